@@ -1,0 +1,5 @@
+"""Allow ``python -m shuangsuiji``."""
+
+from shuangsuiji.cli import main
+
+main()

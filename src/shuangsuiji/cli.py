@@ -1,0 +1,256 @@
+"""The ``ssj`` command line: parse arguments, call one library function, render the result.
+
+Errors become messages and exit codes in exactly one place: :func:`_run`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+import typer.rich_utils
+from rich.console import Console
+from rich.table import Table
+
+from shuangsuiji import __version__
+from shuangsuiji.annex import import_plan, write_plan
+from shuangsuiji.constants import ExitCode
+from shuangsuiji.exceptions import InputError, Problem, SsjError
+from shuangsuiji.workspace import validate_workspace
+
+T = TypeVar("T")
+
+# Typer's help panels, in the users' language.
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
+typer.rich_utils.ERRORS_PANEL_TITLE = "错误"
+typer.rich_utils.ABORTED_TEXT = "已中止。"
+typer.rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
+typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
+
+
+def _chinese_help_option() -> None:
+    """Give --help a Chinese description (typer ≥ 0.29 builds it in its vendored click)."""
+    try:
+        from typer._click import decorators
+    except ImportError:  # older typer: click's own English text stays
+        return
+    original = decorators.help_option
+
+    def help_option(names: list[str]) -> Callable[[T], T]:
+        decorate = original(names)
+
+        def apply(command: T) -> T:
+            result = decorate(command)  # type: ignore[arg-type]
+            command.params[-1].help = "显示此帮助并退出。"  # type: ignore[attr-defined]
+            return result  # type: ignore[return-value]
+
+        return apply
+
+    decorators.help_option = help_option  # type: ignore[assignment]
+
+
+_chinese_help_option()
+MAX_PROBLEM_ROWS = 200
+
+app = typer.Typer(
+    name="ssj",
+    help="双随机、一公开 抽查工具：随机抽取检查对象和执法人员、可公开复核、按期公示。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+plan_app = typer.Typer(
+    help="计划文件：从通知附件导入抽查计划。",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(plan_app, name="plan")
+
+
+class _State:
+    debug = False
+
+
+def _stdout() -> Console:
+    return Console(file=sys.stdout, highlight=False)
+
+
+def _stderr() -> Console:
+    return Console(file=sys.stderr, highlight=False)
+
+
+def problems_table(problems: Sequence[Problem], title: str | None = None) -> Table:
+    """Problems as a Rich table: level, file, row, column, what is wrong, how to fix it."""
+    table = Table(title=title, show_lines=False, expand=False)
+    for header in ("级别", "文件", "行", "列", "问题", "如何修改"):
+        table.add_column(header, overflow="fold")
+    for problem in problems[:MAX_PROBLEM_ROWS]:
+        table.add_row(
+            "[red]错误[/]" if problem.is_error else "[yellow]警告[/]",
+            problem.file,
+            "" if problem.row is None else str(problem.row),
+            problem.column or "",
+            problem.message,
+            problem.fix,
+        )
+    if len(problems) > MAX_PROBLEM_ROWS:
+        table.caption = f"另有 {len(problems) - MAX_PROBLEM_ROWS} 个问题未显示"
+    return table
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run a library call; turn any ssj error into a message and its exit code."""
+    try:
+        return action()
+    except SsjError as exc:
+        console = _stderr()
+        if exc.problems:
+            console.print(problems_table(exc.problems))
+        console.print(f"[red]✗[/] {exc.message}")
+        if _State.debug:
+            raise
+        raise typer.Exit(int(exc.exit_code)) from None
+    except typer.Exit:
+        raise
+    except Exception as exc:
+        if _State.debug:
+            raise
+        _stderr().print(
+            f"[red]内部错误：[/]{exc.__class__.__name__}: {exc}\n"
+            "这是 ssj 的缺陷，不是您的输入问题。请加 --debug 重新运行，并把输出报告给开发者。"
+        )
+        raise typer.Exit(int(ExitCode.NEEDS_ATTENTION)) from None
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"ssj {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="出错时显示完整的调用栈（向开发者报告问题时使用）。")
+    ] = False,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", help="显示版本号。", callback=_version, is_eager=True),
+    ] = None,
+) -> None:
+    """双随机、一公开 抽查工具。"""
+    _State.debug = debug
+
+
+PlanOption = Annotated[
+    Path, typer.Option("--plan", "-p", help="计划文件（YAML）。", show_default=False)
+]
+
+
+@app.command()
+def validate(plan: PlanOption) -> None:
+    """检查计划文件和两个名录库，列出每个问题所在的文件、行和列。"""
+
+    def check() -> None:
+        workspace, summaries = validate_workspace(plan)
+        out = _stdout()
+        if workspace.problems:
+            out.print(problems_table(workspace.problems, title="发现的问题"))
+        if summaries:
+            table = Table(title=f"{workspace.plan.agency} {workspace.plan.year} 年度抽查任务")
+            for header in (
+                "编号",
+                "类型",
+                "抽查事项",
+                "抽查月份",
+                "比例",
+                "符合条件企业",
+                "每次抽取",
+            ):
+                table.add_column(header, overflow="fold")
+            for s in summaries:
+                table.add_row(
+                    s.task_id,
+                    s.kind,
+                    s.name,
+                    "、".join(f"{m}月" for m in s.months),
+                    s.ratio,
+                    str(s.eligible),
+                    str(s.quota),
+                )
+            out.print(table)
+            if workspace.enterprises is not None and workspace.officers is not None:
+                out.print(
+                    f"企业名录库 {len(workspace.enterprises)} 家，"
+                    f"执法人员名录库 {len(workspace.officers)} 人。"
+                )
+        errors, warnings = len(workspace.errors), len(workspace.warnings)
+        if errors:
+            raise InputError(f"发现 {errors} 个错误、{warnings} 个警告；改正错误后再运行。")
+        out.print(f"[green]✓[/] 校验通过：0 个错误，{warnings} 个警告。")
+
+    _run(check)
+
+
+@plan_app.command("import")
+def plan_import(
+    annexes: Annotated[
+        list[Path],
+        typer.Argument(
+            help="通知附件1–3：xlsx、csv，或含制表符表格的通知文本；可给多个文件。",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="要写出的计划文件（YAML）。", show_default=False)
+    ],
+    agency: Annotated[str | None, typer.Option(help="实施机关（默认取自附件标题）。")] = None,
+    year: Annotated[int | None, typer.Option(help="年度（默认取自附件标题）。")] = None,
+    seed: Annotated[str | None, typer.Option(help="随机种子；正式抽取前应公开。")] = None,
+    enterprises: Annotated[
+        str, typer.Option(help="企业名录库文件，相对于计划文件。")
+    ] = "enterprises.xlsx",
+    officers: Annotated[
+        str, typer.Option(help="执法人员名录库文件，相对于计划文件。")
+    ] = "officers.xlsx",
+    target_column: Annotated[str, typer.Option(help="检查对象对应的名录库列。")] = "行业类别",
+    deadline_workdays: Annotated[int, typer.Option(help="结果公示期限（工作日）。", min=1)] = 5,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+) -> None:
+    """从通知附件（事项清单、本部门计划、联合计划）生成计划文件。"""
+
+    def run() -> None:
+        imported = import_plan(
+            annexes,
+            agency=agency,
+            year=year,
+            seed=seed,
+            enterprises=enterprises,
+            officers=officers,
+            target_column=target_column,
+            deadline_workdays=deadline_workdays,
+        )
+        write_plan(imported, output, force=force)
+        out = _stdout()
+        if imported.warnings:
+            out.print(problems_table(imported.warnings, title="请留意"))
+        plan = imported.plan
+        out.print(
+            f"[green]✓[/] 已写出 {output}：{plan.agency} {plan.year} 年度，"
+            f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。"
+        )
+        out.print(f"下一步：备好名录库后运行 ssj validate --plan {output}")
+
+    _run(run)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,36 @@
+"""Writing output files atomically: a crash never leaves a half-written file behind."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success it replaces ``path`` in one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: Path, data: bytes | str | Callable[[BinaryIO], None]) -> None:
+    """Write bytes, UTF-8 text, or whatever a writer callback produces, atomically to ``path``."""
+    with atomic_output(path) as handle:
+        if callable(data):
+            data(handle)
+        else:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)

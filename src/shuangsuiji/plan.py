@@ -1,0 +1,333 @@
+"""The plan file (YAML): the year's inspection items, joint tasks, seed and rosters.
+
+:func:`load_plan` reads it into the pydantic :class:`Plan`; every problem comes back as a
+:class:`Problem` naming the YAML line and key path, so a user can find and fix it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.ratio import Ratio
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single value stand for a one-element list ("months: 5")."""
+    return [value] if isinstance(value, str | int) and not isinstance(value, bool) else value
+
+
+def _split_words(value: Any) -> Any:
+    """Accept "计划检查、随机抽查" as well as a YAML list."""
+    if isinstance(value, str):
+        return [
+            w.strip() for w in value.replace("，", "、").replace(",", "、").split("、") if w.strip()
+        ]
+    return value
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Rosters(_Model):
+    """Where the two rosters are, relative to the plan file."""
+
+    enterprises: str
+    officers: str
+    enterprises_sheet: str | None = None
+    officers_sheet: str | None = None
+
+
+class _Task(_Model):
+    """What items and joint tasks share: an id, a ratio and the months they are drawn in."""
+
+    id: str = Field(min_length=1)
+    ratio: Ratio
+    months: list[int] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_chars(cls, value: str) -> str:
+        # The id is part of the draw scope "{id}/{YYYY-MM}", so it may not contain "/".
+        if "/" in value or any(c.isspace() for c in value):
+            raise ValueError("编号不能含“/”或空格，例如 AJ-01")
+        return value
+
+    @field_validator("months", mode="before")
+    @classmethod
+    def _months_list(cls, value: Any) -> Any:
+        return _as_list(value)
+
+    @field_validator("months")
+    @classmethod
+    def _months_range(cls, value: list[int]) -> list[int]:
+        bad = [m for m in value if not 1 <= m <= 12]
+        if bad:
+            raise ValueError(f"月份 {bad} 超出 1–12")
+        if len(set(value)) != len(value):
+            raise ValueError("月份有重复")
+        return sorted(value)
+
+
+class Item(_Task):
+    """One 抽查事项 of the department's own plan (附件1/附件2)."""
+
+    name: str = Field(min_length=1)
+    basis: str = ""
+    subject: str = ""
+    category: str = ""
+    targets: dict[str, list[str]] = {}
+    methods: list[str] = []
+
+    @field_validator("targets", mode="before")
+    @classmethod
+    def _target_lists(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(k).strip(): _split_words(v) for k, v in value.items()}
+        return value
+
+    @field_validator("methods", mode="before")
+    @classmethod
+    def _method_list(cls, value: Any) -> Any:
+        return _split_words(value)
+
+
+class JointTask(_Task):
+    """A 联合抽查 with a partner department; it draws from the population of the item it covers."""
+
+    partner: str = Field(min_length=1)
+    covers: str = Field(min_length=1)
+    name: str = ""
+    partner_items: list[str] = []
+
+    @field_validator("partner_items", mode="before")
+    @classmethod
+    def _partner_list(cls, value: Any) -> Any:
+        return _as_list(value)
+
+
+class Plan(_Model):
+    """A year of 双随机 work for one agency."""
+
+    agency: str = Field(min_length=1)
+    year: int = Field(ge=2000, le=2100)
+    seed: str = Field(min_length=1)
+    rosters: Rosters
+    deadline_workdays: int = Field(default=5, ge=1, le=60)
+    uscc_check: Literal["error", "warning"] = "error"
+    items: list[Item] = Field(min_length=1)
+    joint: list[JointTask] = []
+    _source: Path | None = PrivateAttr(default=None)
+    _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+
+    @field_validator("seed")
+    @classmethod
+    def _seed_nfc(cls, value: str) -> str:
+        # SSJ-DRAW-1: the seed is Unicode NFC, trimmed.
+        return unicodedata.normalize("NFC", value).strip()
+
+    @model_validator(mode="after")
+    def _cross_check(self) -> Plan:
+        seen: set[str] = set()
+        for task in [*self.items, *self.joint]:
+            if task.id in seen:
+                raise ValueError(f"编号“{task.id}”重复；每个事项和联合任务的编号必须唯一")
+            seen.add(task.id)
+        item_ids = {item.id for item in self.items}
+        for task in self.joint:
+            if task.covers not in item_ids:
+                raise ValueError(
+                    f"联合任务 {task.id} 的 covers“{task.covers}”不是任何事项的编号"
+                    f"（现有：{'、'.join(sorted(item_ids))}）"
+                )
+        return self
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id (KeyError if none)."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    @property
+    def tasks(self) -> list[Item | JointTask]:
+        """Items and joint tasks, in plan order."""
+        return [*self.items, *self.joint]
+
+    @property
+    def source(self) -> Path | None:
+        """The plan file this plan was loaded from, if any."""
+        return self._source
+
+    @property
+    def folder(self) -> Path:
+        """The workspace: the plan file's folder (the current folder for an unsaved plan)."""
+        return Path.cwd() if self._source is None else Path(self._source.parent)
+
+    def line_of(self, *path: str | int) -> int | None:
+        """The plan file line of a key path such as ("items", 0, "targets"), if known."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self._lines:
+                return self._lines[path[:n]]
+        return None
+
+    def task_path(self, task_id: str) -> tuple[str, int]:
+        """The key path of an item or joint task, for locating problems."""
+        for key, tasks in (("items", self.items), ("joint", self.joint)):
+            for index, task in enumerate(tasks):
+                if task.id == task_id:
+                    return key, index
+        raise KeyError(task_id)
+
+    def roster_path(self, which: Literal["enterprises", "officers"]) -> Path:
+        """A roster's path, resolved against the plan's folder."""
+        return self.folder / str(getattr(self.rosters, which))
+
+
+_MESSAGES = {
+    "missing": "缺少必填项",
+    "extra_forbidden": "未知的键（拼写错误？）",
+    "int_parsing": "应为整数",
+    "int_type": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为文本",
+    "list_type": "应为列表，例如 [3, 5, 8, 10]",
+    "dict_type": "应为键值表",
+    "model_type": "应为键值表",
+    "too_short": "不能为空",
+    "string_too_short": "不能为空",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "literal_error": "取值不允许",
+}
+
+
+def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
+    """Map each YAML key path to its 1-based line, so problems point at a line."""
+    lines: dict[tuple[str | int, ...], int] = {}
+
+    def walk(node: yaml.Node, path: tuple[str | int, ...]) -> None:
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                lines[(*path, str(key.value))] = key.start_mark.line + 1
+                walk(value, (*path, str(key.value)))
+                lines[(*path, str(key.value))] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for index, value in enumerate(node.value):
+                walk(value, (*path, index))
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return lines
+    if root is not None:
+        walk(root, ())
+    return lines
+
+
+def _key_path(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _problems_from(exc: ValidationError, file: str, text: str) -> list[Problem]:
+    lines = _line_map(text)
+    problems = []
+    for error in exc.errors():
+        # Drop pydantic's internal tags (function-before etc.) from the location.
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and "[" in p))
+        row = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
+        if error["type"] == "value_error":
+            message = str(error.get("ctx", {}).get("error", error["msg"]))
+        else:
+            message = _MESSAGES.get(error["type"], error["msg"])
+        fix = "参见 README 中的计划文件示例"
+        if error["type"] == "extra_forbidden":
+            fix = "删除该键，或改成计划文件支持的键名"
+        problems.append(Problem(file, row, _key_path(loc) or "(整个文件)", message, fix))
+    return problems
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and check a plan file; raise InputError listing every problem found."""
+    path = Path(path)
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(
+            "找不到计划文件",
+            [
+                Problem(
+                    file, None, None, "文件不存在", "检查 --plan 的路径，或用 ssj plan import 生成"
+                )
+            ],
+        ) from None
+    except (UnicodeDecodeError, IsADirectoryError, PermissionError) as exc:
+        raise InputError(
+            "无法读取计划文件",
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    f"无法按 UTF-8 读取（{exc.__class__.__name__}）",
+                    "用 UTF-8 编码保存计划文件",
+                )
+            ],
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        reason = getattr(exc, "problem", None) or "YAML 语法错误"
+        raise InputError(
+            "计划文件不是有效的 YAML",
+            [
+                Problem(
+                    file,
+                    row,
+                    None,
+                    f"YAML 语法错误：{reason}",
+                    "检查缩进（用空格，不用 Tab）、冒号后的空格和引号是否成对",
+                )
+            ],
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(
+            "计划文件内容不对",
+            [
+                Problem(
+                    file,
+                    None,
+                    None,
+                    "计划文件应是键值表（agency、year、seed、items 等）",
+                    "参见 README 中的计划文件示例",
+                )
+            ],
+        )
+    try:
+        plan = Plan.model_validate(data)
+    except ValidationError as exc:
+        raise InputError("计划文件有错误", _problems_from(exc, file, text)) from None
+    plan._source = path.resolve()
+    plan._lines = _line_map(text)
+    return plan

@@ -1,0 +1,330 @@
+"""The two rosters of 一单两库: enterprises (检查对象名录库) and officers (执法检查人员名录库).
+
+Loaders return the roster and every problem found (never stopping at the first), so
+``ssj validate`` can list them all; commands that need clean input raise on errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from shuangsuiji.dates import parse_date
+from shuangsuiji.exceptions import Problem, Severity
+from shuangsuiji.tables import ROW, Column, read_table
+from shuangsuiji.uscc import CodeStatus, check_codes, expected_check_char
+
+KEY = "统一社会信用代码"
+NAME = "企业名称"
+INDUSTRY = "行业类别"
+STATUS = "经营状态"
+RISK = "信用风险分类"
+
+ENTERPRISE_COLUMNS = (
+    Column(
+        KEY,
+        ("社会信用代码", "信用代码", "统一代码", "统一社会信用代码/注册号", "注册号", "USCC"),
+        required=True,
+    ),
+    Column(
+        NAME,
+        (
+            "单位名称",
+            "企业(单位)名称",
+            "企业名称(单位名称)",
+            "名称",
+            "市场主体名称",
+            "生产经营单位名称",
+        ),
+        required=True,
+    ),
+    Column(INDUSTRY, ("行业", "所属行业", "行业分类", "行业类型")),
+    Column(STATUS, ("登记状态", "企业状态", "经营状况")),
+    Column(RISK, ("信用风险等级", "风险分类", "信用风险类别", "风险等级")),
+    Column("注册地址", ("地址", "住所", "住所(经营场所)", "经营场所", "经营地址")),
+    Column("所属街道", ("街道", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)")),
+)
+
+# 经营状态 values under which an enterprise can be inspected; registries write "存续（在营、开业、在册）".
+OPERATING_STATUSES = frozenset({"在业", "存续", "开业", "在营", "正常"})
+
+OFFICER_NAME = "姓名"
+CERT_ID = "执法证号"
+CERT_UNTIL = "执法证有效期至"
+OFFICER_COLUMNS = (
+    Column(OFFICER_NAME, ("执法人员姓名", "人员姓名", "执法人员"), required=True),
+    Column(CERT_ID, ("执法证件号", "执法证件号码", "执法证编号", "证件号", "证号"), required=True),
+    Column(CERT_UNTIL, ("执法证有效期", "有效期至", "证件有效期至", "有效期"), required=True),
+    Column("股室", ("科室", "所在股室", "所在科室", "内设机构")),
+    Column("专业领域", ("专业", "擅长领域", "专长", "熟悉行业")),
+    Column("在岗状态", ("在岗情况", "人员状态", "状态")),
+    Column("所属机关", ("所属单位", "所属部门", "执法机关")),
+    Column("回避企业", ("回避对象", "需回避企业", "回避单位")),
+)
+ON_DUTY = "在岗"
+_LIST_SEPARATORS = re.compile(r"[、，,;；/\s]+")
+
+
+def normalize_key(text: str) -> str:
+    """A roster key as SSJ-DRAW-1 uses it: NFKC, trimmed, upper case."""
+    return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def normalize_value(text: str) -> str:
+    """A category value (行业类别, 经营状态 …) for matching: NFKC and trimmed."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def normalize_column(series: pd.Series) -> pd.Series:
+    """:func:`normalize_value` over a column, computed once per distinct value."""
+    uniques = series.unique()
+    return series.map({u: normalize_value(u) for u in uniques})
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """Split "冶金、有色，机械" style lists."""
+    return tuple(p for p in _LIST_SEPARATORS.split(normalize_value(text)) if p)
+
+
+def is_operating(status: str) -> bool:
+    """Whether a 经营状态 value makes an enterprise eligible ("存续（在营、开业、在册）" is)."""
+    head = re.split(r"[(（]", normalize_value(status), maxsplit=1)[0]
+    return head in OPERATING_STATUSES
+
+
+@dataclass
+class EnterpriseRoster:
+    """The enterprise roster: one row per enterprise, keys normalised, ``_row`` = source row."""
+
+    file: str
+    frame: pd.DataFrame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @property
+    def columns(self) -> list[str]:
+        return [c for c in self.frame.columns if c != ROW]
+
+
+def _code_problem(
+    file: str, row: int, column: str, code: str, status: int, severity: Severity
+) -> Problem:
+    if status == CodeStatus.BAD_CHECK:
+        expected = expected_check_char(code)
+        return Problem(
+            file,
+            row,
+            column,
+            f"“{code}”校验位错误：应为 {expected}，实为 {code[-1]}",
+            "核对代码是否抄错；确属登记机关的异常代码，可在计划文件中设 uscc_check: warning",
+            severity,
+        )
+    if re.fullmatch(r"[\d.]+E\+?\d+", code):
+        return Problem(
+            file,
+            row,
+            column,
+            f"“{code}”被 Excel 存成了数字（科学计数法），后几位已经丢失",
+            "把该列设为“文本”格式后重新录入代码",
+        )
+    return Problem(
+        file,
+        row,
+        column,
+        f"“{code}”不是 18 位统一社会信用代码，也不是 15 位注册号",
+        "统一社会信用代码由 18 位数字和大写字母组成（不含 I、O、Z、S、V）",
+    )
+
+
+def _duplicate_problems(
+    file: str, column: str, keys: pd.Series, rows: pd.Series, what: str
+) -> list[Problem]:
+    duplicated = keys.duplicated(keep=False) & (keys != "")
+    problems = []
+    first_row: dict[str, int] = {}
+    for key, row in zip(keys[duplicated], rows[duplicated], strict=True):
+        if key in first_row:
+            problems.append(
+                Problem(
+                    file,
+                    int(row),
+                    column,
+                    f"{what}“{key}”重复：第 {first_row[key]} 行和第 {row} 行",
+                    "同一个对象只保留一行",
+                )
+            )
+        else:
+            first_row[key] = int(row)
+    return problems
+
+
+def load_enterprises(
+    path: Path,
+    *,
+    uscc_check: Severity = "error",
+    sheet: str | None = None,
+    label: str | None = None,
+) -> tuple[EnterpriseRoster | None, list[Problem]]:
+    """Read the enterprise roster and report every problem in it."""
+    table, problems = read_table(path, ENTERPRISE_COLUMNS, sheet=sheet, label=label)
+    if table is None or KEY not in table.frame.columns:
+        return None, problems
+    # Without the name column the keys can still be checked, so every problem shows at once.
+    complete = not any(p.is_error for p in problems)
+    frame, file = table.frame, table.file
+    frame[KEY] = frame[KEY].str.normalize("NFKC").str.strip().str.upper()
+    for name in (INDUSTRY, STATUS, RISK):
+        if name in frame.columns:
+            frame[name] = normalize_column(frame[name])
+    rows = frame[ROW]
+
+    empty_key = frame[KEY] == ""
+    for row in rows[empty_key]:
+        problems.append(
+            Problem(file, int(row), KEY, "统一社会信用代码为空", "填写该企业的代码，或删除该行")
+        )
+    if NAME in frame.columns:
+        for row in rows[frame[NAME] == ""]:
+            problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
+
+    keys = frame[KEY].tolist()
+    statuses = check_codes(keys)
+    row_numbers = rows.tolist()
+    for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
+        if keys[index]:
+            status = int(statuses[index])
+            severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
+            problems.append(
+                _code_problem(file, row_numbers[index], KEY, keys[index], status, severity)
+            )
+    problems += _duplicate_problems(file, KEY, frame[KEY], rows, "代码")
+    return (EnterpriseRoster(file, frame) if complete else None), problems
+
+
+@dataclass(frozen=True)
+class Officer:
+    """One person of the officer roster."""
+
+    row: int
+    name: str
+    cert_id: str
+    cert_until: dt.date
+    section: str = ""
+    fields: tuple[str, ...] = ()
+    duty: str = ""  # 在岗状态 as written; "" when the roster has no such column
+    agency: str = ""  # 所属机关; "" means the plan's own agency
+    recusals: tuple[str, ...] = ()
+
+    @property
+    def on_duty(self) -> bool:
+        return self.duty in ("", ON_DUTY)
+
+
+@dataclass
+class OfficerRoster:
+    """The officer roster."""
+
+    file: str
+    officers: list[Officer]
+
+    def __len__(self) -> int:
+        return len(self.officers)
+
+
+def load_officers(
+    path: Path,
+    *,
+    year: int | None = None,
+    uscc_check: Severity = "error",
+    sheet: str | None = None,
+    label: str | None = None,
+) -> tuple[OfficerRoster | None, list[Problem]]:
+    """Read the officer roster; ``year`` adds warnings for certificates lapsing in that year."""
+    table, problems = read_table(path, OFFICER_COLUMNS, sheet=sheet, label=label)
+    if table is None or any(p.is_error for p in problems):
+        return None, problems
+    frame, file = table.frame, table.file
+    frame[CERT_ID] = frame[CERT_ID].map(normalize_key)
+    problems += _duplicate_problems(file, CERT_ID, frame[CERT_ID], frame[ROW], "执法证号")
+    officers = []
+    for record in frame.to_dict("records"):
+        found = _officer(file, int(record[ROW]), record, year, uscc_check, problems)
+        if found is not None:
+            officers.append(found)
+    return OfficerRoster(file, officers), problems
+
+
+def _officer(
+    file: str,
+    row: int,
+    record: dict[Any, Any],
+    year: int | None,
+    uscc_check: Severity,
+    problems: list[Problem],
+) -> Officer | None:
+    name, cert_id, until_text = record[OFFICER_NAME], record[CERT_ID], record[CERT_UNTIL]
+    ok = True
+    if not name:
+        problems.append(Problem(file, row, OFFICER_NAME, "姓名为空", "填写姓名，或删除该行"))
+        ok = False
+    if not cert_id:
+        problems.append(
+            Problem(file, row, CERT_ID, "执法证号为空", "没有有效执法证的人员不能列入名录库")
+        )
+        ok = False
+    until = parse_date(until_text)
+    if until is None:
+        problems.append(
+            Problem(
+                file,
+                row,
+                CERT_UNTIL,
+                f"无法识别的日期“{until_text}”" if until_text else "执法证有效期为空",
+                "写成 2027-04-30、2027/4/30 或 2027年4月30日，或使用 Excel 日期格式",
+            )
+        )
+        ok = False
+    recusals = tuple(normalize_key(c) for c in split_list(record.get("回避企业", "")))
+    statuses = check_codes(list(recusals))
+    for code, status in zip(recusals, statuses, strict=True):
+        if status != CodeStatus.VALID:
+            severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
+            problems.append(_code_problem(file, row, "回避企业", code, int(status), severity))
+    if not ok or until is None:
+        return None
+    if year is not None and until < dt.date(year, 12, 31):
+        if until < dt.date(year, 1, 1):
+            message = f"{name} 的执法证已于 {until.isoformat()} 过期，{year} 年不会被抽取"
+        else:
+            message = f"{name} 的执法证 {until.isoformat()} 到期，此后的月份不会被抽取"
+        problems.append(Problem(file, row, CERT_UNTIL, message, "证件换发后更新有效期", "warning"))
+    return Officer(
+        row=row,
+        name=name,
+        cert_id=cert_id,
+        cert_until=until,
+        section=record.get("股室", ""),
+        fields=split_list(record.get("专业领域", "")),
+        duty=normalize_value(record.get("在岗状态", "")),
+        agency=normalize_value(record.get("所属机关", "")),
+        recusals=recusals,
+    )
+
+
+def known_keys(roster: EnterpriseRoster) -> set[str]:
+    """The set of keys in the roster."""
+    return set(roster.frame[KEY])
+
+
+def unknown_recusals(officers: OfficerRoster, keys: Iterable[str]) -> list[tuple[Officer, str]]:
+    """Recusal codes that name no enterprise of the roster (worth a warning, not an error)."""
+    present = set(keys)
+    return [(o, c) for o in officers.officers for c in o.recusals if c not in present]

@@ -1,0 +1,264 @@
+"""Reading the tables users actually have: xlsx with title rows, csv in UTF-8/BOM/GB18030.
+
+:func:`read_table` finds the header row, maps header aliases to canonical names, strips cells,
+drops blank rows and keeps each row's number as the user sees it (Excel row or text line).
+It knows nothing about rosters; :mod:`shuangsuiji.rosters` says which columns it wants.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from shuangsuiji.exceptions import Problem
+
+HEADER_SCAN_ROWS = 20
+ROW = "_row"  # column holding the user-visible row number; not a valid Chinese header
+_DELIMITERS = (",", "\t", ";", "|")
+_EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+_TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a caller wants: its canonical header and the aliases real files use."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+
+@dataclass
+class Table:
+    """A table read from one file: canonical column names, text cells, row numbers in ``_row``."""
+
+    file: str
+    frame: pd.DataFrame
+    header_row: int
+    headers: list[str] = field(default_factory=list)
+
+
+def header_key(text: object) -> str:
+    """Normalise a header cell for matching: NFKC, no white space, no required-field stars."""
+    key = unicodedata.normalize("NFKC", "" if text is None else str(text))
+    return re.sub(r"[\s*]", "", key)
+
+
+def _alias_map(columns: Sequence[Column]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for column in columns:
+        for alias in (column.name, *column.aliases):
+            mapping.setdefault(header_key(alias), column.name)
+    return mapping
+
+
+def _cell_text(value: object) -> str:
+    """An Excel cell as text: dates as ISO dates, whole floats without ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _find_header(rows: list[list[str]], aliases: dict[str, str]) -> tuple[int, int]:
+    """(index of the header row among ``rows``, number of recognised columns in it).
+
+    The header is the row with the most recognised column names; if none is recognised the
+    first non-empty row is taken, so a missing-column error can list what was found.
+    """
+    best, best_score = -1, 0
+    for index, row in enumerate(rows):
+        score = len({aliases[k] for k in map(header_key, row) if k in aliases})
+        if score > best_score:
+            best, best_score = index, score
+    if best < 0:
+        best = next((i for i, row in enumerate(rows) if any(c.strip() for c in row)), 0)
+    return best, best_score
+
+
+def _canonical_headers(raw: list[str], aliases: dict[str, str]) -> list[str]:
+    """Canonical or normalised names, with later duplicates made unique by a suffix."""
+    names: list[str] = []
+    for index, cell in enumerate(raw):
+        key = header_key(cell)
+        name = aliases.get(key, key) or f"(第{index + 1}列)"
+        while name in names:
+            name += "'"
+        names.append(name)
+    return names
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The text encoding of a csv file, or None: UTF-8 (with or without BOM), UTF-16, GB18030."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return encoding
+    return None
+
+
+def _read_text(path: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, int, list[str]]:
+    data = path.read_bytes()
+    encoding = detect_encoding(data)
+    if encoding is None:
+        raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
+    text = data.decode(encoding)
+    head = [line.rstrip("\r") for line in text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]]
+    del text, data
+    choices = []
+    for delimiter in _DELIMITERS:
+        rows = list(csv.reader(head, delimiter=delimiter))
+        index, score = _find_header(rows, aliases)
+        choices.append((score, len(rows[index]) if rows else 0, delimiter, index, rows))
+    _score, _width, delimiter, index, rows = max(choices, key=lambda c: (c[0], c[1]))
+    raw_headers = rows[index] if rows else []
+    names = _canonical_headers(raw_headers, aliases)
+    if not names:
+        return pd.DataFrame(), 1, []
+    try:
+        frame = pd.read_csv(
+            path,
+            encoding=encoding,
+            sep=delimiter,
+            header=None,
+            names=names,
+            skiprows=index + 1,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            engine="c",
+        )
+    except pd.errors.ParserError as exc:
+        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if match is None:
+            raise _Unreadable(f"无法解析：{exc}", "检查分隔符和引号是否成对") from None
+        # pandas counts lines from the top of the file, skipped title rows included.
+        raise _Unreadable(
+            f"有 {match.group(3)} 个字段，比表头的 {match.group(1)} 列多",
+            "检查该行是否多了逗号；含逗号的内容要用英文双引号括起来",
+            row=int(match.group(2)),
+        ) from None
+    frame = frame.fillna("")
+    frame[ROW] = range(index + 2, index + 2 + len(frame))
+    return frame, index + 1, raw_headers
+
+
+def _read_excel(
+    path: Path, aliases: dict[str, str], sheet: str | None
+) -> tuple[pd.DataFrame, int, list[str]]:
+    import openpyxl  # imported here: csv-only users never pay for it
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise _Unreadable(
+            f"无法打开 Excel 文件（{exc.__class__.__name__}）", "用 Excel 打开后另存为 .xlsx"
+        ) from None
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise _Unreadable(
+                f"找不到工作表“{sheet}”（现有：{'、'.join(workbook.sheetnames)}）",
+                "改正计划文件中的工作表名",
+            )
+        candidates = [sheet] if sheet is not None else workbook.sheetnames
+        best: tuple[int, str, int, list[list[str]]] | None = None
+        for name in candidates:
+            head = [
+                [_cell_text(v) for v in row]
+                for row in workbook[name].iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)
+            ]
+            index, score = _find_header(head, aliases)
+            if best is None or score > best[0]:
+                best = (score, name, index, head)
+        assert best is not None
+        _score, name, index, head = best
+        raw_headers = head[index] if head else []
+        names = _canonical_headers(raw_headers, aliases)
+        width = len(names)
+        records = [
+            [_cell_text(v) for v in row[:width]] + [""] * (width - len(row))
+            for row in workbook[name].iter_rows(min_row=index + 2, values_only=True)
+        ]
+    finally:
+        workbook.close()
+    frame = (
+        pd.DataFrame(records, columns=names, dtype=object).astype(str) if names else pd.DataFrame()
+    )
+    frame[ROW] = range(index + 2, index + 2 + len(frame))
+    return frame, index + 1, raw_headers
+
+
+class _Unreadable(Exception):
+    def __init__(self, message: str, fix: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.message, self.fix, self.row = message, fix, row
+
+
+def read_table(
+    path: Path, columns: Sequence[Column], *, sheet: str | None = None, label: str | None = None
+) -> tuple[Table | None, list[Problem]]:
+    """Read ``path`` (xlsx/csv/tsv) into a :class:`Table` and the problems found.
+
+    Returns ``(None, problems)`` when the file cannot be read at all; a table missing
+    required columns comes back with one problem per missing column.
+    """
+    file = label or str(path)
+    aliases = _alias_map(columns)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        fix = "检查计划文件 rosters 中的路径（相对于计划文件所在文件夹）"
+        return None, [Problem(file, None, None, "文件不存在", fix)]
+    if suffix == ".xls":
+        return None, [
+            Problem(file, None, None, "不支持旧版 .xls 格式", "请在 Excel 中另存为 .xlsx")
+        ]
+    if suffix not in _EXCEL_SUFFIXES | _TEXT_SUFFIXES:
+        return None, [
+            Problem(file, None, None, f"不支持的文件类型“{suffix}”", "请使用 .xlsx 或 .csv")
+        ]
+    try:
+        if suffix in _EXCEL_SUFFIXES:
+            frame, header_row, raw_headers = _read_excel(path, aliases, sheet)
+        else:
+            frame, header_row, raw_headers = _read_text(path, aliases)
+    except _Unreadable as exc:
+        return None, [Problem(file, exc.row, None, exc.message, exc.fix)]
+    found = [h.strip() for h in raw_headers if h.strip()]
+    problems = []
+    for column in columns:
+        if column.required and column.name not in frame.columns:
+            also = f"（也认：{'、'.join(column.aliases)}）" if column.aliases else ""
+            problems.append(
+                Problem(
+                    file,
+                    header_row,
+                    column.name,
+                    f"缺少必填列“{column.name}”{also}",
+                    f"找到的列：{'、'.join(found) or '（无）'}；请在表头加上这一列",
+                )
+            )
+    if len(frame.columns):
+        text_columns = [c for c in frame.columns if c != ROW]
+        for name in text_columns:
+            frame[name] = frame[name].str.strip()
+        blank = (frame[text_columns] == "").all(axis=1)
+        frame = frame.loc[~blank].reset_index(drop=True)
+    return Table(file, frame, header_row, found), problems

@@ -1,0 +1,206 @@
+"""A workspace: the plan file, the two rosters it names, and the checks that span them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shuangsuiji.draw import base_item, population, strata_sizes, task_quota
+from shuangsuiji.exceptions import Problem, raise_for_errors
+from shuangsuiji.plan import Item, JointTask, Plan, load_plan
+from shuangsuiji.rosters import (
+    EnterpriseRoster,
+    OfficerRoster,
+    known_keys,
+    load_enterprises,
+    load_officers,
+    normalize_column,
+    normalize_value,
+    unknown_recusals,
+)
+
+
+@dataclass
+class Workspace:
+    """Everything one plan file brings in, with the problems found while loading it."""
+
+    plan: Plan
+    enterprises: EnterpriseRoster | None
+    officers: OfficerRoster | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def folder(self) -> Path:
+        return self.plan.folder
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    def require_valid(self) -> None:
+        """Raise InputError if anything in the workspace is wrong (run ``ssj validate`` to see all)."""
+        raise_for_errors(
+            "输入有错误，未做任何更改；可运行 ssj validate 查看全部问题", self.problems
+        )
+
+
+def _display(path: Path) -> str:
+    """A roster path as the user wrote it relative to the plan, for messages."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> list[Problem]:
+    """Problems between one task's targets/ratio and the roster's columns and values."""
+    file = str(plan.source)
+    key, index = plan.task_path(task.id)
+    problems = []
+    columns = roster.columns
+    if isinstance(task, Item):
+        for column, values in task.targets.items():
+            line = plan.line_of(key, index, "targets", column)
+            where = f"{key}[{index}].targets.{column}"
+            if column not in columns:
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        where,
+                        f"事项 {task.id} 按“{column}”筛选，但企业名录库没有这一列",
+                        f"名录库的列：{'、'.join(columns)}；改正列名或在名录库中加上这一列",
+                    )
+                )
+                continue
+            present = set(normalize_column(roster.frame[column]).unique())
+            for value in values:
+                if normalize_value(value) not in present:
+                    problems.append(
+                        Problem(
+                            file,
+                            line,
+                            where,
+                            f"名录库中没有{column}为“{value}”的企业",
+                            "核对写法是否与名录库一致",
+                            "warning",
+                        )
+                    )
+    by = task.ratio.by
+    where = f"{key}[{index}].ratio"
+    line = plan.line_of(key, index, "ratio")
+    if by is not None and by not in columns:
+        problems.append(
+            Problem(
+                file,
+                line,
+                where,
+                f"{task.id} 按“{by}”分层抽取，但企业名录库没有这一列",
+                f"名录库的列：{'、'.join(columns)}",
+            )
+        )
+    elif by is not None and task.ratio.default is None:
+        eligible = population(plan, task, roster)
+        missing = [s for s in strata_sizes(task, eligible) if task.ratio.rate_for(s) is None]
+        if missing:
+            problems.append(
+                Problem(
+                    file,
+                    line,
+                    where,
+                    f"{task.id} 的分层比例没有给出“{'、'.join(missing) or '（空）'}”层的比例",
+                    "为这些层加上比例，或加一项 default",
+                )
+            )
+    return problems
+
+
+def load_workspace(plan_path: str | Path) -> Workspace:
+    """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
+    plan = load_plan(plan_path)
+    problems: list[Problem] = []
+    enterprises_path = plan.roster_path("enterprises")
+    enterprises, found = load_enterprises(
+        enterprises_path,
+        uscc_check=plan.uscc_check,
+        sheet=plan.rosters.enterprises_sheet,
+        label=_display(enterprises_path),
+    )
+    problems += found
+    officers_path = plan.roster_path("officers")
+    officers, found = load_officers(
+        officers_path,
+        year=plan.year,
+        uscc_check=plan.uscc_check,
+        sheet=plan.rosters.officers_sheet,
+        label=_display(officers_path),
+    )
+    problems += found
+    if enterprises is not None:
+        for task in plan.tasks:
+            problems += _task_problems(plan, task, enterprises)
+        if officers is not None:
+            for officer, code in unknown_recusals(officers, known_keys(enterprises)):
+                problems.append(
+                    Problem(
+                        officers.file,
+                        officer.row,
+                        "回避企业",
+                        f"{officer.name} 的回避企业“{code}”不在企业名录库中",
+                        "核对代码；不影响抽取",
+                        "warning",
+                    )
+                )
+    return Workspace(plan, enterprises, officers, problems)
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """What validate reports per item or joint task."""
+
+    task_id: str
+    name: str
+    kind: str  # "本部门" or "联合"
+    months: list[int]
+    ratio: str
+    eligible: int
+    quota: int
+
+
+def summarize(workspace: Workspace) -> list[TaskSummary]:
+    """Per task: eligible enterprises and the quota per draw (before the year's exclusions)."""
+    plan, roster = workspace.plan, workspace.enterprises
+    if roster is None or workspace.errors:
+        return []
+    summaries = []
+    for task in plan.tasks:
+        eligible = population(plan, task, roster)
+        item = base_item(plan, task)
+        joint = isinstance(task, JointTask)
+        summaries.append(
+            TaskSummary(
+                task_id=task.id,
+                name=(task.name or f"联合：{item.name}")
+                if isinstance(task, JointTask)
+                else task.name,
+                kind="联合" if joint else "本部门",
+                months=task.months,
+                ratio=task.ratio.describe(),
+                eligible=len(eligible),
+                quota=task_quota(task, eligible),
+            )
+        )
+    return summaries
+
+
+def validate_workspace(plan_path: str | Path) -> tuple[Workspace, list[TaskSummary]]:
+    """``ssj validate``: load everything, return the workspace (with problems) and the summary.
+
+    A plan file that cannot be parsed raises InputError, as there is nothing else to check.
+    """
+    workspace = load_workspace(plan_path)
+    return workspace, summarize(workspace)

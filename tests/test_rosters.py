@@ -1,0 +1,137 @@
+"""Roster loading from the files users really have: BOM, GB18030, title rows, aliases, Excel."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from shuangsuiji.dates import parse_date
+from shuangsuiji.rosters import KEY, load_enterprises, load_officers
+
+from .conftest import FIXTURES, write_xlsx
+
+
+def test_utf8_bom_aliases_fullwidth_lowercase_blank_rows() -> None:
+    roster, problems = load_enterprises(FIXTURES / "enterprises_utf8_bom.csv")
+    assert roster is not None and problems == []
+    records = roster.frame.to_dict("records")
+    assert [r[KEY] for r in records] == [
+        "91330100609167206N",  # full-width with spaces
+        "91512081MA62K0260E",  # lower case
+        "914403001922038216",
+        "91440300708461136T",
+    ]
+    assert [r["_row"] for r in records] == [2, 3, 5, 6]  # the blank line 4 is skipped
+    assert records[0]["行业类别"] == "危险化学品经营"  # header alias 行业, value trimmed
+    assert records[0]["企业名称"] == "杭州某某化工有限公司"
+
+
+def test_gb18030_with_title_rows() -> None:
+    roster, problems = load_enterprises(FIXTURES / "enterprises_gb18030_title.csv")
+    assert roster is not None and problems == []
+    assert roster.frame["企业名称"].tolist() == ["洛阳恒达化工有限公司", "洛阳瑞丰纺织有限公司"]
+    assert roster.frame["_row"].tolist() == [4, 5]
+
+
+def test_bad_check_and_duplicate_name_rows() -> None:
+    roster, problems = load_enterprises(FIXTURES / "enterprises_bad.tsv")
+    assert roster is not None
+    found = [(p.row, p.column, p.message) for p in problems]
+    assert (3, KEY, "“91512081MA62K0260F”校验位错误：应为 E，实为 F") in found
+    assert any(row == 5 and "第 2 行和第 5 行" in message for row, _, message in found)
+
+
+def test_check_failure_can_be_a_warning() -> None:
+    _, problems = load_enterprises(FIXTURES / "enterprises_bad.tsv", uscc_check="warning")
+    bad_check = [p for p in problems if "校验位" in p.message]
+    assert bad_check and all(p.severity == "warning" for p in bad_check)
+
+
+def test_xlsx_with_merged_title_row_excel_dates_and_numeric_codes(tmp_path: Path) -> None:
+    path = write_xlsx(
+        tmp_path / "名录.xlsx",
+        [
+            ["洛龙区检查对象名录库"],
+            [None],
+            ["序号", "统一社会信用代码", "企业（单位）名称", "行业类别"],
+            [1, "91330100609167206N", "洛阳恒达化工有限公司", "危险化学品生产"],
+            [2, 914403001922038216, "洛阳鑫盛机械有限公司", "机械"],
+        ],
+    )
+    roster, problems = load_enterprises(path)
+    assert roster is not None
+    assert roster.frame["_row"].tolist() == [4, 5]
+    [problem] = problems
+    assert problem.row == 5 and "科学计数法" in problem.message
+
+
+def test_missing_column_lists_what_was_found(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text("代码,企业名称\n91330100609167206N,某公司\n", encoding="utf-8")
+    roster, problems = load_enterprises(path)
+    assert roster is None
+    [problem] = problems
+    assert problem.column == KEY and "代码、企业名称" in problem.fix
+
+
+def test_missing_file_and_old_xls(tmp_path: Path) -> None:
+    _, problems = load_enterprises(tmp_path / "nope.xlsx")
+    assert problems[0].message == "文件不存在"
+    (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    _, problems = load_enterprises(tmp_path / "old.xls")
+    assert ".xlsx" in problems[0].fix
+
+
+def test_extra_field_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "统一社会信用代码,企业名称\n91330100609167206N,甲公司\n91512081MA62K0260E,乙公司,多余\n",
+        encoding="utf-8",
+    )
+    _, problems = load_enterprises(path)
+    assert problems[0].row == 3 and "比表头的 2 列多" in problems[0].message
+
+
+def test_officers_aliases_dates_and_lists() -> None:
+    roster, problems = load_officers(FIXTURES / "officers_aliases.csv", year=2025)
+    assert roster is not None
+    zhang, li, wang, zhao = roster.officers
+    assert zhang.fields == ("危险化学品经营", "商贸") and zhang.recusals == ("91330100609167206N",)
+    assert li.cert_until == dt.date(2025, 6, 30) and li.fields == ("冶金", "机械")
+    assert (
+        wang.cert_until == dt.date(2026, 3, 31)
+        and not wang.on_duty
+        and wang.fields == ("纺织", "轻工")
+    )
+    assert zhao.cert_until == dt.date(2023, 3, 15) and zhao.agency == "区市场监督管理局"
+    assert [(p.row, p.severity) for p in problems] == [(3, "warning"), (5, "warning")]
+
+
+def test_officer_errors(tmp_path: Path) -> None:
+    path = tmp_path / "o.csv"
+    path.write_text(
+        "姓名,执法证号,执法证有效期至,回避企业\n"
+        "张伟,A1,2027-13-01,\n"
+        ",A2,2027-01-01,91512081MA62K0260F\n"
+        "李娜,a1,2027-01-01,\n",
+        encoding="utf-8",
+    )
+    _, problems = load_officers(path)
+    found = {(p.row, p.column) for p in problems if p.is_error}
+    assert found == {(2, "执法证有效期至"), (3, "姓名"), (3, "回避企业"), (4, "执法证号")}
+
+
+def test_date_forms() -> None:
+    expected = dt.date(2025, 4, 30)
+    for text in (
+        "2025-04-30",
+        "2025/4/30",
+        "2025年4月30日",
+        "20250430",
+        "2025.4.30",
+        "2025-04-30 00:00:00",
+        45777,
+    ):
+        assert parse_date(text) == expected, text
+    for text in ("2025-02-30", "明年", "", "4/30/2025"):
+        assert parse_date(text) is None, text

@@ -1,0 +1,65 @@
+"""USCC (GB 32100-2015) and 15-digit 注册号 (ISO 7064 MOD 11,10) checks."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shuangsuiji.uscc import (
+    USCC_ALPHABET,
+    CodeStatus,
+    check_code,
+    check_codes,
+    expected_check_char,
+    uscc_check_char,
+)
+
+REAL_CODES = [
+    "91330100609167206N",
+    "91512081MA62K0260E",
+    "914403001922038216",
+    "91440300708461136T",
+]
+
+
+@pytest.mark.parametrize("code", REAL_CODES)
+def test_real_codes_are_valid(code: str) -> None:
+    assert check_code(code) is CodeStatus.VALID
+    assert uscc_check_char(code[:17]) == code[17]
+
+
+@pytest.mark.parametrize("code", REAL_CODES)
+def test_every_single_character_change_fails(code: str) -> None:
+    for position in range(18):
+        for replacement in USCC_ALPHABET:
+            if replacement == code[position]:
+                continue
+            changed = code[:position] + replacement + code[position + 1 :]
+            assert check_code(changed) is CodeStatus.BAD_CHECK, changed
+
+
+def test_expected_check_character_is_named() -> None:
+    assert expected_check_char("91512081MA62K0260F") == "E"
+
+
+@pytest.mark.parametrize(
+    "code",
+    ["", "9133010060916720", "91330100609167206NN", "91330100609167206I", "9133010060916720ｎ"],
+)
+def test_malformed_codes(code: str) -> None:
+    assert check_code(code) is CodeStatus.BAD_FORMAT
+
+
+def test_fifteen_digit_registration_numbers() -> None:
+    assert check_code("110108000000016") is CodeStatus.VALID
+    assert check_code("110108000000017") is CodeStatus.BAD_CHECK
+    assert check_code("11010800000001A") is CodeStatus.BAD_FORMAT
+
+
+@given(
+    st.lists(st.text(alphabet=USCC_ALPHABET + "ioz9０Ａ", min_size=14, max_size=19), max_size=30)
+)
+def test_vectorised_check_agrees_with_scalar(codes: list[str]) -> None:
+    codes = codes + REAL_CODES
+    assert [CodeStatus(s) for s in check_codes(codes)] == [check_code(c) for c in codes]

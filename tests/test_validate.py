@@ -1,0 +1,116 @@
+"""``ssj validate``: every problem with file, row and column; exit 2 on errors, 0 otherwise."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from shuangsuiji.workspace import validate_workspace
+
+from .conftest import FIXTURES, files_in, invoke
+
+
+def test_example_validates_with_summary(workspace: Path) -> None:
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 0, result.output
+    assert "校验通过" in result.stdout
+    for task in ("AJ-01", "AJ-02", "LH-01", "LH-02"):
+        assert task in result.stdout
+    assert "符合条件企业" in result.stdout and "每次抽取" in result.stdout
+    assert "过期" in result.stdout  # a warning is shown but does not fail
+
+
+def test_summary_numbers_match_the_library(workspace: Path) -> None:
+    ws, summaries = validate_workspace(workspace)
+    assert not ws.errors
+    result = invoke("validate", "--plan", workspace)
+    for s in summaries:
+        line = next(line for line in result.stdout.splitlines() if f" {s.task_id} " in line)
+        assert f" {s.eligible} " in line and f" {s.quota} " in line
+        assert s.quota == -(-s.eligible * 5 // 100)
+
+
+def test_bad_roster_lists_each_problem_and_exits_2(workspace: Path) -> None:
+    shutil.copy(FIXTURES / "enterprises_bad.tsv", workspace.parent / "bad.tsv")
+    plan = workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "bad.tsv")
+    workspace.write_text(plan, encoding="utf-8")
+    before = files_in(workspace.parent)
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2, result.output
+    lines = result.stdout.splitlines()
+
+    def line_with(*parts: str) -> str:
+        return next(line for line in lines if all(p in line for p in parts))
+
+    assert " 3 " in line_with("bad.tsv", "校验位错误：应为 E")
+    assert " 5 " in line_with("bad.tsv", "第 2 行和第 5 行")
+    # The roster has no 行业类别, which both items filter on: named at the plan's targets line.
+    assert "行业类别" in line_with("2025.yaml", "items[0].targets.行业类别", "没有这一列")
+    assert "发现 4 个错误" in result.stderr
+    assert files_in(workspace.parent) == before
+
+
+def test_uscc_check_downgraded_to_warning(workspace: Path) -> None:
+    rows = "统一社会信用代码,企业名称,行业类别\n91512081MA62K0260F,某公司,冶金\n"
+    (workspace.parent / "e.csv").write_text(rows, encoding="utf-8")
+    text = workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "e.csv")
+    workspace.write_text(text, encoding="utf-8")
+    assert invoke("validate", "--plan", workspace).exit_code == 2
+    workspace.write_text(
+        text.replace("deadline_workdays: 5", "deadline_workdays: 5\nuscc_check: warning"),
+        encoding="utf-8",
+    )
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 0, result.output
+    assert "校验位错误" in result.stdout
+
+
+def test_missing_roster_file_and_sheet(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(
+        text.replace("officers: officers.xlsx", "officers: people.xlsx"), encoding="utf-8"
+    )
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2
+    assert "people.xlsx" in result.stdout and "文件不存在" in result.stdout
+    workspace.write_text(
+        text.replace("officers: officers.xlsx", "officers: officers.xlsx\n  officers_sheet: 人员"),
+        encoding="utf-8",
+    )
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2
+    assert "找不到工作表“人员”" in result.stdout and "执法检查人员名录库" in result.stdout
+
+
+def test_stratified_plan_without_default_names_missing_strata(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8").replace(
+        "ratio: 5%", "ratio: {by: 信用风险分类, A: 3%, B: 5%}", 1
+    )
+    workspace.write_text(text, encoding="utf-8")
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2
+    assert "没有给出“C、D”层的比例" in result.stdout
+
+
+def test_bad_plan_is_exit_2_without_traceback(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text("agency: x\nyear: 2025\nitems: 3\n", encoding="utf-8")
+    result = invoke("validate", "--plan", tmp_path / "p.yaml")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output and "items" in result.stderr
+
+
+def test_help_is_chinese_and_module_runs() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    assert (
+        "validate" in result.stdout and "检查计划文件" in result.stdout and "命令" in result.stdout
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0 and completed.stdout.startswith("ssj ")
