@@ -114,3 +114,25 @@ def test_help_is_chinese_and_module_runs() -> None:
         check=False,
     )
     assert completed.returncode == 0 and completed.stdout.startswith("ssj ")
+
+
+def test_missing_name_column_still_checks_every_key(workspace: Path) -> None:
+    rows = (
+        "统一社会信用代码,行业类别\n"
+        "91330100609167206N,冶金\n"
+        "91512081MA62K0260F,机械\n"
+        "91330100609167206n,冶金\n"
+    )
+    (workspace.parent / "e.csv").write_text(rows, encoding="utf-8")
+    workspace.write_text(
+        workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "e.csv"), encoding="utf-8"
+    )
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2
+    lines = [line for line in result.stdout.splitlines() if "e.csv" in line]
+    assert any(
+        " 1 " in line and "缺少必填列“企业名称”" in line and "统一社会信用代码、行业类别" in line
+        for line in lines
+    )
+    assert any(" 3 " in line and "应为 E" in line for line in lines)
+    assert any(" 4 " in line and "第 2 行和第 4 行" in line for line in lines)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from shuangsuiji.dates import parse_date
@@ -75,6 +77,16 @@ _LIST_SEPARATORS = re.compile(r"[、，,;；/\s]+")
 def normalize_key(text: str) -> str:
     """A roster key as SSJ-DRAW-1 uses it: NFKC, trimmed, upper case."""
     return unicodedata.normalize("NFKC", text).strip().upper()
+
+
+def normalize_keys(values: pd.Series) -> npt.NDArray[np.str_]:
+    """:func:`normalize_key` over a whole column, in C for the usual all-ASCII column."""
+    raw = values.to_numpy(dtype=object)
+    try:
+        ascii_bytes = raw.astype(np.bytes_)  # NFKC is the identity on ASCII text
+    except UnicodeEncodeError:
+        return np.array([normalize_key(v) for v in raw], dtype=np.str_).reshape(len(raw))
+    return np.strings.upper(np.strings.strip(ascii_bytes)).astype(np.str_)
 
 
 def normalize_value(text: str) -> str:
@@ -180,7 +192,8 @@ def load_enterprises(
     # Without the name column the keys can still be checked, so every problem shows at once.
     complete = not any(p.is_error for p in problems)
     frame, file = table.frame, table.file
-    frame[KEY] = frame[KEY].str.normalize("NFKC").str.strip().str.upper()
+    keys = normalize_keys(frame[KEY])
+    frame[KEY] = keys.astype(object)
     for name in (INDUSTRY, STATUS, RISK):
         if name in frame.columns:
             frame[name] = normalize_column(frame[name])
@@ -192,10 +205,11 @@ def load_enterprises(
             Problem(file, int(row), KEY, "统一社会信用代码为空", "填写该企业的代码，或删除该行")
         )
     if NAME in frame.columns:
-        for row in rows[frame[NAME] == ""]:
+        # Names are kept as read (stripping a million names costs more than the draw);
+        # whatever displays a name strips it.
+        for row in rows[frame[NAME].str.strip() == ""]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
-    keys = frame[KEY].tolist()
     statuses = check_codes(keys)
     row_numbers = rows.tolist()
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
@@ -203,7 +217,7 @@ def load_enterprises(
             status = int(statuses[index])
             severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
             problems.append(
-                _code_problem(file, row_numbers[index], KEY, keys[index], status, severity)
+                _code_problem(file, row_numbers[index], KEY, str(keys[index]), status, severity)
             )
     problems += _duplicate_problems(file, KEY, frame[KEY], rows, "代码")
     return (EnterpriseRoster(file, frame) if complete else None), problems
@@ -252,6 +266,8 @@ def load_officers(
     if table is None or any(p.is_error for p in problems):
         return None, problems
     frame, file = table.frame, table.file
+    for column in frame.columns.drop(ROW):
+        frame[column] = frame[column].str.strip()
     frame[CERT_ID] = frame[CERT_ID].map(normalize_key)
     problems += _duplicate_problems(file, CERT_ID, frame[CERT_ID], frame[ROW], "执法证号")
     officers = []

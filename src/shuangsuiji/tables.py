@@ -1,7 +1,7 @@
 """Reading the tables users actually have: xlsx with title rows, csv in UTF-8/BOM/GB18030.
 
-:func:`read_table` finds the header row, maps header aliases to canonical names, strips cells,
-drops blank rows and keeps each row's number as the user sees it (Excel row or text line).
+:func:`read_table` finds the header row, maps header aliases to canonical names, drops blank
+rows and keeps each row's number as the user sees it (Excel row or text line).
 It knows nothing about rosters; :mod:`shuangsuiji.rosters` says which columns it wants.
 """
 
@@ -256,9 +256,9 @@ def read_table(
                 )
             )
     if len(frame.columns):
+        # Cells are left as read (callers normalise the columns they use); only rows with
+        # nothing in them are dropped.
         text_columns = [c for c in frame.columns if c != ROW]
-        for name in text_columns:
-            frame[name] = frame[name].str.strip()
         blank = (frame[text_columns] == "").all(axis=1)
         frame = frame.loc[~blank].reset_index(drop=True)
     return Table(file, frame, header_row, found), problems

@@ -61,15 +61,16 @@ def check_code(code: str) -> CodeStatus:
     return CodeStatus.VALID if code[-1] == expected else CodeStatus.BAD_CHECK
 
 
-def check_codes(codes: Sequence[str]) -> npt.NDArray[np.int8]:
+def check_codes(codes: Sequence[str] | npt.NDArray[np.str_]) -> npt.NDArray[np.int8]:
     """Vectorised :func:`check_code` over normalised codes: an array of CodeStatus values."""
-    result = np.full(len(codes), CodeStatus.BAD_FORMAT, dtype=np.int8)
-    lengths = np.fromiter(map(len, codes), dtype=np.int64, count=len(codes))
+    array = np.asarray(codes, dtype=np.str_)
+    result = np.full(len(array), CodeStatus.BAD_FORMAT, dtype=np.int8)
+    lengths = np.strings.str_len(array)
     idx18 = np.flatnonzero(lengths == 18)
     if len(idx18):
-        # Fixed-width UTF-32 gives an (n, 18) matrix of code points without a Python loop.
-        points = np.array([codes[i] for i in idx18.tolist()], dtype="<U18").view(np.uint32)
-        points = points.reshape(-1, 18)
+        # Fixed-width UTF-32 gives an (n, width) matrix of code points without a Python loop.
+        width = array.dtype.itemsize // 4
+        points = array[idx18].view(np.uint32).reshape(-1, width)[:, :18]
         values = np.where(points < 256, _USCC_VALUE[np.minimum(points, 255)], -1)
         in_alphabet = (values >= 0).all(axis=1)
         totals = values[:, :17] @ np.array(_USCC_WEIGHTS, dtype=np.int64)
@@ -77,5 +78,5 @@ def check_codes(codes: Sequence[str]) -> npt.NDArray[np.int8]:
         result[idx18[in_alphabet]] = CodeStatus.BAD_CHECK
         result[idx18[in_alphabet & matches]] = CodeStatus.VALID
     for i in np.flatnonzero(lengths == 15).tolist():
-        result[i] = check_code(codes[i])
+        result[i] = check_code(str(array[i]))
     return result

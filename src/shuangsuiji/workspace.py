@@ -164,7 +164,7 @@ class TaskSummary:
 
     task_id: str
     name: str
-    kind: str  # "本部门" or "联合"
+    kind: str  # "本部门" or "联合（partner）"
     months: list[int]
     ratio: str
     eligible: int
@@ -180,14 +180,13 @@ def summarize(workspace: Workspace) -> list[TaskSummary]:
     for task in plan.tasks:
         eligible = population(plan, task, roster)
         item = base_item(plan, task)
-        joint = isinstance(task, JointTask)
         summaries.append(
             TaskSummary(
                 task_id=task.id,
                 name=(task.name or f"联合：{item.name}")
                 if isinstance(task, JointTask)
                 else task.name,
-                kind="联合" if joint else "本部门",
+                kind=f"联合（{task.partner}）" if isinstance(task, JointTask) else "本部门",
                 months=task.months,
                 ratio=task.ratio.describe(),
                 eligible=len(eligible),
