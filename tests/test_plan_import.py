@@ -75,20 +75,7 @@ PLAN_HEADER = [
     "检查方式",
     "抽查时间",
 ]
-JOINT_HEADER = [
-    "序号",
-    "牵头部门名称",
-    "配合部门名称",
-    "联合抽查事项名称",
-    "抽查依据",
-    "检查主体",
-    "事项类别",
-    "检查对象",
-    "抽查比例",
-    "抽查频次",
-    "检查方式",
-    "抽查时间",
-]
+JOINT_HEADER = ["序号", "牵头部门名称", "配合部门名称", "联合抽查事项名称", *PLAN_HEADER[3:]]
 
 
 def _plan_rows(frequency: str = "2次/年") -> list[list[object]]:
@@ -184,3 +171,14 @@ def test_month_phrases() -> None:
     assert parse_months("2025年10月") == [10]
     assert parse_months("3、5、8、10月") == [3, 5, 8, 10]
     assert parse_months("全年") == []
+
+
+def test_csv_annex_in_gb18030(tmp_path: Path) -> None:
+    lines = [",".join(str(c) for c in row) for row in _plan_rows()]
+    (tmp_path / "附件2.csv").write_bytes("\n".join(lines).encode("gb18030"))
+    result = invoke(
+        "plan", "import", tmp_path / "附件2.csv", "-o", tmp_path / "p.yaml", "--seed", "s"
+    )
+    assert result.exit_code == 0, result.output
+    plan = load_plan(tmp_path / "p.yaml")
+    assert plan.items[0].ratio.describe() == "3%" and plan.items[0].months == [4, 9]
