@@ -5,6 +5,7 @@ Errors become messages and exit codes in exactly one place: :func:`_run`.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,7 +19,12 @@ from rich.table import Table
 from shuangsuiji import __version__
 from shuangsuiji.annex import import_plan, write_plan
 from shuangsuiji.constants import ExitCode
-from shuangsuiji.exceptions import InputError, Problem, SsjError
+from shuangsuiji.drawing import DrawOutcome, draw_month
+from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.lock import DEFAULT_WAIT
+from shuangsuiji.plan import load_plan
+from shuangsuiji.verify import verify_file
 from shuangsuiji.workspace import validate_workspace
 
 T = TypeVar("T")
@@ -72,6 +78,12 @@ plan_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(plan_app, name="plan")
+audit_app = typer.Typer(
+    help="审计：核对工作区台账的哈希链。",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(audit_app, name="audit")
 
 
 class _State:
@@ -247,6 +259,150 @@ def plan_import(
             f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。"
         )
         out.print(f"下一步：备好名录库后运行 ssj validate --plan {output}")
+
+    _run(run)
+
+
+MonthOption = Annotated[
+    str | None,
+    typer.Option("--month", "-m", help="月份 YYYY-MM（默认当月）。", show_default=False),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="只在标准输出打印 JSON（提示信息写到标准错误）。")
+]
+WaitOption = Annotated[
+    float,
+    typer.Option("--wait", help="工作区被另一个 ssj 占用时最多等待的秒数，超时退出码 3。", min=0),
+]
+
+
+def _print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def _render_draws(outcome: DrawOutcome) -> None:
+    out = _stdout()
+    for record in outcome.records:
+        fresh = record["scope"] in outcome.new_scopes
+        state = "[green]新抽取[/]" if fresh else f"已于 {record['created_at']} 抽取（返回原记录）"
+        method = "RFC 3797" if record["spec"] == "RFC3797" else record["spec"]
+        table = Table(
+            title=f"{record['scope']}  {state}",
+            caption=(
+                f"{method}；对象 {record['population']['size']} 家，排除本年度已抽中 {len(record['excluded'])} 家，"
+                f"应抽 {record['k']} 家，抽中 {len(record['selected'])} 家"
+            ),
+        )
+        for header in ("序号", "统一社会信用代码", "企业名称", "抽取号"):
+            table.add_column(header, overflow="fold")
+        for s in record["selected"]:
+            table.add_row(str(s["rank"]), s["uscc"], s["name"], s["ticket"][:16] + "…")
+        out.print(table)
+
+
+@app.command()
+def draw(
+    plan: PlanOption,
+    month: MonthOption = None,
+    item: Annotated[
+        str | None, typer.Option("--item", "-i", help="只抽取这一个事项或联合任务。")
+    ] = None,
+    as_json: JsonOption = False,
+    seed_extra: Annotated[
+        str | None,
+        typer.Option("--seed-extra", help="抽取当天公开的随机数（如彩票开奖号），附加到种子后。"),
+    ] = None,
+    method: Annotated[
+        str,
+        typer.Option("--method", help="抽取方法：ssj（SSJ-DRAW-1，默认）或 rfc3797（公开摇号）。"),
+    ] = "ssj",
+    sources: Annotated[
+        str | None,
+        typer.Option(
+            "--sources", help='RFC 3797 的公开随机源，如 "9319 / 2 5 12 8 10 / 9 18 26 34 41 45"。'
+        ),
+    ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """抽取当月到期的检查对象（联合任务先抽）；已抽过的月份返回原记录，不会重抽。"""
+
+    def run() -> None:
+        if method not in ("ssj", "rfc3797"):
+            raise InputError(f"未知的抽取方法“{method}”；可选 ssj 或 rfc3797")
+        if (method == "rfc3797") != (sources is not None):
+            raise InputError(
+                "RFC 3797 方式需要 --sources 给出公开随机源；--sources 只用于 --method rfc3797"
+            )
+        outcome = draw_month(
+            plan, month, item=item, seed_extra=seed_extra, sources=sources, wait=wait
+        )
+        err = _stderr()
+        if as_json:
+            _print_json(outcome.records)
+        else:
+            _render_draws(outcome)
+        for note in outcome.notices:
+            err.print(f"[yellow]![/] {note}")
+        if not as_json:
+            for path in outcome.files:
+                err.print(f"已写出 {path}")
+            if outcome.records and not outcome.new_scopes:
+                err.print(f"{outcome.month} 的抽取此前已完成，没有写入新内容。")
+
+    _run(run)
+
+
+@app.command()
+def verify(
+    record: Annotated[
+        Path,
+        typer.Argument(
+            help="抽取记录 JSON 文件（或 ssj draw --json 的输出）。", show_default=False
+        ),
+    ],
+    enterprises: Annotated[
+        Path | None,
+        typer.Option("--enterprises", help="同时用这份企业名录库核对记录中的对象名单。"),
+    ] = None,
+) -> None:
+    """仅凭抽取记录重新计算一遍抽取，核对结果是否一致（不需要 ssj 的台账）。"""
+
+    def run() -> None:
+        results = verify_file(record, enterprises)
+        out = _stdout()
+        failed = 0
+        for scope, differences in results:
+            if differences:
+                failed += 1
+                out.print(f"[red]✗[/] {scope} 复核不一致：")
+                for difference in differences:
+                    out.print(f"  - {difference}")
+            else:
+                out.print(f"[green]✓[/] {scope} 复核一致")
+        if failed:
+            raise NeedsAttention(f"{failed} 条记录复核不一致")
+
+    _run(run)
+
+
+@audit_app.command("verify")
+def audit_verify(plan: PlanOption) -> None:
+    """核对台账事件日志的哈希链和每条抽取记录，报告第一处断点。"""
+
+    def run() -> None:
+        folder = load_plan(plan).folder
+        with Ledger.at(folder) as ledger:
+            report = ledger.audit()
+            head = ledger.head()
+        out = _stdout()
+        if not report.ok:
+            for problem in report.problems:
+                out.print(f"[red]✗[/] {problem}")
+            raise NeedsAttention("台账校验失败：有内容在写入后被改动")
+        out.print(
+            f"[green]✓[/] 台账完整：{report.events} 个事件、{report.draws} 条抽取记录，哈希链无断点。"
+        )
+        out.print(f"最新事件哈希：{head}（公示时一并公开，可防止事后删改）")
 
     _run(run)
 

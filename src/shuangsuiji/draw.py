@@ -5,12 +5,22 @@ Everything that decides which enterprises are drawn lives in this one file.
 
 from __future__ import annotations
 
+import hashlib
+import heapq
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import Any
 
 import pandas as pd
 
+from shuangsuiji import rfc3797
+from shuangsuiji.exceptions import InputError
 from shuangsuiji.plan import Item, JointTask, Plan
+from shuangsuiji.ratio import format_rate
 from shuangsuiji.rosters import (
+    KEY,
     STATUS,
     EnterpriseRoster,
     is_operating,
@@ -32,18 +42,22 @@ def base_item(plan: Plan, task: Item | JointTask) -> Item:
     return plan.item(task.covers) if isinstance(task, JointTask) else task
 
 
-def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> pd.DataFrame:
-    """The roster rows eligible for a task: every target matches and the enterprise operates."""
-    frame = roster.frame
+def eligible_mask(frame: pd.DataFrame, targets: Mapping[str, Sequence[str]]) -> pd.Series:
+    """Rows whose every target column holds an allowed value and whose 经营状态 is operating."""
     mask = pd.Series(True, index=frame.index)
-    for column, allowed in base_item(plan, task).targets.items():
+    for column, allowed in targets.items():
         wanted = {normalize_value(v) for v in allowed}
         mask &= normalize_column(frame[column]).isin(wanted)
     if STATUS in frame.columns:
-        statuses = frame[STATUS].unique()
-        operating = {s for s in statuses if is_operating(s)}
+        operating = {s for s in frame[STATUS].unique() if is_operating(s)}
         mask &= frame[STATUS].isin(operating)
-    return frame.loc[mask]
+    return mask
+
+
+def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> pd.DataFrame:
+    """The roster rows eligible for a task (a joint task uses the targets of the item it covers)."""
+    frame = roster.frame
+    return frame.loc[eligible_mask(frame, base_item(plan, task).targets)]
 
 
 def strata_sizes(task: Item | JointTask, eligible: pd.DataFrame) -> dict[str, int]:
@@ -66,3 +80,183 @@ def task_quota(task: Item | JointTask, eligible: pd.DataFrame) -> int:
         if rate is not None:
             total += quota(size, rate)
     return total
+
+
+SPEC = "SSJ-DRAW-1"
+SEPARATOR = "\x1f"
+# The order in which a record's fields are published (DESIGN.md §4).
+RECORD_FIELDS = (
+    "spec", "scope", "item_id", "month", "seed", "key_string", "ratio", "targets", "population",
+    "strata", "excluded", "k", "selected", "shortfall", "created_at", "tool_version",
+)  # fmt: skip
+
+
+def ordered(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record with its fields in publication order (unknown fields last)."""
+    known = {f: record[f] for f in RECORD_FIELDS if f in record}
+    return known | {f: v for f, v in record.items() if f not in known}
+
+
+def scope_of(task_id: str, year: int, month: int) -> str:
+    """The draw scope "{task}/{YYYY-MM}", e.g. "AJ-01/2025-03"."""
+    return f"{task_id}/{year:04d}-{month:02d}"
+
+
+def effective_seed(plan_seed: str, extra: str | None = None) -> str:
+    """The seed a draw uses: the plan seed, or "{plan seed}/{extra}" with public randomness."""
+    seed = unicodedata.normalize("NFC", plan_seed).strip()
+    if extra is not None and extra.strip():
+        seed = f"{seed}/{unicodedata.normalize('NFC', extra).strip()}"
+    return seed
+
+
+def ticket(seed: str, scope: str, key: str) -> str:
+    """SHA-256 hex of ``seed ‖ 0x1F ‖ scope ‖ 0x1F ‖ key`` (UTF-8)."""
+    return hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}{key}".encode()).hexdigest()
+
+
+def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
+    """:func:`ticket` for many keys, hashing the shared prefix once."""
+    prefix = hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}".encode())
+    result = []
+    for key in keys:
+        h = prefix.copy()
+        h.update(key.encode())
+        result.append(h.hexdigest())
+    return result
+
+
+def population_digest(sorted_keys: Sequence[str]) -> str:
+    """SHA-256 hex of the sorted keys joined by newlines."""
+    return hashlib.sha256("\n".join(sorted_keys).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One stratum of a draw: its value of the ``by`` column, rate, keys and quota."""
+
+    value: str
+    rate: Decimal
+    keys: list[str]  # sorted
+
+    @property
+    def k(self) -> int:
+        return quota(len(self.keys), self.rate)
+
+
+def smallest_tickets(
+    seed: str, scope: str, candidates: Sequence[str], k: int
+) -> list[tuple[str, str]]:
+    """The ``k`` candidates with the smallest tickets, as (ticket, key), by ticket ascending."""
+    pairs = zip(tickets(seed, scope, candidates), candidates, strict=True)
+    return heapq.nsmallest(k, pairs)
+
+
+def draw_strata(
+    seed: str, scope: str, strata: Sequence[Stratum], excluded: set[str]
+) -> tuple[list[tuple[str, str]], int]:
+    """SSJ-DRAW-1 selection: per stratum the k_s smallest tickets among candidates.
+
+    Returns the selection as (ticket, key) by ticket ascending, and the shortfall (how many
+    fewer than the quota could be drawn because exclusions left too few candidates).
+    """
+    chosen: list[tuple[str, str]] = []
+    shortfall = 0
+    for stratum in strata:
+        candidates = [key for key in stratum.keys if key not in excluded]
+        picked = smallest_tickets(seed, scope, candidates, stratum.k)
+        shortfall += stratum.k - len(picked)
+        chosen += picked
+    return sorted(chosen), shortfall
+
+
+def build_strata(task: Item | JointTask, eligible: pd.DataFrame) -> list[Stratum]:
+    """The task's strata over its eligible population (one stratum for a flat ratio)."""
+    keys = eligible[KEY]
+    ratio = task.ratio
+    if ratio.rate is not None:
+        return [Stratum("", ratio.rate, sorted(keys.tolist()))]
+    assert ratio.by is not None
+    values = normalize_column(eligible[ratio.by])
+    strata = []
+    for value, group in keys.groupby(values, sort=True):
+        rate = ratio.rate_for(str(value))
+        if rate is None:
+            raise InputError(
+                f"{task.id} 的分层比例没有给出“{value}”层的比例；请补上该层或 default",
+            )
+        strata.append(Stratum(str(value), rate, sorted(group.tolist())))
+    return strata
+
+
+def select_rfc3797(
+    key_string: str, strata: Sequence[Stratum], excluded: set[str]
+) -> tuple[list[tuple[str, str]], int]:
+    """RFC 3797 selection over the candidates ordered by key: (MD5 hex, key) in draw order."""
+    if len(strata) != 1:
+        raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
+    [stratum] = strata
+    pool = [key for key in stratum.keys if key not in excluded]
+    picked = rfc3797.select(key_string, len(pool), stratum.k)
+    return [(digest, pool[index]) for index, digest in picked], stratum.k - len(picked)
+
+
+def make_record(
+    *,
+    task: Item | JointTask,
+    plan: Plan,
+    year: int,
+    month: int,
+    seed: str,
+    strata: Sequence[Stratum],
+    excluded: set[str],
+    names: Callable[[list[str]], Mapping[str, str]],
+    created_at: str,
+    tool_version: str,
+    key_string: str | None = None,
+) -> dict[str, Any]:
+    """Draw one task and return its self-contained record.
+
+    SSJ-DRAW-1 by default; RFC 3797 when ``key_string`` (from public sources) is given.
+    ``names`` looks up the enterprise names of the selected keys.
+    """
+    scope = scope_of(task.id, year, month)
+    if key_string is None:
+        chosen, shortfall = draw_strata(seed, scope, strata, excluded)
+    else:
+        chosen, shortfall = select_rfc3797(key_string, strata, excluded)
+    keys = sorted(k for s in strata for k in s.keys)
+    name_of = names([key for _, key in chosen])
+    record: dict[str, Any] = {
+        "spec": SPEC if key_string is None else rfc3797.SPEC,
+        "scope": scope,
+        "item_id": task.id,
+        "month": f"{year:04d}-{month:02d}",
+        "seed": seed,
+        "ratio": task.ratio.to_plain(),
+        "targets": base_item(plan, task).targets,
+        "population": {"size": len(keys), "digest": population_digest(keys), "keys": keys},
+        "excluded": sorted(excluded.intersection(keys)),
+        "k": sum(s.k for s in strata),
+        "selected": [
+            {"rank": rank, "uscc": key, "name": name_of.get(key, ""), "ticket": tk}
+            for rank, (tk, key) in enumerate(chosen, start=1)
+        ],
+        "shortfall": shortfall,
+        "created_at": created_at,
+        "tool_version": tool_version,
+    }
+    if task.ratio.stratified:
+        record["strata"] = [
+            {
+                "value": s.value,
+                "rate": format_rate(s.rate),
+                "size": len(s.keys),
+                "k": s.k,
+                "keys": s.keys,
+            }
+            for s in strata
+        ]
+    if key_string is not None:
+        record["key_string"] = key_string
+    return ordered(record)

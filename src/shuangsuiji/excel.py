@@ -7,22 +7,25 @@ name can never turn into a formula (CSV/Excel injection).
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from shuangsuiji.files import write_atomic
+from shuangsuiji.files import write_if_changed
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 DATE_FORMAT = "yyyy-mm-dd"
 _FIXED_TIME = dt.datetime(2000, 1, 1)  # workbook metadata: outputs depend on inputs only
 _MAX_WIDTH = 60
+_MODIFIED = re.compile(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)")
 
 
 @dataclass
@@ -84,11 +87,29 @@ def build_workbook(sheets: Sequence[Sheet]) -> Workbook:
     return workbook
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet]) -> None:
-    """Write ``sheets`` to ``path`` atomically."""
-    workbook = build_workbook(sheets)
+def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """The xlsx file for ``sheets``, byte-identical for identical content.
 
-    def save(handle: BinaryIO) -> None:
-        workbook.save(handle)
+    openpyxl stamps the zip entries and docProps with the current time; fixing both makes
+    re-running a command for the same inputs leave the file untouched.
+    """
+    buffer = io.BytesIO()
+    build_workbook(sheets).save(buffer)
+    fixed = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            data = source.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" when saving
+                data = _MODIFIED.sub(rb"\g<1>2000-01-01T00:00:00Z\g<2>", data)
+            target.writestr(entry, data)
+    return fixed.getvalue()
 
-    write_atomic(path, save)
+
+def write_workbook(path: Path, sheets: Sequence[Sheet]) -> bool:
+    """Write ``sheets`` to ``path`` atomically, unless it already holds them; True if written."""
+    return write_if_changed(path, workbook_bytes(sheets))

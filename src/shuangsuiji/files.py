@@ -34,3 +34,14 @@ def write_atomic(path: Path, data: bytes | str | Callable[[BinaryIO], None]) -> 
             data(handle)
         else:
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` atomically unless ``path`` already holds exactly it; True if written."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    write_atomic(path, data)
+    return True

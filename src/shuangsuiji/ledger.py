@@ -1,0 +1,246 @@
+"""The workspace ledger: an embedded SQLite database beside the plan.
+
+It holds every draw record and an append-only event log in which each event carries the hash
+of the one before, so any edit to the log or to a stored record is detectable
+(``ssj audit verify``). Writes happen in one transaction: a crash leaves all or nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LEDGER_NAME = "ssj.db"
+GENESIS = "0" * 64
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS draws (
+    scope TEXT PRIMARY KEY,
+    task_id TEXT NOT NULL,
+    base_item TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    month INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    record_sha256 TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS selections (
+    scope TEXT NOT NULL,
+    base_item TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    uscc TEXT NOT NULL,
+    PRIMARY KEY (scope, uscc)
+);
+CREATE TABLE IF NOT EXISTS events (
+    seq INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+"""
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling hashed by the ledger: sorted keys, no spaces, UTF-8 text."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def event_hash(prev_hash: str, seq: int, at: str, kind: str, payload: str) -> str:
+    """Hash of one event, chained to the previous event's hash."""
+    return sha256_text(canonical_json([prev_hash, seq, at, kind, payload]))
+
+
+def now_text() -> str:
+    """The current local time with its UTC offset, to the second."""
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class StoredDraw:
+    """A draw as the ledger holds it."""
+
+    scope: str
+    task_id: str
+    base_item: str
+    year: int
+    month: int
+    record: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    """Result of checking the event chain and stored records."""
+
+    events: int
+    draws: int
+    problems: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+class Ledger:
+    """Access to one workspace's ledger database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.conn = sqlite3.connect(path, isolation_level=None)
+        self.conn.execute("PRAGMA foreign_keys = ON")
+        self.conn.executescript(SCHEMA)
+        self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+
+    @classmethod
+    def at(cls, folder: Path) -> Ledger:
+        return cls(folder / LEDGER_NAME)
+
+    @staticmethod
+    def existing_draws(folder: Path, year: int | None = None) -> list[StoredDraw]:
+        """The draws of a workspace without creating its ledger (empty if there is none yet)."""
+        path = folder / LEDGER_NAME
+        if not path.exists():
+            return []
+        with Ledger(path) as ledger:
+            return ledger.draws(year)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def draw(self, scope: str) -> StoredDraw | None:
+        row = self.conn.execute(
+            "SELECT scope, task_id, base_item, year, month, record FROM draws WHERE scope = ?",
+            (scope,),
+        ).fetchone()
+        return None if row is None else _stored(row)
+
+    def draws(self, year: int | None = None) -> list[StoredDraw]:
+        """All draws (of one year), by month then scope."""
+        query = "SELECT scope, task_id, base_item, year, month, record FROM draws"
+        args: tuple[int, ...] = ()
+        if year is not None:
+            query += " WHERE year = ?"
+            args = (year,)
+        rows = self.conn.execute(query + " ORDER BY year, month, rowid", args).fetchall()
+        return [_stored(row) for row in rows]
+
+    def selected_over(self, base_item: str, year: int) -> set[str]:
+        """Every enterprise selected in ``year`` by a draw over ``base_item``."""
+        rows = self.conn.execute(
+            "SELECT uscc FROM selections WHERE base_item = ? AND year = ?", (base_item, year)
+        )
+        return {uscc for (uscc,) in rows}
+
+    def events(self) -> Iterator[tuple[int, str, str, dict[str, Any]]]:
+        for seq, at, kind, payload in self.conn.execute(
+            "SELECT seq, at, kind, payload FROM events ORDER BY seq"
+        ):
+            yield seq, at, kind, json.loads(payload)
+
+    def head(self) -> str:
+        """The hash of the latest event (the chain head), or the genesis hash."""
+        row = self.conn.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return str(row[0]) if row else GENESIS
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def record_draws(self, draws: Sequence[StoredDraw]) -> None:
+        """Store new draws and their events in one transaction."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for draw in draws:
+                text = canonical_json(draw.record)
+                digest = sha256_text(text)
+                self.conn.execute(
+                    "INSERT INTO draws VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (draw.scope, draw.task_id, draw.base_item, draw.year, draw.month, text, digest),
+                )
+                self.conn.executemany(
+                    "INSERT INTO selections VALUES (?, ?, ?, ?)",
+                    [
+                        (draw.scope, draw.base_item, draw.year, s["uscc"])
+                        for s in draw.record["selected"]
+                    ],
+                )
+                self._append(
+                    "draw",
+                    {"scope": draw.scope, "record_sha256": digest, "k": draw.record["k"]},
+                )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def _append(self, kind: str, payload: dict[str, Any]) -> None:
+        """Append one event; must run inside a transaction."""
+        last = self.conn.execute(
+            "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
+        ).fetchone()
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        at = now_text()
+        text = canonical_json(payload)
+        self.conn.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+            (seq, at, kind, text, prev, event_hash(prev, seq, at, kind, text)),
+        )
+
+    # -- auditing --------------------------------------------------------------------------
+
+    def audit(self) -> AuditReport:
+        """Check the hash chain and that every stored record matches its event."""
+        problems: list[str] = []
+        prev = GENESIS
+        expected_seq = 1
+        draw_events: dict[str, str] = {}
+        count = 0
+        for seq, at, kind, payload, prev_hash, hash_ in self.conn.execute(
+            "SELECT seq, at, kind, payload, prev_hash, hash FROM events ORDER BY seq"
+        ):
+            count += 1
+            if seq != expected_seq:
+                problems.append(f"事件 {expected_seq} 缺失（下一条是 {seq}）")
+            if prev_hash != prev:
+                problems.append(f"事件 {seq} 的前一哈希与事件 {seq - 1} 不符：链条在此断开")
+            if event_hash(prev_hash, seq, at, kind, payload) != hash_:
+                problems.append(f"事件 {seq}（{kind}）的内容与其哈希不符：该事件被改动过")
+            if kind == "draw":
+                body = json.loads(payload)
+                draw_events[body["scope"]] = body["record_sha256"]
+            prev, expected_seq = hash_, seq + 1
+            if problems:
+                break
+        draws = 0
+        for scope, record, digest in self.conn.execute(
+            "SELECT scope, record, record_sha256 FROM draws ORDER BY rowid"
+        ):
+            draws += 1
+            if problems:
+                break
+            if sha256_text(record) != digest or draw_events.get(scope) != digest:
+                problems.append(f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过")
+            if scope not in draw_events:
+                problems.append(f"抽取记录 {scope} 没有对应的事件")
+        return AuditReport(count, draws, problems[:1])
+
+
+def _stored(row: Iterable[Any]) -> StoredDraw:
+    scope, task_id, base_item, year, month, record = row
+    return StoredDraw(scope, task_id, base_item, int(year), int(month), json.loads(record))

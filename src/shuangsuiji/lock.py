@@ -1,0 +1,61 @@
+"""The workspace lock: one writing ssj command per workspace at a time.
+
+A second command waits a bounded time for the first, then gives up with exit code 3
+(never two writers on the same ledger and output files).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from shuangsuiji.exceptions import WorkspaceBusy
+
+LOCK_NAME = "ssj.lock"
+DEFAULT_WAIT = 10.0
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def workspace_lock(folder: Path, wait: float = DEFAULT_WAIT) -> Iterator[None]:
+    """Hold the workspace lock for the block; raise WorkspaceBusy after ``wait`` seconds."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    with open(path, "a+", encoding="utf-8") as handle:
+        deadline = time.monotonic() + wait
+        while not _try_lock(handle):
+            if time.monotonic() >= deadline:
+                handle.seek(0)
+                holder = handle.read().strip() or "未知"
+                raise WorkspaceBusy(
+                    f"另一个 ssj 进程（{holder}）正在使用工作区 {folder}，等待 {wait:g} 秒后放弃；"
+                    "请稍后再试"
+                )
+            time.sleep(0.1)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield  # the OS releases the lock when the file is closed, even after a crash

@@ -1,0 +1,294 @@
+"""``ssj draw``, ``ssj verify`` and ``ssj audit verify`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from shuangsuiji.drawing import draw_month
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.verify import verify_record
+
+from .conftest import files_in, invoke
+
+
+def _draw_json(plan: Path, *args: str) -> list[dict[str, Any]]:
+    result = invoke("draw", "--plan", plan, "--json", *args)
+    assert result.exit_code == 0, result.output
+    records: list[dict[str, Any]] = json.loads(result.stdout)  # stdout holds the JSON alone
+    return records
+
+
+def test_draw_json_then_again_prints_the_same_and_writes_nothing(workspace: Path) -> None:
+    first = _draw_json(workspace, "--month", "2025-03")
+    assert [r["scope"] for r in first] == ["AJ-01/2025-03", "AJ-02/2025-03"]
+    assert [r["k"] for r in first] == [8, 11]
+    assert all(len(r["selected"]) == r["k"] for r in first)
+    before = files_in(workspace.parent)
+    second = _draw_json(workspace, "--month", "2025-03")
+    assert second == first
+    assert files_in(workspace.parent) == before
+
+
+def test_outputs_record_files_and_result_workbook(workspace: Path) -> None:
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 0, result.output
+    folder = workspace.parent / "输出" / "2025-03"
+    record = json.loads((folder / "抽取记录-AJ-01-2025-03.json").read_text(encoding="utf-8"))
+    assert list(record)[:4] == ["spec", "scope", "item_id", "month"]
+    book = openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx")
+    sheet = book["抽取结果"]
+    assert [c.value for c in sheet[2]] == [
+        "序号",
+        "任务编号",
+        "抽查事项",
+        "抽取月份",
+        "统一社会信用代码",
+        "企业名称",
+        "抽取号",
+    ]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    assert len(rows) == 19
+    assert (
+        rows[0][4] == record["selected"][0]["uscc"]
+        and rows[0][6] == record["selected"][0]["ticket"]
+    )
+    params = book["抽取参数"]
+    assert params["A2"].value == "AJ-01/2025-03" and params["E2"].value == 151
+
+
+def test_months_must_be_drawn_in_order(workspace: Path) -> None:
+    before = files_in(workspace.parent)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-05")
+    assert result.exit_code == 2
+    assert "必须先抽取 AJ-01/2025-03" in result.stderr
+    assert files_in(workspace.parent) == before
+
+
+def test_month_without_tasks_and_bad_month(workspace: Path) -> None:
+    result = invoke("draw", "--plan", workspace, "--month", "2025-04")
+    assert result.exit_code == 0 and "没有到期的抽取任务" in result.stderr
+    assert invoke("draw", "--plan", workspace, "--month", "2025-13").exit_code == 2
+    result = invoke("draw", "--plan", workspace, "--month", "2024-03")
+    assert result.exit_code == 2 and "计划年度 2025" in result.stderr
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03", "--item", "AJ-09")
+    assert result.exit_code == 2 and "AJ-01" in result.stderr
+
+
+def test_single_item_and_seed_extra(workspace: Path) -> None:
+    [record] = _draw_json(
+        workspace, "--month", "2025-03", "--item", "AJ-02", "--seed-extra", "03 15 22 27 31"
+    )
+    assert record["seed"].endswith("/03 15 22 27 31")
+    assert verify_record(record) == []
+    # The other item is still due and uses the plan seed plus the same extra only if given.
+    [other] = _draw_json(workspace, "--month", "2025-03", "--item", "AJ-01")
+    assert "/" not in other["seed"]
+
+
+def test_changed_roster_is_reported_not_redrawn(workspace: Path) -> None:
+    first = _draw_json(workspace, "--month", "2025-03")
+    book = openpyxl.load_workbook(workspace.parent / "enterprises.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    sheet.delete_rows(3)  # remove the first enterprise
+    book.save(workspace.parent / "enterprises.xlsx")
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == first
+    assert "企业名录库有变化" in result.stderr
+
+
+def test_rfc3797_ceremony_draw_verifies(workspace: Path) -> None:
+    sources = "9319 / 2 5 12 8 10 / 9 18 26 34 41 45"
+    [record] = _draw_json(
+        workspace,
+        "--month",
+        "2025-03",
+        "--item",
+        "AJ-01",
+        "--method",
+        "rfc3797",
+        "--sources",
+        sources,
+    )
+    assert (
+        record["spec"] == "RFC3797"
+        and record["key_string"] == "9319./2.5.8.10.12./9.18.26.34.41.45./"
+    )
+    assert len(record["selected"]) == 8
+    path = workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    result = invoke("verify", path)
+    assert result.exit_code == 0 and "复核一致" in result.stdout
+    assert invoke("draw", "--plan", workspace, "--method", "rfc3797").exit_code == 2
+
+
+def test_verify_accepts_every_record_of_the_year(workspace: Path) -> None:
+    for month in ("2025-03", "2025-05", "2025-08", "2025-10"):
+        assert invoke("draw", "--plan", workspace, "--month", month).exit_code == 0
+    paths = sorted((workspace.parent / "输出").rglob("抽取记录-*.json"))
+    assert len(paths) == 10
+    for path in paths:
+        result = invoke("verify", path, "--enterprises", workspace.parent / "enterprises.xlsx")
+        assert result.exit_code == 0, result.output
+        assert "复核一致" in result.stdout
+
+
+def _tamper(record: dict[str, Any], how: str) -> dict[str, Any]:
+    changed = json.loads(json.dumps(record))
+    if how == "seed":
+        changed["seed"] += "x"
+    elif how == "swap":
+        outsider = next(
+            k
+            for k in changed["population"]["keys"]
+            if k not in {s["uscc"] for s in changed["selected"]}
+        )
+        changed["selected"][2]["uscc"] = outsider
+    elif how == "population":
+        changed["population"]["keys"].pop(0)
+    elif how == "ratio":
+        changed["ratio"] = "10%"
+    elif how == "order":
+        changed["selected"][0], changed["selected"][1] = (
+            changed["selected"][1],
+            changed["selected"][0],
+        )
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("how", "message"),
+    [
+        ("seed", "第 1 名应为"),
+        ("swap", "第 3 名应为"),
+        ("population", "population.digest"),
+        ("ratio", "应抽 16 家，记录为 8 家"),
+        ("order", "rank"),
+    ],
+)
+def test_verify_rejects_tampered_records(workspace: Path, how: str, message: str) -> None:
+    [record, _] = _draw_json(workspace, "--month", "2025-03")
+    path = workspace.parent / "tampered.json"
+    path.write_text(json.dumps(_tamper(record, how), ensure_ascii=False), encoding="utf-8")
+    result = invoke("verify", path)
+    assert result.exit_code == 1, result.output
+    assert "复核不一致" in result.stdout and message in result.stdout
+
+
+def test_verify_against_roster_finds_a_hidden_enterprise(workspace: Path) -> None:
+    [record, _] = _draw_json(workspace, "--month", "2025-03")
+    hidden = record["population"]["keys"][5]
+    record["population"]["keys"].remove(hidden)  # a record whose population left someone out,
+    record["population"]["size"] -= 1  # with its digest recomputed to look consistent
+    import hashlib
+
+    record["population"]["digest"] = hashlib.sha256(
+        "\n".join(record["population"]["keys"]).encode()
+    ).hexdigest()
+    path = workspace.parent / "r.json"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = invoke("verify", path, "--enterprises", workspace.parent / "enterprises.xlsx")
+    assert result.exit_code == 1
+    assert hidden in result.stdout
+
+
+def test_verify_bad_file_is_exit_2(tmp_path: Path) -> None:
+    (tmp_path / "x.json").write_text("{not json", encoding="utf-8")
+    assert invoke("verify", tmp_path / "x.json").exit_code == 2
+    (tmp_path / "y.json").write_text('{"spec": "SSJ-DRAW-1"}', encoding="utf-8")
+    result = invoke("verify", tmp_path / "y.json")
+    assert result.exit_code == 2 and "缺少字段" in result.stderr
+    assert invoke("verify", tmp_path / "none.json").exit_code == 2
+
+
+def test_audit_chain_catches_edits(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 0 and "哈希链无断点" in result.stdout
+    db = workspace.parent / "ssj.db"
+    with sqlite3.connect(db) as conn:
+        record = conn.execute("SELECT record FROM draws WHERE scope = 'AJ-02/2025-03'").fetchone()[
+            0
+        ]
+        conn.execute(
+            "UPDATE draws SET record = ? WHERE scope = 'AJ-02/2025-03'",
+            (record.replace('"k":11', '"k":10'),),
+        )
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 1 and "AJ-02/2025-03" in result.stdout
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE draws SET record = ? WHERE scope = 'AJ-02/2025-03'", (record,))
+        conn.execute(
+            "UPDATE events SET payload = replace(payload, '\"k\":8', '\"k\":9') WHERE seq = 1"
+        )
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 1 and "事件 1" in result.stdout
+
+
+def test_crash_midway_records_nothing(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = {"n": 0}
+    original = Ledger._append
+
+    def crash_on_second(self: Ledger, kind: str, payload: dict[str, Any]) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("simulated crash")
+        original(self, kind, payload)
+
+    monkeypatch.setattr(Ledger, "_append", crash_on_second)
+    with pytest.raises(RuntimeError):
+        draw_month(workspace, "2025-03")
+    with Ledger.at(workspace.parent) as ledger:
+        assert ledger.draws() == [] and list(ledger.events()) == []
+    assert not (workspace.parent / "输出").exists()
+    monkeypatch.undo()
+    assert len(draw_month(workspace, "2025-03").new_scopes) == 2
+
+
+def test_second_writer_waits_then_exits_3(workspace: Path) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
+            "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+            str(workspace.parent),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        started = time.monotonic()
+        result = invoke("draw", "--plan", workspace, "--month", "2025-03", "--wait", "0.5")
+        assert result.exit_code == 3, result.output
+        assert time.monotonic() - started >= 0.5
+        assert "正在使用工作区" in result.stderr
+        with Ledger.at(workspace.parent) as ledger:
+            assert ledger.draws() == []
+    finally:
+        holder.kill()
+        holder.wait()
+    assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
+
+
+def test_bad_roster_draws_nothing(workspace: Path) -> None:
+    (workspace.parent / "e.csv").write_text(
+        "统一社会信用代码,企业名称,行业类别\n91512081MA62K0260F,某公司,冶金\n", encoding="utf-8"
+    )
+    workspace.write_text(
+        workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "e.csv"), encoding="utf-8"
+    )
+    before = files_in(workspace.parent)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 2 and "校验位错误" in result.stderr
+    assert files_in(workspace.parent) == before
