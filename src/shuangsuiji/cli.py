@@ -5,7 +5,6 @@ Errors become messages and exit codes in exactly one place: :func:`_run`.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -19,7 +18,7 @@ from rich.table import Table
 from shuangsuiji import __version__
 from shuangsuiji.annex import import_plan, write_plan
 from shuangsuiji.constants import ExitCode
-from shuangsuiji.drawing import DrawOutcome, draw_month
+from shuangsuiji.drawing import DrawOutcome, draw_month, records_json
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.lock import DEFAULT_WAIT
@@ -276,10 +275,6 @@ WaitOption = Annotated[
 ]
 
 
-def _print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-
-
 def _render_draws(outcome: DrawOutcome) -> None:
     out = _stdout()
     for record in outcome.records:
@@ -338,7 +333,7 @@ def draw(
         )
         err = _stderr()
         if as_json:
-            _print_json(outcome.records)
+            sys.stdout.write(records_json(outcome.records))
         else:
             _render_draws(outcome)
         for note in outcome.notices:

@@ -42,12 +42,13 @@ def base_item(plan: Plan, task: Item | JointTask) -> Item:
     return plan.item(task.covers) if isinstance(task, JointTask) else task
 
 
-def eligible_mask(frame: pd.DataFrame, targets: Mapping[str, Sequence[str]]) -> pd.Series:
+def eligible_mask(roster: EnterpriseRoster, targets: Mapping[str, Sequence[str]]) -> pd.Series:
     """Rows whose every target column holds an allowed value and whose 经营状态 is operating."""
+    frame = roster.frame
     mask = pd.Series(True, index=frame.index)
     for column, allowed in targets.items():
         wanted = {normalize_value(v) for v in allowed}
-        mask &= normalize_column(frame[column]).isin(wanted)
+        mask &= roster.values(column).isin(wanted)
     if STATUS in frame.columns:
         operating = {s for s in frame[STATUS].unique() if is_operating(s)}
         mask &= frame[STATUS].isin(operating)
@@ -56,8 +57,7 @@ def eligible_mask(frame: pd.DataFrame, targets: Mapping[str, Sequence[str]]) -> 
 
 def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> pd.DataFrame:
     """The roster rows eligible for a task (a joint task uses the targets of the item it covers)."""
-    frame = roster.frame
-    return frame.loc[eligible_mask(frame, base_item(plan, task).targets)]
+    return roster.frame.loc[eligible_mask(roster, base_item(plan, task).targets)]
 
 
 def strata_sizes(task: Item | JointTask, eligible: pd.DataFrame) -> dict[str, int]:
@@ -92,9 +92,29 @@ RECORD_FIELDS = (
 
 
 def ordered(record: Mapping[str, Any]) -> dict[str, Any]:
-    """A record with its fields in publication order (unknown fields last)."""
-    known = {f: record[f] for f in RECORD_FIELDS if f in record}
-    return known | {f: v for f, v in record.items() if f not in known}
+    """A record with its fields, and those of its parts, in publication order.
+
+    The ledger stores records with sorted keys; this gives back the published layout, so a
+    record reads the same whether it was just drawn or read back.
+    """
+    out = {f: record[f] for f in RECORD_FIELDS if f in record}
+    out |= {f: v for f, v in record.items() if f not in out}
+    population = out["population"]
+    out["population"] = {k: population[k] for k in ("size", "digest", "keys")}
+    out["targets"] = dict(sorted(out.get("targets", {}).items()))
+    if isinstance(out["ratio"], dict):
+        ratio = dict(out["ratio"])
+        head = {"by": ratio.pop("by")}
+        tail = {"default": ratio.pop("default")} if "default" in ratio else {}
+        out["ratio"] = head | dict(sorted(ratio.items())) | tail
+    if "strata" in out:
+        out["strata"] = [
+            {k: s[k] for k in ("value", "rate", "size", "k", "keys")} for s in out["strata"]
+        ]
+    out["selected"] = [
+        {k: s[k] for k in ("rank", "uscc", "name", "ticket")} for s in out["selected"]
+    ]
+    return out
 
 
 def scope_of(task_id: str, year: int, month: int) -> str:
@@ -115,15 +135,20 @@ def ticket(seed: str, scope: str, key: str) -> str:
     return hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}{key}".encode()).hexdigest()
 
 
-def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
-    """:func:`ticket` for many keys, hashing the shared prefix once."""
-    prefix = hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}".encode())
+def _digests(seed: str, scope: str, keys: Iterable[str]) -> list[bytes]:
+    """Raw SHA-256 digests of the tickets; bytes order is the hex order, and cheaper."""
+    copy = hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}".encode()).copy
     result = []
     for key in keys:
-        h = prefix.copy()
+        h = copy()
         h.update(key.encode())
-        result.append(h.hexdigest())
+        result.append(h.digest())
     return result
+
+
+def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
+    """:func:`ticket` for many keys, hashing the shared prefix once."""
+    return [d.hex() for d in _digests(seed, scope, keys)]
 
 
 def population_digest(sorted_keys: Sequence[str]) -> str:
@@ -148,8 +173,8 @@ def smallest_tickets(
     seed: str, scope: str, candidates: Sequence[str], k: int
 ) -> list[tuple[str, str]]:
     """The ``k`` candidates with the smallest tickets, as (ticket, key), by ticket ascending."""
-    pairs = zip(tickets(seed, scope, candidates), candidates, strict=True)
-    return heapq.nsmallest(k, pairs)
+    pairs = zip(_digests(seed, scope, candidates), candidates, strict=True)
+    return [(digest.hex(), key) for digest, key in heapq.nsmallest(k, pairs)]
 
 
 def draw_strata(

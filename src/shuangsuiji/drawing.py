@@ -31,7 +31,7 @@ from shuangsuiji.draw import (
 from shuangsuiji.excel import Sheet, write_workbook
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.files import write_if_changed
-from shuangsuiji.ledger import Ledger, StoredDraw, now_text
+from shuangsuiji.ledger import DrawInfo, Ledger, StoredDraw, now_text
 from shuangsuiji.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.plan import Item, JointTask, Plan
 from shuangsuiji.ratio import Ratio
@@ -91,12 +91,18 @@ def _earlier_due(plan: Plan, task: Item | JointTask, month: int) -> list[str]:
     return scopes
 
 
+def _recorded(ledger: Ledger, scope: str) -> dict[str, Any]:
+    stored = ledger.draw(scope)
+    assert stored is not None
+    return ordered(stored.record)
+
+
 def _check_order(
     plan: Plan,
     tasks: Sequence[Item | JointTask],
     year: int,
     month: int,
-    recorded: Mapping[str, StoredDraw],
+    recorded: Mapping[str, DrawInfo],
 ) -> None:
     """Exclusions need every earlier draw over the same item; refuse to draw out of order."""
     batch: set[str] = set()
@@ -174,7 +180,7 @@ def draw_month(
         plan, tasks, year, mon, {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
     )
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
-        recorded = {d.scope: d for d in ledger.draws(year)}
+        recorded = {d.scope: d for d in ledger.drawn(year)}
         _check_order(plan, tasks, year, mon, recorded)
         new: list[StoredDraw] = []
         batch_selected: dict[str, set[str]] = {}
@@ -183,7 +189,7 @@ def draw_month(
             base = base_item(plan, task).id
             eligible = population(plan, task, roster)
             if scope in recorded:
-                record = ordered(recorded[scope].record)
+                record = _recorded(ledger, scope)
                 outcome.records.append(record)
                 outcome.notices += _changes_since(record, eligible, seed, key_string)
                 continue
@@ -212,7 +218,12 @@ def draw_month(
                 )
         if new:
             ledger.record_draws(new)
-        month_records = [ordered(d.record) for d in ledger.draws(year) if d.month == mon]
+        known = {r["scope"]: r for r in outcome.records}
+        month_records = [
+            known[d.scope] if d.scope in known else _recorded(ledger, d.scope)
+            for d in ledger.drawn(year)
+            if d.month == mon
+        ]
         outcome.files = write_draw_files(plan, label, month_records)
     return outcome
 
@@ -237,9 +248,36 @@ def record_file_name(record: Mapping[str, Any]) -> str:
     return f"抽取记录-{record['item_id']}-{record['month']}.json"
 
 
-def record_json(record: Mapping[str, Any]) -> str:
-    """A record as published: readable JSON, keys in the order the spec lists them."""
-    return json.dumps(ordered(record), ensure_ascii=False, indent=2) + "\n"
+def _compact(value: object) -> str:
+    # Without indent the json module uses its C encoder: a million keys in a blink.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _selected_line(entry: Mapping[str, Any]) -> str:
+    # Written out by hand: json.dumps per entry costs more than the draw for 10⁴ entries.
+    return (
+        f'    {{"rank": {int(entry["rank"])}, "uscc": {_compact(entry["uscc"])}, '
+        f'"name": {_compact(entry["name"])}, "ticket": {_compact(entry["ticket"])}}}'
+    )
+
+
+def record_json(record: Mapping[str, Any], newline: bool = True) -> str:
+    """A record as published: one field per line in spec order, one selected enterprise per line."""
+    lines = []
+    for key, value in ordered(record).items():
+        if key == "selected" and value:
+            text = "[\n" + ",\n".join(map(_selected_line, value)) + "\n  ]"
+        else:
+            text = _compact(value)
+        lines.append(f"  {_compact(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}" + ("\n" if newline else "")
+
+
+def records_json(records: Sequence[Mapping[str, Any]]) -> str:
+    """Records as the JSON array ``ssj draw --json`` prints."""
+    if not records:
+        return "[]\n"
+    return "[\n" + ",\n".join(record_json(r, newline=False) for r in records) + "\n]\n"
 
 
 def write_draw_files(plan: Plan, month: str, records: Sequence[dict[str, Any]]) -> list[Path]:

@@ -67,14 +67,20 @@ def now_text() -> str:
 
 
 @dataclass(frozen=True)
-class StoredDraw:
-    """A draw as the ledger holds it."""
+class DrawInfo:
+    """What identifies a stored draw, without its (possibly large) record."""
 
     scope: str
     task_id: str
     base_item: str
     year: int
     month: int
+
+
+@dataclass(frozen=True)
+class StoredDraw(DrawInfo):
+    """A draw as the ledger holds it."""
+
     record: dict[str, Any]
 
 
@@ -106,13 +112,13 @@ class Ledger:
         return cls(folder / LEDGER_NAME)
 
     @staticmethod
-    def existing_draws(folder: Path, year: int | None = None) -> list[StoredDraw]:
+    def existing_draws(folder: Path, year: int) -> list[DrawInfo]:
         """The draws of a workspace without creating its ledger (empty if there is none yet)."""
         path = folder / LEDGER_NAME
         if not path.exists():
             return []
         with Ledger(path) as ledger:
-            return ledger.draws(year)
+            return ledger.drawn(year)
 
     def close(self) -> None:
         self.conn.close()
@@ -132,14 +138,22 @@ class Ledger:
         ).fetchone()
         return None if row is None else _stored(row)
 
+    def drawn(self, year: int) -> list[DrawInfo]:
+        """The draws of a year, records left out, in the order they were made."""
+        rows = self.conn.execute(
+            "SELECT scope, task_id, base_item, year, month FROM draws WHERE year = ? ORDER BY rowid",
+            (year,),
+        )
+        return [DrawInfo(s, t, b, int(y), int(m)) for s, t, b, y, m in rows]
+
     def draws(self, year: int | None = None) -> list[StoredDraw]:
-        """All draws (of one year), by month then scope."""
+        """All draws (of one year), in the order they were made."""
         query = "SELECT scope, task_id, base_item, year, month, record FROM draws"
         args: tuple[int, ...] = ()
         if year is not None:
             query += " WHERE year = ?"
             args = (year,)
-        rows = self.conn.execute(query + " ORDER BY year, month, rowid", args).fetchall()
+        rows = self.conn.execute(query + " ORDER BY rowid", args).fetchall()
         return [_stored(row) for row in rows]
 
     def selected_over(self, base_item: str, year: int) -> set[str]:

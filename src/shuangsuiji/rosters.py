@@ -9,8 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +78,21 @@ def normalize_key(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().upper()
 
 
-def normalize_keys(values: pd.Series) -> npt.NDArray[np.str_]:
-    """:func:`normalize_key` over a whole column, in C for the usual all-ASCII column."""
-    raw = values.to_numpy(dtype=object)
+def normalize_keys(values: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDArray[Any]]:
+    """:func:`normalize_key` over a whole column: (the keys as str objects, the same as a
+    fixed-width numpy array for vectorised checks). In C for the usual all-ASCII column."""
+    keys = values.to_numpy(dtype=object)
     try:
-        ascii_bytes = raw.astype(np.bytes_)  # NFKC is the identity on ASCII text
+        raw = keys.astype(np.bytes_)  # NFKC is the identity on ASCII text
     except UnicodeEncodeError:
-        return np.array([normalize_key(v) for v in raw], dtype=np.str_).reshape(len(raw))
-    return np.strings.upper(np.strings.strip(ascii_bytes)).astype(np.str_)
+        normalized = np.array([normalize_key(v) for v in keys], dtype=object)
+        return normalized, normalized.astype(np.str_)
+    fixed = np.strings.upper(np.strings.strip(raw))
+    changed = fixed != raw
+    if changed.any():  # new str objects only where normalising changed something
+        keys = keys.copy()
+        keys[changed] = fixed[changed].astype(np.str_).astype(object)
+    return keys, fixed
 
 
 def normalize_value(text: str) -> str:
@@ -111,15 +117,27 @@ def is_operating(status: str) -> bool:
     return head in OPERATING_STATUSES
 
 
+_NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)
+
+
 @dataclass
 class EnterpriseRoster:
     """The enterprise roster: one row per enterprise, keys normalised, ``_row`` = source row."""
 
     file: str
     frame: pd.DataFrame
+    _values: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.frame)
+
+    def values(self, column: str) -> pd.Series:
+        """A column normalised for matching (NFKC, trimmed), computed once per column."""
+        if column in _NORMALISED_ON_LOAD:
+            return self.frame[column]
+        if column not in self._values:
+            self._values[column] = normalize_column(self.frame[column])
+        return self._values[column]
 
     @property
     def columns(self) -> list[str]:
@@ -192,9 +210,9 @@ def load_enterprises(
     # Without the name column the keys can still be checked, so every problem shows at once.
     complete = not any(p.is_error for p in problems)
     frame, file = table.frame, table.file
-    keys = normalize_keys(frame[KEY])
-    frame[KEY] = keys.astype(object)
-    for name in (INDUSTRY, STATUS, RISK):
+    keys, fixed = normalize_keys(frame[KEY])
+    frame[KEY] = keys
+    for name in _NORMALISED_ON_LOAD:
         if name in frame.columns:
             frame[name] = normalize_column(frame[name])
     rows = frame[ROW]
@@ -207,10 +225,12 @@ def load_enterprises(
     if NAME in frame.columns:
         # Names are kept as read (stripping a million names costs more than the draw);
         # whatever displays a name strips it.
-        for row in rows[frame[NAME].str.strip() == ""]:
+        names = frame[NAME]
+        short = names.str.len() <= 3  # only a short name can be blank once stripped
+        for row in rows[short][names[short].str.strip() == ""]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
-    statuses = check_codes(keys)
+    statuses = check_codes(fixed)
     row_numbers = rows.tolist()
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
         if keys[index]:
@@ -335,12 +355,10 @@ def _officer(
     )
 
 
-def known_keys(roster: EnterpriseRoster) -> set[str]:
-    """The set of keys in the roster."""
-    return set(roster.frame[KEY])
-
-
-def unknown_recusals(officers: OfficerRoster, keys: Iterable[str]) -> list[tuple[Officer, str]]:
+def unknown_recusals(
+    officers: OfficerRoster, roster: EnterpriseRoster
+) -> list[tuple[Officer, str]]:
     """Recusal codes that name no enterprise of the roster (worth a warning, not an error)."""
-    present = set(keys)
+    codes = {c for o in officers.officers for c in o.recusals}
+    present = set(roster.frame.loc[roster.frame[KEY].isin(codes), KEY])
     return [(o, c) for o in officers.officers for c in o.recusals if c not in present]

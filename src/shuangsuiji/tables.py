@@ -7,6 +7,7 @@ It knows nothing about rosters; :mod:`shuangsuiji.rosters` says which columns it
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import re
@@ -20,6 +21,7 @@ import pandas as pd
 from shuangsuiji.exceptions import Problem
 
 HEADER_SCAN_ROWS = 20
+_HEAD_BYTES = 1 << 16  # enough for the header rows and for telling the encoding
 ROW = "_row"  # column holding the user-visible row number; not a valid Chinese header
 _DELIMITERS = (",", "\t", ";", "|")
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -101,14 +103,17 @@ def _canonical_headers(raw: list[str], aliases: dict[str, str]) -> list[str]:
 
 
 def detect_encoding(data: bytes) -> str | None:
-    """The text encoding of a csv file, or None: UTF-8 (with or without BOM), UTF-16, GB18030."""
+    """The encoding of text starting with ``data``: UTF-8 (with or without BOM), UTF-16 or GB18030.
+
+    ``data`` may be just the head of a file: a character cut at its end does not count.
+    """
     if data.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     for encoding in ("utf-8", "gb18030"):
         try:
-            data.decode(encoding)
+            codecs.getincrementaldecoder(encoding)().decode(data, final=False)
         except UnicodeDecodeError:
             continue
         return encoding
@@ -116,13 +121,25 @@ def detect_encoding(data: bytes) -> str | None:
 
 
 def _read_text(path: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, int, list[str]]:
-    data = path.read_bytes()
+    with path.open("rb") as handle:
+        data = handle.read(_HEAD_BYTES)
     encoding = detect_encoding(data)
     if encoding is None:
         raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
-    text = data.decode(encoding)
+    # A file can look like UTF-8 at the top and turn out to be GBK further down.
+    for attempt in (encoding, "gb18030") if encoding == "utf-8" else (encoding,):
+        try:
+            return _parse_text(path, aliases, data, attempt)
+        except UnicodeDecodeError:
+            continue
+    raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
+
+
+def _parse_text(
+    path: Path, aliases: dict[str, str], data: bytes, encoding: str
+) -> tuple[pd.DataFrame, int, list[str]]:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=False)
     head = [line.rstrip("\r") for line in text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]]
-    del text, data
     choices = []
     for delimiter in _DELIMITERS:
         rows = list(csv.reader(head, delimiter=delimiter))
@@ -259,6 +276,12 @@ def read_table(
         # Cells are left as read (callers normalise the columns they use); only rows with
         # nothing in them are dropped.
         text_columns = [c for c in frame.columns if c != ROW]
-        blank = (frame[text_columns] == "").all(axis=1)
-        frame = frame.loc[~blank].reset_index(drop=True)
+        blank = frame[text_columns[0]] == ""
+        for name in text_columns[1:]:  # only rows still blank need looking at
+            if not blank.any():
+                break
+            rows = blank[blank].index
+            blank.loc[rows] = frame.loc[rows, name] == ""
+        if blank.any():
+            frame = frame.loc[~blank].reset_index(drop=True)
     return Table(file, frame, header_row, found), problems

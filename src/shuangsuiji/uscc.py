@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import IntEnum
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,7 +17,7 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 
 # Byte -> value in USCC_ALPHABET; -1 for bytes outside it.
-_USCC_VALUE = np.full(256, -1, dtype=np.int64)
+_USCC_VALUE = np.full(256, -1, dtype=np.int8)
 for _value, _char in enumerate(USCC_ALPHABET):
     _USCC_VALUE[ord(_char)] = _value
 
@@ -61,19 +62,25 @@ def check_code(code: str) -> CodeStatus:
     return CodeStatus.VALID if code[-1] == expected else CodeStatus.BAD_CHECK
 
 
-def check_codes(codes: Sequence[str] | npt.NDArray[np.str_]) -> npt.NDArray[np.int8]:
-    """Vectorised :func:`check_code` over normalised codes: an array of CodeStatus values."""
-    array = np.asarray(codes, dtype=np.str_)
+def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]:
+    """Vectorised :func:`check_code` over normalised codes: an array of CodeStatus values.
+
+    ``codes`` may be a list, or a fixed-width numpy array of str (U) or ASCII bytes (S).
+    """
+    array = np.asarray(codes)
+    if array.dtype.kind not in "SU":
+        array = array.astype(np.str_)
     result = np.full(len(array), CodeStatus.BAD_FORMAT, dtype=np.int8)
     lengths = np.strings.str_len(array)
     idx18 = np.flatnonzero(lengths == 18)
     if len(idx18):
-        # Fixed-width UTF-32 gives an (n, width) matrix of code points without a Python loop.
-        width = array.dtype.itemsize // 4
-        points = array[idx18].view(np.uint32).reshape(-1, width)[:, :18]
-        values = np.where(points < 256, _USCC_VALUE[np.minimum(points, 255)], -1)
+        # A fixed-width array is an (n, width) matrix of code points without a Python loop.
+        unit = np.uint8 if array.dtype.kind == "S" else np.uint32
+        width = array.dtype.itemsize // np.dtype(unit).itemsize
+        points = array[idx18].view(unit).reshape(-1, width)[:, :18]
+        values = _USCC_VALUE[np.minimum(points, 255).astype(np.uint8)]  # 255 is not in the alphabet
         in_alphabet = (values >= 0).all(axis=1)
-        totals = values[:, :17] @ np.array(_USCC_WEIGHTS, dtype=np.int64)
+        totals = values[:, :17].astype(np.int32) @ np.array(_USCC_WEIGHTS, dtype=np.int32)
         matches = values[:, 17] == (31 - totals % 31) % 31
         result[idx18[in_alphabet]] = CodeStatus.BAD_CHECK
         result[idx18[in_alphabet & matches]] = CodeStatus.VALID

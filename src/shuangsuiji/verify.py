@@ -113,7 +113,7 @@ def _against_roster(record: dict[str, Any], roster: EnterpriseRoster, keys: set[
     absent = [c for c in targets if c not in frame.columns]
     if absent:
         return [f"名录库没有“{'、'.join(absent)}”列，无法核对对象名单"]
-    mask = eligible_mask(frame, targets)
+    mask = eligible_mask(roster, targets)
     eligible = set(frame.loc[mask, KEY])
     out = []
     for what, diff in (

@@ -11,10 +11,8 @@ from shuangsuiji.plan import Item, JointTask, Plan, load_plan
 from shuangsuiji.rosters import (
     EnterpriseRoster,
     OfficerRoster,
-    known_keys,
     load_enterprises,
     load_officers,
-    normalize_column,
     normalize_value,
     unknown_recusals,
 )
@@ -77,7 +75,7 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                     )
                 )
                 continue
-            present = set(normalize_column(roster.frame[column]).unique())
+            present = set(roster.values(column).unique())
             for value in values:
                 if normalize_value(value) not in present:
                     problems.append(
@@ -144,7 +142,7 @@ def load_workspace(plan_path: str | Path) -> Workspace:
         for task in plan.tasks:
             problems += _task_problems(plan, task, enterprises)
         if officers is not None:
-            for officer, code in unknown_recusals(officers, known_keys(enterprises)):
+            for officer, code in unknown_recusals(officers, enterprises):
                 problems.append(
                     Problem(
                         officers.file,
