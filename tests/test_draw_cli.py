@@ -221,14 +221,14 @@ def test_audit_chain_catches_edits(workspace: Path) -> None:
         ]
         conn.execute(
             "UPDATE draws SET record = ? WHERE scope = 'AJ-02/2025-03'",
-            (record.replace('"k":11', '"k":10'),),
+            (record.replace('"k": 11', '"k": 10'),),
         )
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1 and "AJ-02/2025-03" in result.stdout
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE draws SET record = ? WHERE scope = 'AJ-02/2025-03'", (record,))
         conn.execute(
-            "UPDATE events SET payload = replace(payload, '\"k\":8', '\"k\":9') WHERE seq = 1"
+            "UPDATE events SET payload = replace(payload, '\"selected\":8', '\"selected\":9') WHERE seq = 1"
         )
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1 and "事件 1" in result.stdout
@@ -292,3 +292,26 @@ def test_bad_roster_draws_nothing(workspace: Path) -> None:
     result = invoke("draw", "--plan", workspace, "--month", "2025-03")
     assert result.exit_code == 2 and "校验位错误" in result.stderr
     assert files_in(workspace.parent) == before
+
+
+def test_stratified_draw_records_strata_and_verifies(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
+    workspace.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+    [record, _] = _draw_json(workspace, "--month", "2025-03")
+    assert [s["value"] for s in record["strata"]] == ["A", "B", "C", "D"]
+    assert record["k"] == sum(s["k"] for s in record["strata"])
+    for stratum in record["strata"]:
+        chosen = [s for s in record["selected"] if s["uscc"] in set(stratum["keys"])]
+        assert (
+            len(chosen)
+            == stratum["k"]
+            == -(-stratum["size"] * {"A": 3, "B": 5, "C": 10, "D": 20}[stratum["value"]] // 100)
+        )
+    assert _draw_json(workspace, "--month", "2025-03")[0] == record
+    path = workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    assert invoke("verify", path).exit_code == 0
+    record["strata"][3]["rate"] = "5%"
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = invoke("verify", path)
+    assert result.exit_code == 1 and "“D”层的比例 5% 与 ratio 不符" in result.stdout

@@ -63,3 +63,13 @@ def test_fifteen_digit_registration_numbers() -> None:
 def test_vectorised_check_agrees_with_scalar(codes: list[str]) -> None:
     codes = codes + REAL_CODES
     assert [CodeStatus(s) for s in check_codes(codes)] == [check_code(c) for c in codes]
+
+
+def test_ascii_byte_arrays_give_the_same_answers() -> None:
+    import numpy as np
+
+    codes = [*REAL_CODES, "91512081MA62K0260F", "110108000000016", "110108000000017", "X"]
+    assert check_codes(np.array(codes, dtype="S18")).tolist() == check_codes(codes).tolist()
+    assert [CodeStatus(s) for s in check_codes(codes)][-4:] == [
+        CodeStatus.BAD_CHECK, CodeStatus.VALID, CodeStatus.BAD_CHECK, CodeStatus.BAD_FORMAT
+    ]  # fmt: skip

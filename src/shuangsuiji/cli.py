@@ -18,7 +18,8 @@ from rich.table import Table
 from shuangsuiji import __version__
 from shuangsuiji.annex import import_plan, write_plan
 from shuangsuiji.constants import ExitCode
-from shuangsuiji.drawing import DrawOutcome, draw_month, records_json
+from shuangsuiji.draw import records_json
+from shuangsuiji.drawing import DrawOutcome, draw_month
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.lock import DEFAULT_WAIT
@@ -333,7 +334,7 @@ def draw(
         )
         err = _stderr()
         if as_json:
-            sys.stdout.write(records_json(outcome.records))
+            sys.stdout.write(records_json(outcome.texts))
         else:
             _render_draws(outcome)
         for note in outcome.notices:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,6 +90,39 @@ RECORD_FIELDS = (
     "spec", "scope", "item_id", "month", "seed", "key_string", "ratio", "targets", "population",
     "strata", "excluded", "k", "selected", "shortfall", "created_at", "tool_version",
 )  # fmt: skip
+
+
+def _compact(value: object) -> str:
+    # Without indent the json module uses its C encoder: a million keys in a blink.
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _selected_line(entry: Mapping[str, Any]) -> str:
+    # Written out by hand: json.dumps per entry costs more than the draw for 10⁴ entries.
+    return (
+        f'    {{"rank": {int(entry["rank"])}, "uscc": {_compact(entry["uscc"])}, '
+        f'"name": {_compact(entry["name"])}, "ticket": {_compact(entry["ticket"])}}}'
+    )
+
+
+def record_json(record: Mapping[str, Any]) -> str:
+    """The published text of a record: one field per line in spec order, one selected
+    enterprise per line. The ledger stores and hashes exactly this text."""
+    lines = []
+    for key, value in ordered(record).items():
+        if key == "selected" and value:
+            text = "[\n" + ",\n".join(map(_selected_line, value)) + "\n  ]"
+        else:
+            text = _compact(value)
+        lines.append(f"  {_compact(key)}: {text}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
+
+
+def records_json(texts: Sequence[str]) -> str:
+    """Record texts as the JSON array ``ssj draw --json`` prints."""
+    if not texts:
+        return "[]\n"
+    return "[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n"
 
 
 def ordered(record: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ month's results as a workbook meant for publication (抽取结果).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from shuangsuiji.draw import (
     ordered,
     population,
     population_digest,
+    record_json,
     scope_of,
 )
 from shuangsuiji.excel import Sheet, write_workbook
@@ -48,6 +48,7 @@ class DrawOutcome:
 
     month: str
     records: list[dict[str, Any]] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each record's published JSON text
     new_scopes: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -91,10 +92,11 @@ def _earlier_due(plan: Plan, task: Item | JointTask, month: int) -> list[str]:
     return scopes
 
 
-def _recorded(ledger: Ledger, scope: str) -> dict[str, Any]:
+def _recorded(ledger: Ledger, scope: str) -> tuple[dict[str, Any], str]:
+    """A stored draw's record and its published text, exactly as recorded."""
     stored = ledger.draw(scope)
     assert stored is not None
-    return ordered(stored.record)
+    return ordered(stored.record), stored.text
 
 
 def _check_order(
@@ -182,15 +184,16 @@ def draw_month(
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         recorded = {d.scope: d for d in ledger.drawn(year)}
         _check_order(plan, tasks, year, mon, recorded)
-        new: list[StoredDraw] = []
+        new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}
         for task in tasks:
             scope = scope_of(task.id, year, mon)
             base = base_item(plan, task).id
             eligible = population(plan, task, roster)
             if scope in recorded:
-                record = _recorded(ledger, scope)
+                record, text = _recorded(ledger, scope)
                 outcome.records.append(record)
+                outcome.texts.append(text)
                 outcome.notices += _changes_since(record, eligible, seed, key_string)
                 continue
             excluded = ledger.selected_over(base, year) | batch_selected.get(base, set())
@@ -207,9 +210,12 @@ def draw_month(
                 tool_version=__version__,
                 key_string=key_string,
             )
-            batch_selected.setdefault(base, set()).update(s["uscc"] for s in record["selected"])
-            new.append(StoredDraw(scope, task.id, base, year, mon, record))
+            selected = [s["uscc"] for s in record["selected"]]
+            batch_selected.setdefault(base, set()).update(selected)
+            text = record_json(record)
+            new.append((StoredDraw(scope, task.id, base, year, mon, text), selected))
             outcome.records.append(record)
+            outcome.texts.append(text)
             outcome.new_scopes.append(scope)
             if record["shortfall"]:
                 outcome.notices.append(
@@ -218,7 +224,7 @@ def draw_month(
                 )
         if new:
             ledger.record_draws(new)
-        known = {r["scope"]: r for r in outcome.records}
+        known = {r["scope"]: (r, t) for r, t in zip(outcome.records, outcome.texts, strict=True)}
         month_records = [
             known[d.scope] if d.scope in known else _recorded(ledger, d.scope)
             for d in ledger.drawn(year)
@@ -248,46 +254,17 @@ def record_file_name(record: Mapping[str, Any]) -> str:
     return f"抽取记录-{record['item_id']}-{record['month']}.json"
 
 
-def _compact(value: object) -> str:
-    # Without indent the json module uses its C encoder: a million keys in a blink.
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _selected_line(entry: Mapping[str, Any]) -> str:
-    # Written out by hand: json.dumps per entry costs more than the draw for 10⁴ entries.
-    return (
-        f'    {{"rank": {int(entry["rank"])}, "uscc": {_compact(entry["uscc"])}, '
-        f'"name": {_compact(entry["name"])}, "ticket": {_compact(entry["ticket"])}}}'
-    )
-
-
-def record_json(record: Mapping[str, Any], newline: bool = True) -> str:
-    """A record as published: one field per line in spec order, one selected enterprise per line."""
-    lines = []
-    for key, value in ordered(record).items():
-        if key == "selected" and value:
-            text = "[\n" + ",\n".join(map(_selected_line, value)) + "\n  ]"
-        else:
-            text = _compact(value)
-        lines.append(f"  {_compact(key)}: {text}")
-    return "{\n" + ",\n".join(lines) + "\n}" + ("\n" if newline else "")
-
-
-def records_json(records: Sequence[Mapping[str, Any]]) -> str:
-    """Records as the JSON array ``ssj draw --json`` prints."""
-    if not records:
-        return "[]\n"
-    return "[\n" + ",\n".join(record_json(r, newline=False) for r in records) + "\n]\n"
-
-
-def write_draw_files(plan: Plan, month: str, records: Sequence[dict[str, Any]]) -> list[Path]:
+def write_draw_files(
+    plan: Plan, month: str, drawn: Sequence[tuple[dict[str, Any], str]]
+) -> list[Path]:
     """Write each record's JSON and the month's 抽取结果 workbook; return the files changed."""
     folder = plan.folder / OUTPUT_DIR / month
     written = []
-    for record in records:
+    for record, text in drawn:
         path = folder / record_file_name(record)
-        if write_if_changed(path, record_json(record).encode()):
+        if write_if_changed(path, text.encode()):
             written.append(path)
+    records = [record for record, _ in drawn]
     task_names = {t.id: (t.name or base_item(plan, t).name) for t in plan.tasks}
     results = [
         [

@@ -79,9 +79,14 @@ class DrawInfo:
 
 @dataclass(frozen=True)
 class StoredDraw(DrawInfo):
-    """A draw as the ledger holds it."""
+    """A draw as the ledger holds it: the record's published text, hashed as it is."""
 
-    record: dict[str, Any]
+    text: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        parsed: dict[str, Any] = json.loads(self.text)
+        return parsed
 
 
 @dataclass(frozen=True)
@@ -176,27 +181,31 @@ class Ledger:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record_draws(self, draws: Sequence[StoredDraw]) -> None:
-        """Store new draws and their events in one transaction."""
+    def record_draws(self, draws: Sequence[tuple[StoredDraw, Sequence[str]]]) -> None:
+        """Store new draws (each with its selected keys) and their events in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for draw in draws:
-                text = canonical_json(draw.record)
-                digest = sha256_text(text)
+            for draw, selected in draws:
+                digest = sha256_text(draw.text)
                 self.conn.execute(
                     "INSERT INTO draws VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (draw.scope, draw.task_id, draw.base_item, draw.year, draw.month, text, digest),
+                    (
+                        draw.scope,
+                        draw.task_id,
+                        draw.base_item,
+                        draw.year,
+                        draw.month,
+                        draw.text,
+                        digest,
+                    ),
                 )
                 self.conn.executemany(
                     "INSERT INTO selections VALUES (?, ?, ?, ?)",
-                    [
-                        (draw.scope, draw.base_item, draw.year, s["uscc"])
-                        for s in draw.record["selected"]
-                    ],
+                    [(draw.scope, draw.base_item, draw.year, uscc) for uscc in selected],
                 )
                 self._append(
                     "draw",
-                    {"scope": draw.scope, "record_sha256": digest, "k": draw.record["k"]},
+                    {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)},
                 )
             self.conn.execute("COMMIT")
         except BaseException:
@@ -256,5 +265,5 @@ class Ledger:
 
 
 def _stored(row: Iterable[Any]) -> StoredDraw:
-    scope, task_id, base_item, year, month, record = row
-    return StoredDraw(scope, task_id, base_item, int(year), int(month), json.loads(record))
+    scope, task_id, base_item, year, month, text = row
+    return StoredDraw(scope, task_id, base_item, int(year), int(month), text)

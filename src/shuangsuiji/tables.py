@@ -158,8 +158,8 @@ def _parse_text(
             header=None,
             names=names,
             skiprows=index + 1,
-            dtype=str,
-            keep_default_na=False,
+            dtype=object,  # cells stay the Python str objects pandas made: no copies
+            na_filter=False,  # "" for empty and missing cells, never NaN
             skip_blank_lines=False,
             engine="c",
         )
@@ -173,7 +173,6 @@ def _parse_text(
             "检查该行是否多了逗号；含逗号的内容要用英文双引号括起来",
             row=int(match.group(2)),
         ) from None
-    frame = frame.fillna("")
     frame[ROW] = range(index + 2, index + 2 + len(frame))
     return frame, index + 1, raw_headers
 
@@ -216,9 +215,7 @@ def _read_excel(
         ]
     finally:
         workbook.close()
-    frame = (
-        pd.DataFrame(records, columns=names, dtype=object).astype(str) if names else pd.DataFrame()
-    )
+    frame = pd.DataFrame(records, columns=names, dtype=object) if names else pd.DataFrame()
     frame[ROW] = range(index + 2, index + 2 + len(frame))
     return frame, index + 1, raw_headers
 

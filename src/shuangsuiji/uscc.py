@@ -75,15 +75,22 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
     idx18 = np.flatnonzero(lengths == 18)
     if len(idx18):
         # A fixed-width array is an (n, width) matrix of code points without a Python loop.
-        unit = np.uint8 if array.dtype.kind == "S" else np.uint32
-        width = array.dtype.itemsize // np.dtype(unit).itemsize
-        points = array[idx18].view(unit).reshape(-1, width)[:, :18]
-        values = _USCC_VALUE[np.minimum(points, 255).astype(np.uint8)]  # 255 is not in the alphabet
+        if array.dtype.kind == "S":
+            width = array.dtype.itemsize
+            points = array[idx18].view(np.uint8).reshape(-1, width)[:, :18]
+        else:
+            width = array.dtype.itemsize // 4
+            wide = array[idx18].view(np.uint32).reshape(-1, width)[:, :18]
+            points = np.minimum(wide, 255).astype(np.uint8)  # 255 is not in the alphabet
+        values = _USCC_VALUE[points]
         in_alphabet = (values >= 0).all(axis=1)
-        totals = values[:, :17].astype(np.int32) @ np.array(_USCC_WEIGHTS, dtype=np.int32)
+        totals = np.zeros(len(idx18), dtype=np.int32)
+        for position, weight in enumerate(_USCC_WEIGHTS):  # 17 column operations, not n rows
+            totals += values[:, position] * np.int32(weight)
         matches = values[:, 17] == (31 - totals % 31) % 31
         result[idx18[in_alphabet]] = CodeStatus.BAD_CHECK
         result[idx18[in_alphabet & matches]] = CodeStatus.VALID
     for i in np.flatnonzero(lengths == 15).tolist():
-        result[i] = check_code(str(array[i]))
+        code = array[i]
+        result[i] = check_code(code.decode() if isinstance(code, bytes) else str(code))
     return result
