@@ -315,3 +315,14 @@ def test_stratified_draw_records_strata_and_verifies(workspace: Path) -> None:
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     result = invoke("verify", path)
     assert result.exit_code == 1 and "“D”层的比例 5% 与 ratio 不符" in result.stdout
+
+
+def test_output_files_are_readable_by_others(workspace: Path) -> None:
+    import os
+    import stat
+
+    draw_month(workspace, "2025-03")
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in (workspace.parent / "输出" / "2025-03").iterdir():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
