@@ -135,3 +135,20 @@ def test_date_forms() -> None:
         assert parse_date(text) == expected, text
     for text in ("2025-02-30", "明年", "", "4/30/2025"):
         assert parse_date(text) is None, text
+
+
+def test_key_order_matches_python_sort() -> None:
+    import numpy as np
+
+    from shuangsuiji.rosters import key_order
+
+    keys = [
+        "91512081MA62K0260E",
+        "914403001922038216",
+        "110108000000016",
+        "91330100609167206N",
+        "9",
+    ]
+    order = key_order(np.array(keys, dtype="S18"))
+    assert [keys[i] for i in order] == sorted(keys)
+    assert [keys[i] for i in key_order(np.array(keys, dtype=np.str_))] == sorted(keys)

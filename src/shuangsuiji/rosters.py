@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,7 @@ class EnterpriseRoster:
 
     file: str
     frame: pd.DataFrame
+    key_order: npt.NDArray[np.intp]  # positions of the rows sorted by key
     _values: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
@@ -174,26 +176,54 @@ def _code_problem(
     )
 
 
+def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+    """A stable argsort of fixed-width keys, in Python's string order.
+
+    ASCII bytes are sorted as big-endian 8-byte words with ``np.lexsort``: twice as fast as
+    sorting the strings, which matters for a million keys.
+    """
+    if keys.dtype.kind != "S" or not len(keys):
+        return np.argsort(keys, kind="stable")
+    width = keys.dtype.itemsize
+    matrix = np.zeros((len(keys), -(-width // 8) * 8), dtype=np.uint8)
+    matrix[:, :width] = keys.view(np.uint8).reshape(-1, width)
+    words = matrix.view(">u8")
+    return np.lexsort(words.T[::-1])  # lexsort takes the most significant key last
+
+
 def _duplicate_problems(
-    file: str, column: str, keys: pd.Series, rows: pd.Series, what: str
+    file: str,
+    column: str,
+    keys: npt.NDArray[Any],
+    rows: Sequence[int],
+    what: str,
+    order: npt.NDArray[np.intp] | None = None,
 ) -> list[Problem]:
-    duplicated = keys.duplicated(keep=False) & (keys != "")
+    """One problem per repeated key, naming the row it repeats; ``order`` sorts ``keys``."""
+    if order is None:
+        order = np.argsort(keys, kind="stable")
+    ranked = keys[order]
+    # Sorted, equal keys sit side by side; the stable sort keeps the earliest row first.
+    repeats = np.flatnonzero(ranked[1:] == ranked[:-1]) + 1
     problems = []
     first_row: dict[str, int] = {}
-    for key, row in zip(keys[duplicated], rows[duplicated], strict=True):
-        if key in first_row:
-            problems.append(
-                Problem(
-                    file,
-                    int(row),
-                    column,
-                    f"{what}“{key}”重复：第 {first_row[key]} 行和第 {row} 行",
-                    "同一个对象只保留一行",
-                )
+    for position in repeats.tolist():
+        key = ranked[position]
+        key = key.decode() if isinstance(key, bytes) else str(key)
+        if not key:
+            continue
+        first = first_row.setdefault(key, rows[int(order[position - 1])])
+        row = rows[int(order[position])]
+        problems.append(
+            Problem(
+                file,
+                row,
+                column,
+                f"{what}“{key}”重复：第 {first} 行和第 {row} 行",
+                "同一个对象只保留一行",
             )
-        else:
-            first_row[key] = int(row)
-    return problems
+        )
+    return sorted(problems, key=lambda p: p.row or 0)
 
 
 def load_enterprises(
@@ -239,8 +269,10 @@ def load_enterprises(
             problems.append(
                 _code_problem(file, row_numbers[index], KEY, str(keys[index]), status, severity)
             )
-    problems += _duplicate_problems(file, KEY, frame[KEY], rows, "代码")
-    return (EnterpriseRoster(file, frame) if complete else None), problems
+    # Sorting the keys once serves the duplicate check here and every draw's population.
+    order = key_order(fixed)
+    problems += _duplicate_problems(file, KEY, fixed, row_numbers, "代码", order)
+    return (EnterpriseRoster(file, frame, order) if complete else None), problems
 
 
 @dataclass(frozen=True)
@@ -289,7 +321,9 @@ def load_officers(
     for column in frame.columns.drop(ROW):
         frame[column] = frame[column].str.strip()
     frame[CERT_ID] = frame[CERT_ID].map(normalize_key)
-    problems += _duplicate_problems(file, CERT_ID, frame[CERT_ID], frame[ROW], "执法证号")
+    problems += _duplicate_problems(
+        file, CERT_ID, frame[CERT_ID].to_numpy(dtype=object), frame[ROW].tolist(), "执法证号"
+    )
     officers = []
     for record in frame.to_dict("records"):
         found = _officer(file, int(record[ROW]), record, year, uscc_check, problems)
