@@ -5,6 +5,7 @@ Errors become messages and exit codes in exactly one place: :func:`_run`.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -17,6 +18,12 @@ from rich.table import Table
 
 from shuangsuiji import __version__
 from shuangsuiji.annex import import_plan, write_plan
+from shuangsuiji.assigning import (
+    AssignOutcome,
+    assign_month,
+    replace_officer,
+    verify_month_assignment,
+)
 from shuangsuiji.constants import ExitCode
 from shuangsuiji.draw import records_json
 from shuangsuiji.drawing import DrawOutcome, draw_month
@@ -24,6 +31,7 @@ from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.lock import DEFAULT_WAIT
 from shuangsuiji.plan import load_plan
+from shuangsuiji.tasksheet import group_label, group_notes, officer_names
 from shuangsuiji.verify import verify_file
 from shuangsuiji.workspace import validate_workspace
 
@@ -344,6 +352,80 @@ def draw(
                 err.print(f"已写出 {path}")
             if outcome.records and not outcome.new_scopes:
                 err.print(f"{outcome.month} 的抽取此前已完成，没有写入新内容。")
+
+    _run(run)
+
+
+def _render_groups(outcome: AssignOutcome, agency: str) -> None:
+    table = Table(title=f"{outcome.month} 检查分组")
+    for header in ("任务", "检查组", "行业类别", "检查人员", "检查对象", "提示"):
+        table.add_column(header, overflow="fold")
+    for group in outcome.groups:
+        table.add_row(
+            group["scope"],
+            group_label(group["group"]),
+            group["industry"],
+            officer_names(group, agency),
+            "\n".join(e["name"] for e in group["enterprises"]),
+            group_notes(group),
+        )
+    _stdout().print(table)
+
+
+def _groups_json(groups: list[dict[str, object]]) -> str:
+    keys = ("scope", "group", "industry", "officers", "enterprises", "warnings", "substitutions")
+    return (
+        json.dumps(
+            [{k: g[k] for k in keys if k in g} for g in groups], ensure_ascii=False, indent=2
+        )
+        + "\n"
+    )
+
+
+@app.command()
+def assign(
+    plan: PlanOption,
+    month: Annotated[str, typer.Option("--month", "-m", help="月份 YYYY-MM。", show_default=False)],
+    as_json: JsonOption = False,
+    replace: Annotated[
+        str | None,
+        typer.Option(
+            "--replace", help="递补：把该执法证号的人员换下，由下一位符合条件的人员替补。"
+        ),
+    ] = None,
+    reason: Annotated[str, typer.Option("--reason", help="递补原因，记入台账。")] = "未说明",
+    check: Annotated[
+        bool, typer.Option("--verify", help="按台账中的分组记录重算一遍，核对是否一致。")
+    ] = False,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """随机选派执法人员并按行业分组，写出检查任务单；已分组的月份返回原分组。"""
+
+    def run() -> None:
+        if check:
+            differences = verify_month_assignment(plan, month)
+            if differences:
+                for difference in differences:
+                    _stdout().print(f"  - {difference}")
+                raise NeedsAttention(f"{month} 的人员分组复核不一致")
+            _stdout().print(f"[green]✓[/] {month} 的人员分组（含递补）复核一致")
+            return
+        if replace is not None:
+            outcome = replace_officer(plan, month, replace, reason, wait=wait)
+        else:
+            outcome = assign_month(plan, month, wait=wait)
+        err = _stderr()
+        if as_json:
+            sys.stdout.write(_groups_json(outcome.groups))
+        elif outcome.groups:
+            _render_groups(outcome, load_plan(plan).agency)
+        for note in outcome.notices:
+            err.print(f"[yellow]![/] {note}")
+        if not as_json:
+            for path in outcome.files:
+                err.print(f"已写出 {path}")
+            if outcome.groups and not outcome.new and replace is None:
+                err.print(f"{outcome.month} 此前已分组，返回原分组。")
 
     _run(run)
 

@@ -13,8 +13,8 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -43,6 +43,8 @@ class Sheet:
     headers: Sequence[str]
     rows: Sequence[Sequence[object]]
     caption: str | None = None  # a merged title row above the header, as bureaus print them
+    choices: Mapping[str, Sequence[str]] = field(default_factory=dict)  # header -> drop-down list
+    date_columns: Sequence[str] = ()  # headers whose cells must be entered as dates
 
 
 def display_width(text: str) -> int:
@@ -118,7 +120,28 @@ def _sheet_xml(sheet: Sheet) -> Iterator[str]:
     yield "</sheetData>"
     if sheet.caption and width > 1:
         yield f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>'
+    yield from _validations(sheet, letters, header_row)
     yield "</worksheet>"
+
+
+def _validations(sheet: Sheet, letters: Sequence[str], header_row: int) -> Iterator[str]:
+    """Drop-down lists and date-only columns over the data rows."""
+    first, last = header_row + 1, header_row + max(len(sheet.rows), 1)
+    area = {h: f"{c}{first}:{c}{last}" for h, c in zip(sheet.headers, letters, strict=True)}
+    items = [
+        # Several results may be joined with "；", so other text is let through after a warning.
+        f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showErrorMessage="1" '
+        f'error="请从下拉列表中选择；多个结果用“；”分隔" sqref="{area[header]}">'
+        f'<formula1>"{escape(",".join(values), {chr(34): "&quot;"})}"</formula1></dataValidation>'
+        for header, values in sheet.choices.items()
+    ]
+    items += [
+        f'<dataValidation type="date" operator="greaterThan" allowBlank="1" showErrorMessage="1" '
+        f'error="请填写日期，例如 2025-04-30" sqref="{area[header]}"><formula1>1</formula1></dataValidation>'
+        for header in sheet.date_columns
+    ]
+    if items:
+        yield f'<dataValidations count="{len(items)}">' + "".join(items) + "</dataValidations>"
 
 
 def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:

@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS selections (
     uscc TEXT NOT NULL,
     PRIMARY KEY (scope, uscc)
 );
+CREATE TABLE IF NOT EXISTS assignments (
+    month TEXT PRIMARY KEY,
+    year INTEGER NOT NULL,
+    record TEXT NOT NULL,
+    record_sha256 TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     seq INTEGER PRIMARY KEY,
     at TEXT NOT NULL,
@@ -125,6 +131,16 @@ class Ledger:
         with Ledger(path) as ledger:
             return ledger.drawn(year)
 
+    @staticmethod
+    def existing_assignment(folder: Path, month: str) -> tuple[str, list[dict[str, Any]]] | None:
+        """A month's assignment text and 递补 events, without creating a ledger."""
+        path = folder / LEDGER_NAME
+        if not path.exists():
+            return None
+        with Ledger(path) as ledger:
+            text = ledger.assignment(month)
+            return None if text is None else (text, ledger.substitutions(month))
+
     def close(self) -> None:
         self.conn.close()
 
@@ -212,6 +228,53 @@ class Ledger:
             self.conn.execute("ROLLBACK")
             raise
 
+    def assignment(self, month: str) -> str | None:
+        """The assignment record text of a month ("YYYY-MM"), if assigned."""
+        row = self.conn.execute(
+            "SELECT record FROM assignments WHERE month = ?", (month,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def assignments(self, year: int) -> list[tuple[str, str]]:
+        """(month, record text) of every assignment in a year, by month."""
+        rows = self.conn.execute(
+            "SELECT month, record FROM assignments WHERE year = ? ORDER BY month", (year,)
+        )
+        return [(str(m), str(r)) for m, r in rows]
+
+    def substitutions(self, month: str) -> list[dict[str, Any]]:
+        """The 递补 events of a month, in the order they were made (with their time)."""
+        return [
+            payload | {"at": at}
+            for _, at, kind, payload in self.events()
+            if kind == "substitute" and payload["month"] == month
+        ]
+
+    def record_assignment(self, month: str, year: int, text: str) -> None:
+        """Store a month's assignment record and its event in one transaction."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            digest = sha256_text(text)
+            self.conn.execute(
+                "INSERT INTO assignments VALUES (?, ?, ?, ?)", (month, year, text, digest)
+            )
+            self._append("assign", {"month": month, "record_sha256": digest})
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
+    def record_substitutions(self, payloads: Sequence[dict[str, Any]]) -> None:
+        """Append 递补 events (who is replaced by whom, in which group, and why) at once."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            for payload in payloads:
+                self._append("substitute", payload)
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+
     def _append(self, kind: str, payload: dict[str, Any]) -> None:
         """Append one event; must run inside a transaction."""
         last = self.conn.execute(
@@ -233,6 +296,7 @@ class Ledger:
         prev = GENESIS
         expected_seq = 1
         draw_events: dict[str, str] = {}
+        assign_events: dict[str, str] = {}
         count = 0
         for seq, at, kind, payload, prev_hash, hash_ in self.conn.execute(
             "SELECT seq, at, kind, payload, prev_hash, hash FROM events ORDER BY seq"
@@ -247,6 +311,9 @@ class Ledger:
             if kind == "draw":
                 body = json.loads(payload)
                 draw_events[body["scope"]] = body["record_sha256"]
+            elif kind == "assign":
+                body = json.loads(payload)
+                assign_events[body["month"]] = body["record_sha256"]
             prev, expected_seq = hash_, seq + 1
             if problems:
                 break
@@ -261,6 +328,13 @@ class Ledger:
                 problems.append(f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过")
             if scope not in draw_events:
                 problems.append(f"抽取记录 {scope} 没有对应的事件")
+        for month, record, digest in self.conn.execute(
+            "SELECT month, record, record_sha256 FROM assignments ORDER BY month"
+        ):
+            if problems:
+                break
+            if sha256_text(record) != digest or assign_events.get(month) != digest:
+                problems.append(f"{month} 的人员分组记录与事件日志中的哈希不符：记录被改动过")
         return AuditReport(count, draws, problems[:1])
 
 

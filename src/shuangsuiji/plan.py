@@ -129,6 +129,9 @@ class Plan(_Model):
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
     uscc_check: Literal["error", "warning"] = "error"
+    group_max: int = Field(default=5, ge=1, le=100)  # enterprises per inspection group
+    group_size: int = Field(default=2, ge=2, le=20)  # officers per group: 行政处罚法 第四十二条
+    partner_group_size: int = Field(default=2, ge=1, le=20)  # partner officers per joint group
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
     _source: Path | None = PrivateAttr(default=None)

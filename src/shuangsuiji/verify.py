@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from shuangsuiji import rfc3797
+from shuangsuiji.assign import assign, substitute
 from shuangsuiji.draw import (
     SPEC,
     Stratum,
@@ -183,3 +184,51 @@ def verify_file(path: Path, enterprises: Path | None = None) -> list[tuple[str, 
         if roster is None or any(p.is_error for p in problems):
             raise InputError("名录库有错误，无法用来核对", problems)
     return [(r["scope"], verify_record(r, roster)) for r in records]
+
+
+def verify_assignment(record: dict[str, Any], substitutions: list[dict[str, Any]]) -> list[str]:
+    """Every way an assignment record (and its 递补 events) fails to reproduce."""
+    inputs = {k: v for k, v in record.items() if k not in ("groups", "created_at", "tool_version")}
+    try:
+        groups = assign(inputs)
+    except InputError as exc:
+        return [f"无法按记录重算分组：{exc.message}"]
+    out = []
+    if len(groups) != len(record["groups"]):
+        out.append(f"应有 {len(groups)} 个检查组，记录中有 {len(record['groups'])} 个")
+    for want, got in zip(groups, record["groups"], strict=False):
+        where = f"{want['scope']} 第{want['group']}组"
+        if [e["uscc"] for e in want["enterprises"]] != [e["uscc"] for e in got["enterprises"]]:
+            out.append(f"{where} 的企业与记录不符")
+        if [o["id"] for o in want["officers"]] != [o["id"] for o in got["officers"]]:
+            names = "、".join(o["name"] for o in want["officers"])
+            out.append(
+                f"{where} 应为 {names}，记录为 {'、'.join(o['name'] for o in got['officers'])}"
+            )
+    current = [dict(g) for g in record["groups"]]
+    unavailable: set[str] = set()
+    # One 递补 request writes one event per group of the officer replaced: replay them together.
+    batches: list[list[dict[str, Any]]] = []
+    for sub in substitutions:
+        if batches and batches[-1][0]["out"]["id"] == sub["out"]["id"]:
+            batches[-1].append(sub)
+        else:
+            batches.append([sub])
+    for batch in batches:
+        out_id = batch[0]["out"]["id"]
+        try:
+            expected = substitute(inputs, current, out_id, unavailable)
+        except InputError as exc:
+            out.append(f"递补 {batch[0]['out']['name']} 无法重算：{exc.message}")
+            break
+        recorded = [(s["scope"], s["group"], s["in"]["id"]) for s in batch]
+        wanted = [(current[i]["scope"], current[i]["group"], new) for i, new in expected]
+        if recorded != wanted:
+            out.append(f"递补 {batch[0]['out']['name']} 的结果与按规则重算的不符")
+        for sub in batch:
+            group = next(
+                g for g in current if g["scope"] == sub["scope"] and g["group"] == sub["group"]
+            )
+            group["officers"] = [sub["in"] if o["id"] == out_id else o for o in group["officers"]]
+        unavailable.add(out_id)
+    return out
