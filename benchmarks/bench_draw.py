@@ -22,7 +22,18 @@ import numpy as np
 
 from shuangsuiji.uscc import USCC_ALPHABET
 
-INDUSTRIES = ["危险化学品经营", "危险化学品使用", "烟花爆竹经营", "冶金", "机械", "商贸", "纺织", "餐饮服务", "软件和信息技术服务", "教育培训"]
+INDUSTRIES = [
+    "危险化学品经营",
+    "危险化学品使用",
+    "烟花爆竹经营",
+    "冶金",
+    "机械",
+    "商贸",
+    "纺织",
+    "餐饮服务",
+    "软件和信息技术服务",
+    "教育培训",
+]
 PLAN = """agency: 基准测试局
 year: 2025
 seed: "benchmark seed 2025"
@@ -66,10 +77,12 @@ def make_roster(path: Path, rows: int) -> None:
     with path.open("w", encoding="utf-8") as out:
         out.write("统一社会信用代码,企业名称,行业类别,经营状态,信用风险分类,所属街道\n")
         for i in range(rows):
-            out.write(f"{keys[i]},洛阳测试{i}有限公司,{industry[i]},{status[i]},{risk[i]},关林街道\n")
+            out.write(
+                f"{keys[i]},洛阳测试{i}有限公司,{industry[i]},{status[i]},{risk[i]},关林街道\n"
+            )
 
 
-def best_time(command: list[str], cwd: Path, repeat: int, before: None | Path = None) -> float:
+def best_time(command: list[str], cwd: Path, repeat: int, before: Path | None = None) -> float:
     best = float("inf")
     for _ in range(repeat):
         if before is not None:  # a fresh workspace: no ledger, no outputs
@@ -86,7 +99,9 @@ def best_time(command: list[str], cwd: Path, repeat: int, before: None | Path = 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -94,13 +109,28 @@ def main() -> None:
         folder = Path(tmp)
         started = time.perf_counter()
         make_roster(folder / "enterprises.csv", args.rows)
-        (folder / "officers.csv").write_text("姓名,执法证号,执法证有效期至\n张三,A001,2030-12-31\n李四,A002,2030-12-31\n", encoding="utf-8")
+        (folder / "officers.csv").write_text(
+            "姓名,执法证号,执法证有效期至\n张三,A001,2030-12-31\n李四,A002,2030-12-31\n",
+            encoding="utf-8",
+        )
         (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
         print(f"生成 {args.rows:,} 行名录库：{time.perf_counter() - started:.1f} 秒")
         read = best_time(
-            [sys.executable, "-c", "import pandas as pd; pd.read_csv('enterprises.csv')"], folder, args.repeat
+            [sys.executable, "-c", "import pandas as pd; pd.read_csv('enterprises.csv')"],
+            folder,
+            args.repeat,
         )
-        ssj = [sys.executable, "-m", "shuangsuiji", "draw", "--plan", "plan.yaml", "--month", "2025-03", "--json"]
+        ssj = [
+            sys.executable,
+            "-m",
+            "shuangsuiji",
+            "draw",
+            "--plan",
+            "plan.yaml",
+            "--month",
+            "2025-03",
+            "--json",
+        ]
         draw = best_time(ssj, folder, args.repeat, before=folder)
         print(f"pandas 读取该 csv（新进程）：{read:.2f} 秒")
         print(f"ssj draw 一个月（新进程）：  {draw:.2f} 秒")

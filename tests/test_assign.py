@@ -1,0 +1,183 @@
+"""SSJ-ASSIGN-1: each officer rule on its own, with small hand-made inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from shuangsuiji.assign import assign, split_groups, substitute
+from shuangsuiji.exceptions import InputError
+
+AGENCY = "洛龙区应急管理局"
+PARTNER = "区市场监督管理局"
+
+
+def officer(code: str, **extra: Any) -> dict[str, Any]:
+    base = {
+        "id": code,
+        "name": f"人员{code}",
+        "department": AGENCY,
+        "section": "",
+        "fields": [],
+        "duty": "在岗",
+        "on_duty": True,
+        "cert_until": "2030-12-31",
+        "recusals": [],
+    }
+    return base | extra
+
+
+def enterprises(count: int, industry: str = "冶金", prefix: str = "E") -> list[dict[str, str]]:
+    return [
+        {"uscc": f"{prefix}{i:03d}", "name": f"企业{prefix}{i}", "industry": industry}
+        for i in range(count)
+    ]
+
+
+def inputs(
+    officers: list[dict[str, Any]], tasks: list[dict[str, Any]], **extra: Any
+) -> dict[str, Any]:
+    base = {
+        "spec": "SSJ-ASSIGN-1",
+        "month": "2025-03",
+        "seed": "测试种子",
+        "agency": AGENCY,
+        "group_max": 5,
+        "group_size": 2,
+        "partner_group_size": 2,
+        "officers": officers,
+        "history": {},
+        "tasks": tasks,
+    }
+    return base | extra
+
+
+def task(
+    items: list[dict[str, str]], scope: str = "AJ-01/2025-03", partner: str | None = None
+) -> dict[str, Any]:
+    return {"scope": scope, "partner": partner, "enterprises": items}
+
+
+def members(group: dict[str, Any]) -> set[str]:
+    return {o["id"] for o in group["officers"]}
+
+
+def test_groups_by_industry_split_evenly() -> None:
+    mixed = enterprises(7, "冶金") + enterprises(2, "机械", "M")
+    split = split_groups(mixed, 5)
+    assert [(industry, len(group)) for industry, group in split] == [
+        ("冶金", 4),
+        ("冶金", 3),
+        ("机械", 2),
+    ]
+
+
+def test_expired_certificate_is_never_sent() -> None:
+    officers = [
+        officer("A", cert_until="2025-03-30"),
+        officer("B"),
+        officer("C", cert_until="2025-03-31"),
+    ]
+    [group] = assign(inputs(officers, [task(enterprises(1))]))
+    assert members(group) == {"B", "C"}  # valid through the month's last day is enough
+
+
+def test_officer_on_leave_is_never_sent() -> None:
+    officers = [officer("A", duty="休假", on_duty=False), officer("B"), officer("C")]
+    [group] = assign(inputs(officers, [task(enterprises(1))]))
+    assert "A" not in members(group)
+
+
+def test_recusal_keeps_officer_out_of_that_group_only() -> None:
+    officers = [officer("A", recusals=["E000"]), officer("B"), officer("C"), officer("D")]
+    groups = assign(inputs(officers, [task(enterprises(1) + enterprises(1, "机械", "M"))]))
+    assert "A" not in members(groups[0])
+    assert len(groups) == 2
+
+
+def test_at_least_one_expert_when_one_exists() -> None:
+    officers = [officer(c) for c in "ABCDEFG"] + [officer("Z", fields=["冶金"])]
+    [group] = assign(inputs(officers, [task(enterprises(2))]))
+    assert "Z" in members(group) and group["warnings"] == []
+
+
+def test_no_expert_is_a_warning_not_an_error() -> None:
+    [group] = assign(inputs([officer("A"), officer("B")], [task(enterprises(1))]))
+    assert group["warnings"] == ["没有专业领域为“冶金”的可用人员"]
+
+
+def test_group_size_is_respected() -> None:
+    officers = [officer(c) for c in "ABCDEF"]
+    groups = assign(inputs(officers, [task(enterprises(3))], group_size=3))
+    assert all(len(g["officers"]) == 3 for g in groups)
+
+
+def test_joint_groups_hold_both_departments() -> None:
+    officers = [officer(c) for c in "ABCD"] + [officer(c, department=PARTNER) for c in "PQR"]
+    groups = assign(
+        inputs(officers, [task(enterprises(6), "LH-01/2025-05", PARTNER)], month="2025-05")
+    )
+    assert len(groups) == 2
+    for group in groups:
+        departments = [o["department"] for o in group["officers"]]
+        assert departments.count(AGENCY) == 2 and departments.count(PARTNER) == 2
+
+
+def test_load_is_spread_evenly() -> None:
+    officers = [officer(c) for c in "ABCDEFGHIJ"]
+    tasks = [
+        task(enterprises(2, industry, industry))
+        for industry in ("冶金", "机械", "建材", "纺织", "轻工")
+    ]
+    tasks = [t | {"scope": f"AJ-0{i}/2025-03"} for i, t in enumerate(tasks, start=1)]
+    groups = assign(inputs(officers, tasks, group_max=2))
+    loads = {o["id"]: 0 for o in officers}
+    for group in groups:
+        for member in members(group):
+            loads[member] += 1
+    assert set(loads.values()) == {1}  # ten officers, five groups of two: nobody twice
+
+
+def test_no_repeat_on_the_same_enterprise_when_avoidable() -> None:
+    officers = [officer(c) for c in "ABCD"]
+    history = {"A": ["E000"], "B": ["E000"]}
+    [group] = assign(inputs(officers, [task(enterprises(1))], history=history))
+    assert members(group) == {"C", "D"}
+    [forced] = assign(inputs(officers[:3], [task(enterprises(1))], history=history))
+    assert "人员A 本年度已检查过本组企业，因无其他可用人员仍被选派" in forced["warnings"]
+
+
+def test_too_few_officers_names_the_group_and_reasons() -> None:
+    officers = [
+        officer("A"),
+        officer("B", duty="借调", on_duty=False),
+        officer("C", cert_until="2025-01-31"),
+    ]
+    with pytest.raises(InputError) as caught:
+        assign(inputs(officers, [task(enterprises(1))]))
+    message = caught.value.message
+    assert "AJ-01/2025-03 第1组（冶金）" in message
+    assert "人员B：不在岗（借调）" in message and "人员C：执法证 2025-01-31 到期" in message
+
+
+def test_same_inputs_same_groups() -> None:
+    officers = [officer(c, fields=["冶金"] if c in "CF" else []) for c in "ABCDEFGH"]
+    data = inputs(officers, [task(enterprises(12))])
+    assert assign(data) == assign(dict(data))
+
+
+def test_substitution_takes_the_next_eligible_officer() -> None:
+    officers = [officer(c) for c in "ABCDE"] + [officer("X", recusals=["E000"])]
+    data = inputs(officers, [task(enterprises(1))])
+    groups = assign(data)
+    leaving = sorted(members(groups[0]))[0]
+    [(index, newcomer)] = substitute(data, groups, leaving, set())
+    assert index == 0 and newcomer not in members(groups[0]) and newcomer != "X"
+    with pytest.raises(InputError):
+        substitute(
+            inputs(officers[:2], [task(enterprises(1))]),
+            assign(inputs(officers[:2], [task(enterprises(1))])),
+            "A",
+            set(),
+        )

@@ -1,0 +1,214 @@
+"""``ssj assign`` on the example workspace: rules, outputs, re-runs, 递补 and verification."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+
+from shuangsuiji.drawing import draw_month
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.rosters import load_officers
+from shuangsuiji.tasksheet import HEADERS, RESULT_CATEGORIES
+
+from .conftest import EXAMPLES, files_in, invoke
+
+
+def _assign_json(plan: Path, month: str, *args: str) -> list[dict[str, Any]]:
+    result = invoke("assign", "--plan", plan, "--month", month, "--json", *args)
+    assert result.exit_code == 0, result.output
+    groups: list[dict[str, Any]] = json.loads(result.stdout)
+    return groups
+
+
+def test_march_groups_satisfy_every_rule(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    groups = _assign_json(workspace, "2025-03")
+    roster, _ = load_officers(workspace.parent / "officers.xlsx")
+    assert roster is not None
+    by_id = {o.cert_id: o for o in roster.officers}
+    with Ledger.at(workspace.parent) as ledger:
+        drawn = {d.scope: d.record for d in ledger.draws(2025)}
+    assert {g["scope"] for g in groups} == {"AJ-01/2025-03", "AJ-02/2025-03"}
+    for scope, record in drawn.items():
+        in_groups = [e["uscc"] for g in groups if g["scope"] == scope for e in g["enterprises"]]
+        assert sorted(in_groups) == sorted(s["uscc"] for s in record["selected"])  # everyone, once
+    loads: dict[str, int] = {}
+    for group in groups:
+        assert 1 <= len(group["enterprises"]) <= 5
+        assert len(group["officers"]) >= 2
+        usccs = {e["uscc"] for e in group["enterprises"]}
+        for member in group["officers"]:
+            person = by_id[member["id"]]
+            assert person.on_duty and person.cert_until.isoformat() >= "2025-03-31"
+            assert not usccs & set(person.recusals)
+            assert member["department"] == "洛龙区应急管理局"
+            loads[person.cert_id] = loads.get(person.cert_id, 0) + 1
+        has_expert = any(group["industry"] in by_id[m["id"]].fields for m in group["officers"])
+        assert has_expert or f"没有专业领域为“{group['industry']}”的可用人员" in group["warnings"]
+    # Balance: while eligible officers sit idle, a second group only goes to an officer who is
+    # that group's 专业领域 match (the expertise rule outranks the balance rule).
+    eligible = [
+        o for o in roster.officers
+        if o.on_duty and o.cert_until.isoformat() >= "2025-03-31" and not o.agency.startswith("区市场")
+    ]  # fmt: skip
+    idle = [o for o in eligible if o.cert_id not in loads]
+    for cert_id, load in loads.items():
+        expert_groups = [
+            g for g in groups
+            if cert_id in {m["id"] for m in g["officers"]} and g["industry"] in by_id[cert_id].fields
+        ]  # fmt: skip
+        assert not idle or load == 1 or len(expert_groups) >= load - 1
+
+
+def test_assign_before_draw_is_refused(workspace: Path) -> None:
+    before = files_in(workspace.parent)
+    result = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 2 and "ssj draw" in result.stderr
+    assert files_in(workspace.parent) == before
+
+
+def test_rerun_changes_nothing(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    first = _assign_json(workspace, "2025-03")
+    before = files_in(workspace.parent)
+    assert _assign_json(workspace, "2025-03") == first
+    assert files_in(workspace.parent) == before
+
+
+def test_two_fresh_workspaces_give_identical_json(workspace: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
+        shutil.copy(EXAMPLES / name, other / name)
+    outputs = []
+    for plan in (workspace, other / "2025.yaml"):
+        draw_month(plan, "2025-03")
+        result = invoke("assign", "--plan", plan, "--month", "2025-03", "--json")
+        assert result.exit_code == 0, result.output
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
+
+
+def test_joint_month_pairs_both_departments(workspace: Path) -> None:
+    for month in ("2025-03", "2025-05"):
+        draw_month(workspace, month)
+    _assign_json(workspace, "2025-03")
+    groups = _assign_json(workspace, "2025-05")
+    joint = [g for g in groups if g["scope"].startswith("LH-01")]
+    assert joint
+    for group in joint:
+        departments = [o["department"] for o in group["officers"]]
+        assert (
+            departments.count("洛龙区应急管理局") >= 2
+            and departments.count("区市场监督管理局") >= 2
+        )
+    # May's officers avoid enterprises they inspected in March: none inspected twice (roster allows).
+    march = _assign_json(workspace, "2025-03")
+    seen = {(o["id"], e["uscc"]) for g in march for o in g["officers"] for e in g["enterprises"]}
+    assert not seen & {
+        (o["id"], e["uscc"]) for g in groups for o in g["officers"] for e in g["enterprises"]
+    }
+
+
+def test_task_sheet_headers_dropdown_and_group_sheets(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    groups = _assign_json(workspace, "2025-03")
+    book = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "检查任务单-2025-03.xlsx")
+    sheet = book["检查任务单"]
+    assert [c.value for c in sheet[2]] == list(HEADERS)
+    assert sheet.freeze_panes == "A3"
+    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == sum(len(g["enterprises"]) for g in groups)
+    [results, *dates] = sheet.data_validations.dataValidation
+    assert results.type == "list" and str(results.sqref) == f"I3:I{2 + len(rows)}"
+    assert results.formula1 == '"' + ",".join(RESULT_CATEGORIES) + '"'
+    assert {d.type for d in dates} == {"date"}
+    assert len(book.sheetnames) == 1 + len(groups)
+    first = book[book.sheetnames[1]]
+    assert "检查人员" in str(first["A1"].value)
+    officer_ids = {o["id"] for g in groups for o in g["officers"]}
+    text = " ".join(
+        str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v
+    )
+    assert not any(code in text for code in officer_ids)  # no 执法证号 in the sheets
+
+
+def test_substitution_is_recorded_and_shown(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    original = _assign_json(workspace, "2025-03")
+    leaving = original[0]["officers"][0]
+    result = invoke(
+        "assign",
+        "--plan",
+        workspace,
+        "--month",
+        "2025-03",
+        "--replace",
+        leaving["id"],
+        "--reason",
+        "病假",
+    )
+    assert result.exit_code == 0, result.output
+    assert f"{leaving['name']} →" in result.stderr
+    current = _assign_json(workspace, "2025-03")
+    assert leaving["id"] not in {o["id"] for g in current for o in g["officers"]}
+    assert current[0]["substitutions"][0]["out_name"] == leaving["name"]
+    with Ledger.at(workspace.parent) as ledger:
+        events = [payload for _, _, kind, payload in ledger.events() if kind == "substitute"]
+        stored = json.loads(ledger.assignment("2025-03") or "{}")
+    assert events and events[0]["reason"] == "病假" and events[0]["out"]["id"] == leaving["id"]
+    assert stored["groups"] == [
+        {k: g[k] for k in g if k != "substitutions"} for g in original
+    ]  # kept
+    book = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "检查任务单-2025-03.xlsx")
+    notes = [row[10] for row in book["检查任务单"].iter_rows(min_row=3, values_only=True)]
+    assert any(n and f"递补：{leaving['name']}→" in n and "病假" in n for n in notes)
+    check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
+    assert check.exit_code == 0 and "复核一致" in check.stdout
+    again = invoke("assign", "--plan", workspace, "--month", "2025-03", "--replace", leaving["id"])
+    assert again.exit_code == 2 and "不在" in again.stderr
+
+
+def test_verify_detects_an_edited_assignment(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    groups = _assign_json(workspace, "2025-03")
+    a, b = groups[0]["officers"][0]["id"], groups[-1]["officers"][-1]["id"]
+    with sqlite3.connect(workspace.parent / "ssj.db") as conn:
+        text = conn.execute("SELECT record FROM assignments").fetchone()[0]
+        record = json.loads(text)
+        record["groups"][0]["officers"][0]["id"] = b
+        record["groups"][-1]["officers"][-1]["id"] = a
+        conn.execute("UPDATE assignments SET record = ?", (json.dumps(record, ensure_ascii=False),))
+    result = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
+    assert result.exit_code == 1 and "应为" in result.stdout
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 1
+
+
+def test_too_few_officers_exit_2_and_nothing_written(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    book = openpyxl.load_workbook(workspace.parent / "officers.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    for row in sheet.iter_rows(min_row=3):
+        row[5].value = "休假"  # 在岗状态
+    sheet.cell(row=3, column=6).value = "在岗"
+    book.save(workspace.parent / "officers.xlsx")
+    before = files_in(workspace.parent)
+    result = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 2
+    assert "第1组" in result.stderr and "不在岗（休假）" in result.stderr
+    assert files_in(workspace.parent) == before
+
+
+def test_group_size_below_two_is_refused(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8").replace(
+        "deadline_workdays: 5", "deadline_workdays: 5\ngroup_size: 1"
+    )
+    workspace.write_text(text, encoding="utf-8")
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2 and "group_size" in result.stderr
