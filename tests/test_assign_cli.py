@@ -168,6 +168,8 @@ def test_substitution_is_recorded_and_shown(workspace: Path) -> None:
     book = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "检查任务单-2025-03.xlsx")
     notes = [row[10] for row in book["检查任务单"].iter_rows(min_row=3, values_only=True)]
     assert any(n and f"递补：{leaving['name']}→" in n and "病假" in n for n in notes)
+    log = invoke("audit", "log", "--plan", workspace)
+    assert log.exit_code == 0 and f"{leaving['name']} →" in log.stdout and "病假" in log.stdout
     check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
     assert check.exit_code == 0 and "复核一致" in check.stdout
     again = invoke("assign", "--plan", workspace, "--month", "2025-03", "--replace", leaving["id"])

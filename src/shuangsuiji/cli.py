@@ -485,6 +485,52 @@ def audit_verify(plan: PlanOption) -> None:
     _run(run)
 
 
+_EVENT_NAMES = {"draw": "抽取", "assign": "人员分组", "substitute": "递补"}
+
+
+def _event_text(kind: str, payload: dict[str, object]) -> str:
+    if kind == "draw":
+        return f"{payload['scope']}，抽中 {payload['selected']} 家"
+    if kind == "assign":
+        return f"{payload['month']} 人员分组"
+    if kind == "substitute":
+        out, new = payload["out"], payload["in"]
+        assert isinstance(out, dict) and isinstance(new, dict)
+        return f"{payload['scope']} 第{payload['group']}组：{out['name']} → {new['name']}（{payload['reason']}）"
+    return json.dumps(payload, ensure_ascii=False)
+
+
+@audit_app.command("log")
+def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
+    """列出台账事件日志：每次抽取、分组和递补，何时、做了什么。"""
+
+    def run() -> None:
+        folder = load_plan(plan).folder
+        events = [
+            {"seq": seq, "at": at, "kind": kind, "payload": payload}
+            for seq, at, kind, payload in Ledger.existing_events(folder)
+        ]
+        if as_json:
+            sys.stdout.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
+            return
+        table = Table(title="台账事件日志")
+        for header in ("序号", "时间", "类型", "内容"):
+            table.add_column(header, overflow="fold")
+        for event in events:
+            kind = str(event["kind"])
+            payload = event["payload"]
+            assert isinstance(payload, dict)
+            table.add_row(
+                str(event["seq"]),
+                str(event["at"]),
+                _EVENT_NAMES.get(kind, kind),
+                _event_text(kind, payload),
+            )
+        _stdout().print(table)
+
+    _run(run)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

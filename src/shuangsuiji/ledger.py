@@ -141,6 +141,15 @@ class Ledger:
             text = ledger.assignment(month)
             return None if text is None else (text, ledger.substitutions(month))
 
+    @staticmethod
+    def existing_events(folder: Path) -> list[tuple[int, str, str, dict[str, Any]]]:
+        """The event log of a workspace, without creating a ledger (empty if there is none)."""
+        path = folder / LEDGER_NAME
+        if not path.exists():
+            return []
+        with Ledger(path) as ledger:
+            return list(ledger.events())
+
     def close(self) -> None:
         self.conn.close()
 
