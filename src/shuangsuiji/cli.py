@@ -25,6 +25,7 @@ from shuangsuiji.assigning import (
     verify_month_assignment,
 )
 from shuangsuiji.constants import ExitCode
+from shuangsuiji.dates import parse_date
 from shuangsuiji.draw import records_json
 from shuangsuiji.drawing import DrawOutcome, draw_month
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
@@ -33,6 +34,7 @@ from shuangsuiji.lock import DEFAULT_WAIT
 from shuangsuiji.plan import load_plan
 from shuangsuiji.tasksheet import group_label, group_notes, officer_names
 from shuangsuiji.verify import verify_file
+from shuangsuiji.workdays import WorkCalendar
 from shuangsuiji.workspace import validate_workspace
 
 T = TypeVar("T")
@@ -372,14 +374,12 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
     _stdout().print(table)
 
 
-def _groups_json(groups: list[dict[str, object]]) -> str:
-    keys = ("scope", "group", "industry", "officers", "enterprises", "warnings", "substitutions")
-    return (
-        json.dumps(
-            [{k: g[k] for k in keys if k in g} for g in groups], ensure_ascii=False, indent=2
-        )
-        + "\n"
-    )
+def _write_json(value: object) -> None:
+    """JSON on stdout and nothing else there (messages go to stderr)."""
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+_GROUP_KEYS = ("scope", "group", "industry", "officers", "enterprises", "warnings", "substitutions")
 
 
 @app.command()
@@ -416,7 +416,7 @@ def assign(
             outcome = assign_month(plan, month, wait=wait)
         err = _stderr()
         if as_json:
-            sys.stdout.write(_groups_json(outcome.groups))
+            _write_json([{k: g[k] for k in _GROUP_KEYS if k in g} for g in outcome.groups])
         elif outcome.groups:
             _render_groups(outcome, load_plan(plan).agency)
         for note in outcome.notices:
@@ -485,6 +485,35 @@ def audit_verify(plan: PlanOption) -> None:
     _run(run)
 
 
+@app.command()
+def workdays(
+    date: Annotated[
+        str, typer.Argument(help="起算日期（ISO，如 2025-09-30；当天不计入）。", show_default=False)
+    ],
+    count: Annotated[int, typer.Argument(help="第几个工作日。", min=0, show_default=False)],
+    plan: Annotated[
+        Path | None, typer.Option("--plan", "-p", help="计划文件：使用其中的 calendar 放假安排。")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """打印某日期之后的第 N 个工作日（跳过法定节假日，调休上班日计入）。"""
+
+    def run() -> None:
+        start = parse_date(date)
+        if start is None:
+            raise InputError(f"无法识别的日期“{date}”；请写成 2025-09-30")
+        calendar = load_plan(plan).work_calendar if plan is not None else WorkCalendar()
+        result = calendar.add(start, count)
+        if as_json:
+            _write_json(
+                {"date": start.isoformat(), "workdays": count, "deadline": result.isoformat()}
+            )
+        else:
+            typer.echo(result.isoformat())
+
+    _run(run)
+
+
 _EVENT_NAMES = {"draw": "抽取", "assign": "人员分组", "substitute": "递补"}
 
 
@@ -511,7 +540,7 @@ def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
             for seq, at, kind, payload in Ledger.existing_events(folder)
         ]
         if as_json:
-            sys.stdout.write(json.dumps(events, ensure_ascii=False, indent=2) + "\n")
+            _write_json(events)
             return
         table = Table(title="台账事件日志")
         for header in ("序号", "时间", "类型", "内容"):

@@ -23,6 +23,7 @@ from pydantic import (
 
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.ratio import Ratio
+from shuangsuiji.workdays import WorkCalendar, YearSchedule
 
 
 def _as_list(value: Any) -> Any:
@@ -134,6 +135,7 @@ class Plan(_Model):
     partner_group_size: int = Field(default=2, ge=1, le=20)  # partner officers per joint group
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
+    calendar: dict[int, YearSchedule] = {}  # official holiday schedules chinese-calendar lacks
     _source: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
@@ -170,6 +172,11 @@ class Plan(_Model):
     def tasks(self) -> list[Item | JointTask]:
         """Items and joint tasks, in plan order."""
         return [*self.items, *self.joint]
+
+    @property
+    def work_calendar(self) -> WorkCalendar:
+        """Working days, with the plan's own schedules where it has them."""
+        return WorkCalendar(self.calendar)
 
     @property
     def source(self) -> Path | None:
