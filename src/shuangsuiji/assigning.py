@@ -232,7 +232,7 @@ def replace_officer(
                     "reason": reason,
                 }
             )
-        ledger.record_substitutions(payloads)
+        ledger.record_events("substitute", payloads)
         outcome = AssignOutcome(label, record=record)
         outcome.groups = current_groups(record, ledger.substitutions(label))
         outcome.notices = [

@@ -5,6 +5,7 @@ Errors become messages and exit codes in exactly one place: :func:`_run`.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from shuangsuiji.assigning import (
     replace_officer,
     verify_month_assignment,
 )
+from shuangsuiji.batch import run_day
 from shuangsuiji.constants import ExitCode
 from shuangsuiji.dates import parse_date
 from shuangsuiji.draw import records_json
@@ -32,6 +34,9 @@ from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.lock import DEFAULT_WAIT
 from shuangsuiji.plan import load_plan
+from shuangsuiji.publish import STATUS_NAMES, Status, check_deadlines
+from shuangsuiji.publish import publish as publish_results
+from shuangsuiji.results import import_results
 from shuangsuiji.tasksheet import group_label, group_notes, officer_names
 from shuangsuiji.verify import verify_file
 from shuangsuiji.workdays import WorkCalendar
@@ -88,6 +93,12 @@ plan_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(plan_app, name="plan")
+results_app = typer.Typer(
+    help="检查结果：导入填好的检查任务单。",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(results_app, name="results")
 audit_app = typer.Typer(
     help="审计：核对工作区台账的哈希链。",
     no_args_is_help=True,
@@ -514,7 +525,170 @@ def workdays(
     _run(run)
 
 
-_EVENT_NAMES = {"draw": "抽取", "assign": "人员分组", "substitute": "递补"}
+TodayOption = Annotated[
+    str | None, typer.Option("--today", help="把这一天当作今天（补录、演练或测试用），ISO 日期。")
+]
+
+
+def _date_option(text: str | None, name: str) -> dt.date | None:
+    if text is None:
+        return None
+    day = parse_date(text)
+    if day is None:
+        raise InputError(f"{name} 的日期“{text}”无法识别；请写成 2025-04-30")
+    return day
+
+
+@results_app.command("import")
+def results_import(
+    sheet: Annotated[Path, typer.Argument(help="填好的检查任务单（xlsx）。", show_default=False)],
+    plan: PlanOption,
+    today: TodayOption = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """导入填好的检查任务单：整张表没有错误才导入；重复导入不会重复记录，更正记为新事件。"""
+
+    def run() -> None:
+        outcome = import_results(plan, sheet, today=_date_option(today, "--today"), wait=wait)
+        _stdout().print(
+            f"[green]✓[/] {sheet.name}：新结果或更正 {len(outcome.changed)} 条，"
+            f"未变 {outcome.unchanged} 条，未填 {outcome.blank} 条。"
+        )
+
+    _run(run)
+
+
+@app.command()
+def publish(
+    plan: PlanOption,
+    month: Annotated[
+        str | None, typer.Option("--month", "-m", help="只含这个月份的任务（YYYY-MM）。")
+    ] = None,
+    mark_published: Annotated[
+        str | None,
+        typer.Option("--mark-published", help="登记最近一张公示表所列结果已于该日期公示。"),
+    ] = None,
+    today: TodayOption = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """写出尚未公示结果的公示表（不含任何人员信息）；或用 --mark-published 登记公示日期。"""
+
+    def run() -> None:
+        outcome = publish_results(
+            plan,
+            month=month,
+            mark_published=_date_option(mark_published, "--mark-published"),
+            today=_date_option(today, "--today"),
+            wait=wait,
+        )
+        out = _stdout()
+        if outcome.marked:
+            out.print(f"[green]✓[/] {outcome.marked}")
+        elif outcome.path is None:
+            out.print("没有待公示的检查结果。")
+        else:
+            state = "已写出" if outcome.written else "内容未变，未改写"
+            out.print(f"[green]✓[/] {state} {outcome.path}（{len(outcome.rows)} 条待公示）")
+
+    _run(run)
+
+
+def _status_table(found: list[Status]) -> Table:
+    table = Table(title="公示期限")
+    for header in (
+        "状态",
+        "任务",
+        "统一社会信用代码",
+        "企业名称",
+        "检查日期",
+        "公示截止",
+        "公示日期",
+        "剩余工作日",
+    ):
+        table.add_column(header, overflow="fold")
+    colours = {
+        "overdue": "red",
+        "due_today": "yellow",
+        "published_late": "magenta",
+        "no_result": "yellow",
+    }
+    for s in found:
+        name = STATUS_NAMES[s.status]
+        table.add_row(
+            f"[{colours[s.status]}]{name}[/]" if s.status in colours else name,
+            s.scope,
+            s.uscc,
+            s.name,
+            s.result_date or "",
+            s.deadline or "",
+            s.published_on or "",
+            "" if s.workdays_left is None else str(s.workdays_left),
+        )
+    return table
+
+
+@app.command("deadline-check")
+def deadline_check(
+    plan: PlanOption, today: TodayOption = None, as_json: JsonOption = False
+) -> None:
+    """列出每条检查结果的公示期限状态；有逾期时退出码 1。"""
+
+    def run() -> None:
+        found = check_deadlines(plan, _date_option(today, "--today"))
+        if as_json:
+            _write_json([s.as_dict() for s in found])
+        elif found:
+            _stdout().print(_status_table(found))
+        else:
+            _stdout().print("还没有检查结果。")
+        overdue = sum(s.status == "overdue" for s in found)
+        if overdue:
+            raise NeedsAttention(f"{overdue} 条检查结果已超过公示期限")
+
+    _run(run)
+
+
+@app.command("run")
+def run_command(
+    plan: PlanOption, today: TodayOption = None, wait: WaitOption = DEFAULT_WAIT
+) -> None:
+    """定时批处理：做当天该做的事（抽取、分组、导入结果、写公示表、检查期限），可重复运行。"""
+
+    def run() -> None:
+        outcome = run_day(plan, _date_option(today, "--today"), wait=wait)
+        out = _stdout()
+        out.print(f"[bold]ssj run {outcome.today.isoformat()}[/]")
+        for action in outcome.actions:
+            out.print(f"  • {action}")
+        if not outcome.actions:
+            out.print("  今天没有新的操作。")
+        counts = outcome.counts
+        if counts:
+            out.print(
+                "  公示状态："
+                + "，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items()))
+            )
+        overdue = [s for s in outcome.statuses if s.status == "overdue"]
+        if overdue:
+            out.print(_status_table(overdue[:10]))
+        if outcome.log is not None:
+            out.print(f"  日志：{outcome.log}")
+        if outcome.problems:
+            raise InputError("有需要处理的输入问题（见上表），其余工作已完成", outcome.problems)
+        if overdue:
+            raise NeedsAttention(f"{len(overdue)} 条检查结果已超过公示期限")
+
+    _run(run)
+
+
+_EVENT_NAMES = {
+    "draw": "抽取",
+    "assign": "人员分组",
+    "substitute": "递补",
+    "result": "检查结果",
+    "publication_sheet": "公示表",
+    "publish": "登记公示",
+}
 
 
 def _event_text(kind: str, payload: dict[str, object]) -> str:
@@ -522,6 +696,12 @@ def _event_text(kind: str, payload: dict[str, object]) -> str:
         return f"{payload['scope']}，抽中 {payload['selected']} 家"
     if kind == "assign":
         return f"{payload['month']} 人员分组"
+    if kind == "result":
+        return f"{payload['scope']} {payload['name']}：{payload['result']}（{payload['inspected_on']}）"
+    if kind == "publication_sheet":
+        return f"{payload['file']}，{len(payload['items'])} 条"  # type: ignore[arg-type]
+    if kind == "publish":
+        return f"{len(payload['items'])} 条于 {payload['date']} 公示"  # type: ignore[arg-type]
     if kind == "substitute":
         out, new = payload["out"], payload["in"]
         assert isinstance(out, dict) and isinstance(new, dict)

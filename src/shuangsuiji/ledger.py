@@ -259,6 +259,20 @@ class Ledger:
             if kind == "substitute" and payload["month"] == month
         ]
 
+    def results(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """The current result of each inspected enterprise: its latest "result" event, with the
+        date a later "publish" event marked it published when the result itself has none."""
+        current: dict[tuple[str, str], dict[str, Any]] = {}
+        for _, _, kind, payload in self.events():
+            if kind == "result":
+                current[(payload["scope"], payload["uscc"])] = dict(payload)
+            elif kind == "publish":
+                for scope, uscc in payload["items"]:
+                    entry = current.get((scope, uscc))
+                    if entry is not None and not entry.get("published_on"):
+                        entry["published_on"] = payload["date"]
+        return current
+
     def record_assignment(self, month: str, year: int, text: str) -> None:
         """Store a month's assignment record and its event in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
@@ -273,12 +287,12 @@ class Ledger:
             self.conn.execute("ROLLBACK")
             raise
 
-    def record_substitutions(self, payloads: Sequence[dict[str, Any]]) -> None:
-        """Append 递补 events (who is replaced by whom, in which group, and why) at once."""
+    def record_events(self, kind: str, payloads: Sequence[dict[str, Any]]) -> None:
+        """Append events of one kind (递补, results, publications) in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             for payload in payloads:
-                self._append("substitute", payload)
+                self._append(kind, payload)
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")

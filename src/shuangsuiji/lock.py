@@ -38,9 +38,33 @@ def _try_lock(handle: IO[str]) -> bool:
     return True
 
 
+_held: dict[Path, int] = {}  # workspaces this process holds, so a batch can nest commands
+
+
 @contextlib.contextmanager
 def workspace_lock(folder: Path, wait: float = DEFAULT_WAIT) -> Iterator[None]:
-    """Hold the workspace lock for the block; raise WorkspaceBusy after ``wait`` seconds."""
+    """Hold the workspace lock for the block; raise WorkspaceBusy after ``wait`` seconds.
+
+    Re-entrant within one process: ``ssj run`` holds it while calling draw, assign and the rest.
+    """
+    key = folder.resolve()
+    if _held.get(key):
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    with _exclusive(folder, wait):
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+
+
+@contextlib.contextmanager
+def _exclusive(folder: Path, wait: float) -> Iterator[None]:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     with open(path, "a+", encoding="utf-8") as handle:

@@ -1,0 +1,137 @@
+"""``ssj run``: the daily cron batch. It does what is due on the day and nothing else.
+
+On or after a month's first working day its draws and officer assignments are made (earlier
+months missed by cron are caught up in order); filled task sheets dropped in the workspace's
+结果/ folder are imported; a 公示表 is written for results not yet published; deadlines are
+checked. Everything is idempotent, so a second run on the same day changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shuangsuiji.assigning import assign_month
+from shuangsuiji.drawing import draw_month, draw_order
+from shuangsuiji.exceptions import Problem, SsjError
+from shuangsuiji.files import write_if_changed
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.plan import Plan, load_plan
+from shuangsuiji.publish import STATUS_NAMES, Status, check_deadlines, publish
+from shuangsuiji.results import import_results
+from shuangsuiji.workspace import load_workspace
+
+RESULTS_DIR = "结果"
+LOG_DIR = "日志"
+
+
+@dataclass
+class RunOutcome:
+    """What one ``ssj run`` did and found."""
+
+    today: dt.date
+    actions: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    statuses: list[Status] = field(default_factory=list)
+    log: Path | None = None
+
+    @property
+    def counts(self) -> Counter[str]:
+        return Counter(s.status for s in self.statuses)
+
+
+def due_months(plan: Plan, today: dt.date) -> list[str]:
+    """Months with tasks whose first working day has come, in order."""
+    calendar = plan.work_calendar
+    months = []
+    for month in range(1, 13):
+        if draw_order(plan, month) and calendar.first_workday(plan.year, month) <= today:
+            months.append(f"{plan.year:04d}-{month:02d}")
+    return months
+
+
+def _problems(exc: SsjError, file: str) -> list[Problem]:
+    return exc.problems or [Problem(file, None, None, exc.message)]
+
+
+def run_day(
+    plan_path: str | Path, today: dt.date | None = None, *, wait: float = DEFAULT_WAIT
+) -> RunOutcome:
+    """Do the day's work for a workspace (see the module docstring)."""
+    plan = load_plan(plan_path)
+    today = today or dt.date.today()
+    outcome = RunOutcome(today)
+    with workspace_lock(plan.folder, wait):
+        load_workspace(plan_path).require_valid()
+        months = [] if today.year < plan.year else due_months(plan, today)
+        for month in months:
+            drawn = {d.scope for d in Ledger.existing_draws(plan.folder, plan.year)}
+            try:
+                if any(f"{t.id}/{month}" not in drawn for t in draw_order(plan, int(month[5:]))):
+                    draw = draw_month(plan_path, month, today=today, wait=wait)
+                    outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
+                if Ledger.existing_assignment(plan.folder, month) is None:
+                    assigned = assign_month(plan_path, month, wait=wait)
+                    outcome.actions.append(f"{month} 人员分组：{len(assigned.groups)} 个检查组")
+            except SsjError as exc:
+                outcome.problems += _problems(exc, str(plan.source))
+                break  # later months depend on this one
+        results = plan.folder / RESULTS_DIR
+        for sheet in sorted(results.glob("*.xlsx")) if results.is_dir() else []:
+            if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
+                continue
+            try:
+                imported = import_results(plan_path, sheet, today=today, wait=wait)
+            except SsjError as exc:
+                outcome.problems += _problems(exc, str(sheet))
+                continue
+            if imported.changed:
+                outcome.actions.append(f"导入 {sheet.name}：{len(imported.changed)} 条新结果或更正")
+        try:
+            published = publish(plan_path, today=today, wait=wait)
+            if published.written and published.path is not None:
+                outcome.actions.append(
+                    f"写出公示表 {published.path.name}：{len(published.rows)} 条待公示"
+                )
+            outcome.statuses = check_deadlines(plan_path, today)
+        except SsjError as exc:
+            outcome.problems += _problems(exc, str(plan.source))
+        outcome.log = _write_log(plan, outcome)
+    return outcome
+
+
+def _write_log(plan: Plan, outcome: RunOutcome) -> Path:
+    """The day's log: every action of the day's runs, then the latest status and problems."""
+    path = plan.folder / LOG_DIR / f"ssj-run-{outcome.today.isoformat()}.log"
+    earlier = []
+    if path.exists():
+        earlier = [
+            line[2:]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("- ")
+        ]
+    actions = earlier + [a for a in outcome.actions if a not in earlier]
+    counts = outcome.counts
+    lines = [
+        f"ssj run {outcome.today.isoformat()}  {plan.agency} {plan.year} 年度",
+        "",
+        "今日操作：",
+    ]
+    lines += [f"- {a}" for a in actions] or ["（无）"]
+    lines += [
+        "",
+        "公示状态："
+        + ("，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items())) or "（无）"),
+    ]
+    lines += [
+        f"  逾期：{s.scope} {s.uscc} {s.name}，截止 {s.deadline}"
+        for s in outcome.statuses
+        if s.status == "overdue"
+    ]
+    if outcome.problems:
+        lines += ["", "需要处理的问题："] + [f"  {p.render()}" for p in outcome.problems]
+    write_if_changed(path, ("\n".join(lines) + "\n").encode())
+    return path
