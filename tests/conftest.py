@@ -50,3 +50,24 @@ def files_in(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def fill_task_sheet(
+    plan: Path,
+    month: str,
+    values: dict[int, tuple[object, object, object]],
+    target: Path | None = None,
+) -> Path:
+    """Fill rows of a month's task sheet as an officer would: {row index: (检查日期, 检查结果, 公示日期)}."""
+    source = plan.parent / "输出" / month / f"检查任务单-{month}.xlsx"
+    book = openpyxl.load_workbook(source)
+    sheet = book["检查任务单"]
+    rows = list(sheet.iter_rows(min_row=3))
+    for index, (inspected, result, published) in values.items():
+        rows[index][7].value = inspected
+        rows[index][8].value = result
+        rows[index][9].value = published
+    target = target or plan.parent / f"填好-{month}.xlsx"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return target

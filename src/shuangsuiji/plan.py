@@ -226,6 +226,16 @@ _MESSAGES = {
 }
 
 
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, so a bad date is reported with its key and line."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _line_map(text: str) -> dict[tuple[str | int, ...], int]:
     """Map each YAML key path to its 1-based line, so problems point at a line."""
     lines: dict[tuple[str | int, ...], int] = {}
@@ -304,7 +314,7 @@ def load_plan(path: str | Path) -> Plan:
             ],
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -1,0 +1,112 @@
+"""``ssj results import``: all rows or none, no duplicate records, corrections kept as history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.assigning import assign_month
+from shuangsuiji.drawing import draw_month
+from shuangsuiji.ledger import Ledger
+
+from .conftest import fill_task_sheet, invoke
+
+D = dt.date
+
+
+@pytest.fixture
+def assigned(workspace: Path) -> Path:
+    draw_month(workspace, "2025-03")
+    assign_month(workspace, "2025-03")
+    return workspace
+
+
+def _result_events(plan: Path) -> list[dict[str, object]]:
+    with Ledger.at(plan.parent) as ledger:
+        return [p for _, _, kind, p in ledger.events() if kind == "result"]
+
+
+def test_import_then_reimport_changes_nothing(assigned: Path) -> None:
+    sheet = fill_task_sheet(
+        assigned,
+        "2025-03",
+        {
+            0: (D(2025, 3, 10), "未发现问题", None),
+            1: (D(2025, 3, 11), "发现问题经责令已改正；未按规定公示应当公示的信息", "2025-03-14"),
+        },
+    )
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
+    assert result.exit_code == 0, result.output
+    assert "新结果或更正 2 条" in result.stdout
+    events = _result_events(assigned)
+    assert [e["result"] for e in events] == [
+        "未发现问题",
+        "发现问题经责令已改正；未按规定公示应当公示的信息",
+    ]
+    assert events[1]["published_on"] == "2025-03-14"
+    again = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
+    assert again.exit_code == 0 and "新结果或更正 0 条" in again.stdout
+    assert len(_result_events(assigned)) == 2
+
+
+def test_correction_is_a_new_event(assigned: Path) -> None:
+    first = fill_task_sheet(assigned, "2025-03", {0: (D(2025, 3, 10), "未发现问题", None)})
+    assert (
+        invoke("results", "import", first, "--plan", assigned, "--today", "2025-03-20").exit_code
+        == 0
+    )
+    corrected = fill_task_sheet(
+        assigned, "2025-03", {0: (D(2025, 3, 10), "发现问题待后续处理", None)}
+    )
+    assert (
+        invoke(
+            "results", "import", corrected, "--plan", assigned, "--today", "2025-03-20"
+        ).exit_code
+        == 0
+    )
+    events = _result_events(assigned)
+    assert [e["result"] for e in events] == ["未发现问题", "发现问题待后续处理"]
+    with Ledger.at(assigned.parent) as ledger:
+        [(_, current)] = ledger.results().items()
+    assert current["result"] == "发现问题待后续处理"
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ((D(2025, 3, 10), "一切正常", None), "“一切正常”不是标准的检查结果"),
+        ((D(2025, 2, 27), "未发现问题", None), "早于抽取月份 2025-03"),
+        ((D(2025, 3, 25), "未发现问题", None), "在今天（2025-03-20）之后"),
+        ((D(2025, 3, 12), "未发现问题", "2025-03-11"), "公示日期 2025-03-11 早于检查日期"),
+        (("三月十日", "未发现问题", None), "检查日期“三月十日”无法识别"),
+        ((D(2025, 3, 10), None, None), "没有检查结果"),
+        ((None, "未发现问题", None), "检查日期为空"),
+    ],
+)
+def test_bad_rows_import_nothing(
+    assigned: Path, values: tuple[object, object, object], message: str
+) -> None:
+    good = (D(2025, 3, 10), "未发现问题", None)
+    sheet = fill_task_sheet(assigned, "2025-03", {0: good, 3: values})
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
+    assert result.exit_code == 2
+    line = next(line for line in result.stderr.splitlines() if message in line)
+    assert " 6 " in line  # the fourth data row is Excel row 6
+    assert _result_events(assigned) == []
+
+
+def test_foreign_enterprise_and_missing_column(assigned: Path, tmp_path: Path) -> None:
+    import openpyxl
+
+    sheet = fill_task_sheet(assigned, "2025-03", {0: (D(2025, 3, 10), "未发现问题", None)})
+    book = openpyxl.load_workbook(sheet)
+    book["检查任务单"]["C3"] = "91330100609167206N"
+    book.save(sheet)
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
+    assert result.exit_code == 2 and "不是 AJ-01/2025-03 抽中的企业" in result.stderr
+    book["检查任务单"].delete_cols(9)  # 检查结果
+    book.save(sheet)
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
+    assert result.exit_code == 2 and "缺少必填列“检查结果”" in result.stderr

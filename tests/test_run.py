@@ -1,0 +1,128 @@
+"""``ssj run``: the right actions on the right days, and nothing on a second run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from pathlib import Path
+
+from shuangsuiji.batch import run_day
+from shuangsuiji.ledger import Ledger
+
+from .conftest import files_in, fill_task_sheet, invoke
+
+D = dt.date
+
+
+def _days(first: dt.date, last: dt.date) -> list[dt.date]:
+    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def test_the_year_day_by_day(workspace: Path) -> None:
+    # First working days: 2025-03-03 (Mon), 2025-05-06 (after the May Day holiday),
+    # 2025-08-01 (Fri), 2025-10-09 (after the National Day holiday).
+    expected = {
+        D(2025, 3, 3): ["抽取 AJ-01/2025-03", "抽取 AJ-02/2025-03", "2025-03 人员分组"],
+        D(2025, 5, 6): [
+            "抽取 LH-01/2025-05",
+            "抽取 AJ-01/2025-05",
+            "抽取 AJ-02/2025-05",
+            "2025-05 人员分组",
+        ],
+        D(2025, 8, 1): ["抽取 AJ-01/2025-08", "抽取 AJ-02/2025-08", "2025-08 人员分组"],
+        D(2025, 10, 9): [
+            "抽取 LH-02/2025-10",
+            "抽取 AJ-01/2025-10",
+            "抽取 AJ-02/2025-10",
+            "2025-10 人员分组",
+        ],
+    }
+    windows = [
+        (D(2025, 2, 26), D(2025, 3, 5)),
+        (D(2025, 4, 28), D(2025, 5, 7)),
+        (D(2025, 7, 30), D(2025, 8, 2)),
+        (D(2025, 9, 29), D(2025, 10, 10)),
+    ]
+    for first, last in windows:
+        for day in _days(first, last):
+            outcome = run_day(workspace, day)
+            actions = [a.split("：")[0] for a in outcome.actions]
+            assert actions == expected.get(day, []), day
+            assert not outcome.problems
+            before = files_in(workspace.parent)
+            again = run_day(workspace, day)
+            assert again.actions == [] and files_in(workspace.parent) == before, day
+    with Ledger.at(workspace.parent) as ledger:
+        assert len(ledger.draws(2025)) == 10
+        assert [m for m, _ in ledger.assignments(2025)] == [
+            "2025-03",
+            "2025-05",
+            "2025-08",
+            "2025-10",
+        ]
+
+
+def test_missed_days_are_caught_up_in_order(workspace: Path) -> None:
+    outcome = run_day(workspace, D(2025, 5, 20))  # cron did not run in March
+    assert [a.split("：")[0] for a in outcome.actions][:3] == [
+        "抽取 AJ-01/2025-03",
+        "抽取 AJ-02/2025-03",
+        "2025-03 人员分组",
+    ]
+    assert "2025-05 人员分组" in [a.split("：")[0] for a in outcome.actions]
+
+
+def test_results_folder_publication_and_overdue(workspace: Path) -> None:
+    run_day(workspace, D(2025, 3, 3))
+    fill_task_sheet(
+        workspace,
+        "2025-03",
+        {0: (D(2025, 3, 10), "未发现问题", None), 1: (D(2025, 3, 11), "未发现问题", None)},
+        target=workspace.parent / "结果" / "三月.xlsx",
+    )
+    result = invoke("run", "--plan", workspace, "--today", "2025-03-12")
+    assert result.exit_code == 0, result.output
+    assert (
+        "导入 三月.xlsx：2 条" in result.stdout
+        and "写出公示表 公示表-2025-03-12.xlsx" in result.stdout
+    )
+    assert (workspace.parent / "输出" / "公示" / "公示表-2025-03-12.xlsx").exists()
+    log = (workspace.parent / "日志" / "ssj-run-2025-03-12.log").read_text(encoding="utf-8")
+    assert "导入 三月.xlsx" in log
+    result = invoke("run", "--plan", workspace, "--today", "2025-03-12")
+    assert result.exit_code == 0 and "今天没有新的操作" in result.stdout
+    late = invoke("run", "--plan", workspace, "--today", "2025-03-25")
+    assert late.exit_code == 1 and "已逾期" in late.stdout
+
+
+def test_bad_results_file_is_exit_2_but_the_day_goes_on(workspace: Path) -> None:
+    run_day(workspace, D(2025, 3, 3))
+    fill_task_sheet(
+        workspace,
+        "2025-03",
+        {0: (D(2025, 3, 10), "不知道", None)},
+        target=workspace.parent / "结果" / "错.xlsx",
+    )
+    result = invoke("run", "--plan", workspace, "--today", "2025-03-12")
+    assert result.exit_code == 2
+    assert "不是标准的检查结果" in result.stderr
+    assert "日志" in result.stdout
+
+
+def test_run_while_another_holds_the_lock_exits_3(workspace: Path) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
+         "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
+         str(workspace.parent)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        result = invoke("run", "--plan", workspace, "--today", "2025-03-03", "--wait", "0.3")
+        assert result.exit_code == 3
+    finally:
+        holder.kill()
+        holder.wait()
