@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
-from collections.abc import Sequence
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -71,3 +74,21 @@ def fill_task_sheet(
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
     return target
+
+
+@contextlib.contextmanager
+def lock_held_elsewhere(folder: Path) -> Iterator[None]:
+    """Another process holding the workspace lock for the duration of the block."""
+    code = (
+        "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
+        "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code, str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -17,7 +15,7 @@ from shuangsuiji.drawing import draw_month
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.verify import verify_record
 
-from .conftest import files_in, invoke
+from .conftest import files_in, invoke, lock_held_elsewhere
 
 
 def _draw_json(plan: Path, *args: str) -> list[dict[str, Any]]:
@@ -255,19 +253,7 @@ def test_crash_midway_records_nothing(workspace: Path, monkeypatch: pytest.Monke
 
 
 def test_second_writer_waits_then_exits_3(workspace: Path) -> None:
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
-            "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
-            str(workspace.parent),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_held_elsewhere(workspace.parent):
         started = time.monotonic()
         result = invoke("draw", "--plan", workspace, "--month", "2025-03", "--wait", "0.5")
         assert result.exit_code == 3, result.output
@@ -275,9 +261,6 @@ def test_second_writer_waits_then_exits_3(workspace: Path) -> None:
         assert "正在使用工作区" in result.stderr
         with Ledger.at(workspace.parent) as ledger:
             assert ledger.draws() == []
-    finally:
-        holder.kill()
-        holder.wait()
     assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
 
 

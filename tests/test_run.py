@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 from shuangsuiji.batch import run_day
 from shuangsuiji.ledger import Ledger
 
-from .conftest import files_in, fill_task_sheet, invoke
+from .conftest import files_in, fill_task_sheet, invoke, lock_held_elsewhere
 
 D = dt.date
 
@@ -111,18 +109,6 @@ def test_bad_results_file_is_exit_2_but_the_day_goes_on(workspace: Path) -> None
 
 
 def test_run_while_another_holds_the_lock_exits_3(workspace: Path) -> None:
-    holder = subprocess.Popen(
-        [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
-         "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(30)",
-         str(workspace.parent)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )  # fmt: skip
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    with lock_held_elsewhere(workspace.parent):
         result = invoke("run", "--plan", workspace, "--today", "2025-03-03", "--wait", "0.3")
         assert result.exit_code == 3
-    finally:
-        holder.kill()
-        holder.wait()
