@@ -78,6 +78,7 @@ def _chinese_help_option() -> None:
 
 _chinese_help_option()
 MAX_PROBLEM_ROWS = 200
+MAX_SHOWN = 50  # selected enterprises listed per task on screen
 
 app = typer.Typer(
     name="ssj",
@@ -312,8 +313,11 @@ def _render_draws(outcome: DrawOutcome) -> None:
         )
         for header in ("序号", "统一社会信用代码", "企业名称", "抽取号"):
             table.add_column(header, overflow="fold")
-        for s in record["selected"]:
+        for s in record["selected"][:MAX_SHOWN]:
             table.add_row(str(s["rank"]), s["uscc"], s["name"], s["ticket"][:16] + "…")
+        if len(record["selected"]) > MAX_SHOWN:
+            rest = len(record["selected"]) - MAX_SHOWN
+            table.add_row("…", f"另有 {rest} 家", "完整名单见抽取结果表和抽取记录", "")
         out.print(table)
 
 
