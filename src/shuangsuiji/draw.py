@@ -108,6 +108,14 @@ def _selected_line(entry: Mapping[str, Any]) -> str:
     )
 
 
+def _keys_json(keys: Sequence[str]) -> str:
+    """A list of codes as JSON; valid codes are ASCII letters and digits, so a join will do."""
+    joined = "".join(keys)
+    if joined.isascii() and joined.isalnum():
+        return '["' + '", "'.join(keys) + '"]' if keys else "[]"
+    return _compact(list(keys))
+
+
 def record_json(record: Mapping[str, Any]) -> str:
     """The published text of a record: one field per line in spec order, one selected
     enterprise per line. The ledger stores and hashes exactly this text."""
@@ -115,6 +123,9 @@ def record_json(record: Mapping[str, Any]) -> str:
     for key, value in ordered(record).items():
         if key == "selected" and value:
             text = "[\n" + ",\n".join(map(_selected_line, value)) + "\n  ]"
+        elif key == "population":
+            keys = _keys_json(value["keys"])
+            text = f'{{"size": {int(value["size"])}, "digest": {_compact(value["digest"])}, "keys": {keys}}}'
         else:
             text = _compact(value)
         lines.append(f"  {_compact(key)}: {text}")

@@ -103,8 +103,9 @@ def normalize_value(text: str) -> str:
 
 def normalize_column(series: pd.Series) -> pd.Series:
     """:func:`normalize_value` over a column, computed once per distinct value."""
-    uniques = series.unique()
-    return series.map({u: normalize_value(u) for u in uniques})
+    codes, uniques = pd.factorize(series)
+    normalized = np.array([normalize_value(str(u)) for u in uniques], dtype=object)
+    return pd.Series(normalized[codes], index=series.index, dtype=object)
 
 
 def split_list(text: str) -> tuple[str, ...]:
