@@ -331,3 +331,21 @@ def test_cli_and_library_agree(workspace: Path, tmp_path: Path) -> None:
     (tmp_path / "all.json").write_text(via_cli, encoding="utf-8")
     result = invoke("verify", tmp_path / "all.json")
     assert result.exit_code == 0 and result.stdout.count("复核一致") == 2
+
+
+def test_read_only_commands_create_nothing(workspace: Path) -> None:
+    before = files_in(workspace.parent)
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
+    assert invoke("audit", "log", "--plan", workspace).exit_code == 0
+    assert invoke("deadline-check", "--plan", workspace, "--today", "2025-03-03").exit_code == 0
+    assert files_in(workspace.parent) == before
+
+
+def test_structurally_broken_record_does_not_verify(tmp_path: Path) -> None:
+    record = {
+        "spec": "SSJ-DRAW-1", "scope": "AJ-01/2025-03", "item_id": "AJ-01", "month": "2025-03", "seed": "s",
+        "ratio": "5%", "population": {"size": 1}, "excluded": [], "k": 1, "selected": [],
+    }  # fmt: skip
+    (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
+    result = invoke("verify", tmp_path / "r.json")
+    assert result.exit_code == 1 and "记录结构不完整" in result.stdout

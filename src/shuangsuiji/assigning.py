@@ -165,7 +165,7 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
         outcome.notices.append(f"{label} 没有抽查任务，无需分组")
         return outcome
     # Check that the month is drawn before anything is written.
-    if not (plan.folder / "ssj.db").exists():
+    if not Ledger.exists(plan.folder):
         raise InputError(
             f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.source} --month {label}"
         )

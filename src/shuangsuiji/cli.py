@@ -484,6 +484,9 @@ def audit_verify(plan: PlanOption) -> None:
 
     def run() -> None:
         folder = load_plan(plan).folder
+        if not Ledger.exists(folder):
+            _stdout().print("工作区还没有台账（尚未抽取过），无需核对。")
+            return
         with Ledger.at(folder) as ledger:
             report = ledger.audit()
             head = ledger.head()

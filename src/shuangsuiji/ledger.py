@@ -118,6 +118,11 @@ class Ledger:
         self.conn.executescript(SCHEMA)
         self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
 
+    @staticmethod
+    def exists(folder: Path) -> bool:
+        """Whether the workspace has a ledger yet (read-only commands must not create one)."""
+        return (folder / LEDGER_NAME).exists()
+
     @classmethod
     def at(cls, folder: Path) -> Ledger:
         return cls(folder / LEDGER_NAME)

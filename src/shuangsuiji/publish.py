@@ -191,7 +191,7 @@ def publish(
             raise InputError(f"无法识别的月份“{month}”；请写成 YYYY-MM")
         month = f"{parsed[0]:04d}-{parsed[1]:02d}"
     outcome = PublishOutcome()
-    if not (plan.folder / "ssj.db").exists():
+    if not Ledger.exists(plan.folder):
         return outcome
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         if mark_published is not None:
@@ -248,7 +248,7 @@ def _mark(ledger: Ledger, day: dt.date, today: dt.date) -> str:
 def check_deadlines(plan_path: str | Path, today: dt.date | None = None) -> list[Status]:
     """``ssj deadline-check``: the status of every result (read-only)."""
     plan = load_plan(plan_path)
-    if not (plan.folder / "ssj.db").exists():
+    if not Ledger.exists(plan.folder):
         return []
     with Ledger.at(plan.folder) as ledger:
         return statuses(plan, ledger, today or dt.date.today())

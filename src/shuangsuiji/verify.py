@@ -58,6 +58,14 @@ def _strata(record: dict[str, Any], ratio: Ratio, keys: list[str], out: list[str
 
 def verify_record(record: dict[str, Any], roster: EnterpriseRoster | None = None) -> list[str]:
     """Every way ``record`` fails to reproduce (an empty list means it reproduces exactly)."""
+    try:
+        return _differences(record, roster)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        # A hand-edited record can lose any part; that is a record that does not reproduce.
+        return [f"记录结构不完整或类型不对（{exc.__class__.__name__}: {exc}），无法重算"]
+
+
+def _differences(record: dict[str, Any], roster: EnterpriseRoster | None) -> list[str]:
     out: list[str] = []
     spec = record.get("spec")
     if spec not in (SPEC, rfc3797.SPEC):
