@@ -182,3 +182,31 @@ def test_csv_annex_in_gb18030(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     plan = load_plan(tmp_path / "p.yaml")
     assert plan.items[0].ratio.describe() == "3%" and plan.items[0].months == [4, 9]
+
+
+def test_imported_plan_staffs_joint_groups(tmp_path: Path) -> None:
+    out = tmp_path / "plan.yaml"
+    assert invoke("plan", "import", NOTICE_COPY, "-o", out, "--seed", "公开种子").exit_code == 0
+    for name in ("enterprises.xlsx", "officers.xlsx"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    for month in ("2025-03", "2025-05"):
+        assert invoke("draw", "--plan", out, "--month", month).exit_code == 0
+    result = invoke("assign", "--plan", out, "--month", "2025-05", "--json")
+    assert result.exit_code == 0, result.output
+    # The annex writes 区市场监督局; the roster 区市场监督管理局: the same bureau.
+    assert "区市场监督局" in result.stdout
+
+
+def test_partner_without_officers_is_a_warning(tmp_path: Path) -> None:
+    out = tmp_path / "plan.yaml"
+    text = (
+        (EXAMPLES / "2025.yaml")
+        .read_text(encoding="utf-8")
+        .replace("partner: 区市场监督管理局", "partner: 区税务局", 1)
+    )
+    out.write_text(text, encoding="utf-8")
+    for name in ("enterprises.xlsx", "officers.xlsx"):
+        shutil.copy(EXAMPLES / name, tmp_path / name)
+    result = invoke("validate", "--plan", out)
+    assert result.exit_code == 0
+    assert "没有“区税务局”的人员" in result.stdout

@@ -20,7 +20,14 @@ from shuangsuiji.exceptions import InputError
 from shuangsuiji.ledger import Ledger, now_text
 from shuangsuiji.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.plan import JointTask, Plan, load_plan
-from shuangsuiji.rosters import INDUSTRY, KEY, EnterpriseRoster, Officer, OfficerRoster
+from shuangsuiji.rosters import (
+    INDUSTRY,
+    KEY,
+    EnterpriseRoster,
+    Officer,
+    OfficerRoster,
+    officer_department,
+)
 from shuangsuiji.tasksheet import file_name, write_task_sheet
 from shuangsuiji.verify import verify_assignment
 from shuangsuiji.workspace import Workspace, load_workspace
@@ -38,19 +45,9 @@ class AssignOutcome:
     files: list[Path] = field(default_factory=list)
 
 
-def _same_body(a: str, b: str) -> bool:
-    """ "区应急管理局" and "洛龙区应急管理局" name the same agency."""
-    return a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
-
-
 def department_of(officer: Officer, plan: Plan) -> str:
     """The department an officer serves: the plan's agency, a joint partner, or as written."""
-    if not officer.agency:
-        return plan.agency
-    for name in [plan.agency, *(j.partner for j in plan.joint)]:
-        if _same_body(officer.agency, name):
-            return name
-    return officer.agency
+    return officer_department(officer, [plan.agency, *(j.partner for j in plan.joint)])
 
 
 def officer_snapshot(plan: Plan, roster: OfficerRoster) -> list[dict[str, Any]]:

@@ -295,6 +295,25 @@ class Officer:
         return self.duty in ("", ON_DUTY)
 
 
+def _body_key(name: str) -> str:
+    # 市场监督管理局, 市场监督局 and 市场监管局 are all written for the same bureau.
+    return name.replace("监督管理", "监管").replace("监督", "监管")
+
+
+def same_body(a: str, b: str) -> bool:
+    """Whether two names denote one agency: "区市场监督局" is "洛龙区市场监督管理局"."""
+    a, b = _body_key(a), _body_key(b)
+    return a == b or (min(len(a), len(b)) >= 4 and (a.endswith(b) or b.endswith(a)))
+
+
+def officer_department(officer: Officer, departments: Sequence[str]) -> str:
+    """Which of ``departments`` (the plan's agency first) an officer belongs to; an empty
+    所属机关 means the agency; an unknown one is returned as written."""
+    if not officer.agency:
+        return departments[0]
+    return next((d for d in departments if same_body(officer.agency, d)), officer.agency)
+
+
 @dataclass
 class OfficerRoster:
     """The officer roster."""

@@ -14,6 +14,7 @@ from shuangsuiji.rosters import (
     load_enterprises,
     load_officers,
     normalize_value,
+    officer_department,
     unknown_recusals,
 )
 
@@ -117,6 +118,24 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
     return problems
 
 
+def _partner_problems(plan: Plan, officers: OfficerRoster) -> list[Problem]:
+    """A joint task whose partner has nobody in the officer roster cannot be staffed."""
+    departments = [plan.agency, *(j.partner for j in plan.joint)]
+    present = {officer_department(o, departments) for o in officers.officers}
+    return [
+        Problem(
+            str(plan.source),
+            plan.line_of("joint", index, "partner"),
+            f"joint[{index}].partner",
+            f"执法人员名录库中没有“{task.partner}”的人员，{task.id} 将无法分组",
+            "在名录库“所属机关”列写明配合部门人员，或核对 partner 的写法",
+            "warning",
+        )
+        for index, task in enumerate(plan.joint)
+        if task.partner not in present
+    ]
+
+
 def load_workspace(plan_path: str | Path) -> Workspace:
     """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
     plan = load_plan(plan_path)
@@ -142,6 +161,7 @@ def load_workspace(plan_path: str | Path) -> Workspace:
         for task in plan.tasks:
             problems += _task_problems(plan, task, enterprises)
         if officers is not None:
+            problems += _partner_problems(plan, officers)
             for officer, code in unknown_recusals(officers, enterprises):
                 problems.append(
                     Problem(
