@@ -8,7 +8,7 @@ month's results as a workbook meant for publication (抽取结果).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,7 +129,9 @@ def _check_order(
         batch.add(scope)
 
 
-def _names_lookup(eligible: pd.DataFrame) -> Any:
+def _names_lookup(eligible: pd.DataFrame) -> Callable[[list[str]], Mapping[str, str]]:
+    """Names of the selected enterprises, looked up only once the selection is known."""
+
     def names(keys: list[str]) -> Mapping[str, str]:
         rows = eligible.loc[eligible[KEY].isin(keys), [KEY, NAME]]
         return {k: str(n).strip() for k, n in zip(rows[KEY], rows[NAME], strict=True)}

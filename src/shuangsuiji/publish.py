@@ -110,8 +110,7 @@ def statuses(plan: Plan, ledger: Ledger, today: dt.date) -> list[Status]:
             )
         )
     for draw in ledger.draws(plan.year):
-        year, month = parse_month(draw.record["month"]) or (0, 1)
-        if today <= month_end(year, month):
+        if today <= month_end(draw.year, draw.month):
             continue
         for selected in draw.record["selected"]:
             if (draw.scope, selected["uscc"]) not in results:
