@@ -152,3 +152,12 @@ def test_key_order_matches_python_sort() -> None:
     order = key_order(np.array(keys, dtype="S18"))
     assert [keys[i] for i in order] == sorted(keys)
     assert [keys[i] for i in key_order(np.array(keys, dtype=np.str_))] == sorted(keys)
+
+
+def test_operating_statuses_follow_the_spec() -> None:
+    from shuangsuiji.rosters import is_operating
+
+    for status in ("在业", "存续", "开业", " 存续 ", "存续（在营、开业、在册）", "开业(正常)"):
+        assert is_operating(status), status
+    for status in ("注销", "吊销", "迁出", "在营", "正常", "", "吊销，未注销"):
+        assert not is_operating(status), status

@@ -55,7 +55,7 @@ ENTERPRISE_COLUMNS = (
 )
 
 # 经营状态 values under which an enterprise can be inspected; registries write "存续（在营、开业、在册）".
-OPERATING_STATUSES = frozenset({"在业", "存续", "开业", "在营", "正常"})
+OPERATING_STATUSES = frozenset({"在业", "存续", "开业"})  # DESIGN.md §3, normative for the draw
 
 OFFICER_NAME = "姓名"
 CERT_ID = "执法证号"
