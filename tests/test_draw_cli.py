@@ -230,6 +230,11 @@ def test_audit_chain_catches_edits(workspace: Path) -> None:
         )
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1 and "事件 1" in result.stdout
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE events SET payload = replace(payload, '\"selected\":9', '\"selected\":8') WHERE seq = 1")
+        conn.execute("DELETE FROM selections WHERE rowid = (SELECT MIN(rowid) FROM selections)")
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 1 and "索引被改动过" in result.stdout
 
 
 def test_crash_midway_records_nothing(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:

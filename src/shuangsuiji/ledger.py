@@ -356,6 +356,15 @@ class Ledger:
                 problems.append(f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过")
             if scope not in draw_events:
                 problems.append(f"抽取记录 {scope} 没有对应的事件")
+            # The selections table drives later exclusions: it must be the record's selection.
+            listed = {
+                u
+                for (u,) in self.conn.execute(
+                    "SELECT uscc FROM selections WHERE scope = ?", (scope,)
+                )
+            }
+            if not problems and listed != {s["uscc"] for s in json.loads(record)["selected"]}:
+                problems.append(f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过")
         for month, record, digest in self.conn.execute(
             "SELECT month, record, record_sha256 FROM assignments ORDER BY month"
         ):
