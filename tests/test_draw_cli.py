@@ -354,3 +354,16 @@ def test_structurally_broken_record_does_not_verify(tmp_path: Path) -> None:
     (tmp_path / "r.json").write_text(json.dumps(record), encoding="utf-8")
     result = invoke("verify", tmp_path / "r.json")
     assert result.exit_code == 1 and "记录结构不完整" in result.stdout
+
+
+def test_audit_catches_exclusions_skewed_by_an_edited_index(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    db = workspace.parent / "ssj.db"
+    with sqlite3.connect(db) as conn:
+        row = conn.execute("SELECT rowid, * FROM selections WHERE scope = 'AJ-01/2025-03' LIMIT 1").fetchone()
+        conn.execute("DELETE FROM selections WHERE rowid = ?", (row[0],))
+    draw_month(workspace, "2025-05")  # drawn while the index was short of one enterprise
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO selections VALUES (?, ?, ?, ?)", row[1:])  # and put back
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 1 and "LH-01/2025-05 的排除名单与此前对同一事项的抽取结果不符" in result.stdout

@@ -303,6 +303,26 @@ class Ledger:
             self.conn.execute("ROLLBACK")
             raise
 
+    def _audit_draws(self, draw_events: dict[str, str]) -> tuple[int, list[str]]:
+        """Check each stored draw against its event, the selections index and the exclusions
+        its earlier draws imply; (draws checked, the first problem if any)."""
+        earlier: dict[tuple[str, int], set[str]] = {}  # (item, year) -> selected so far
+        count = 0
+        for scope, base_item, year, record, digest in self.conn.execute(
+            "SELECT scope, base_item, year, record, record_sha256 FROM draws ORDER BY rowid"
+        ):
+            count += 1
+            if sha256_text(record) != digest or draw_events.get(scope) != digest:
+                return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
+            rows = self.conn.execute("SELECT uscc FROM selections WHERE scope = ?", (scope,))
+            body = json.loads(record)
+            before = earlier.setdefault((base_item, year), set())
+            found = _draw_problems(scope, body, {u for (u,) in rows}, before)
+            if found:
+                return count, found
+            before.update(s["uscc"] for s in body["selected"])
+        return count, []
+
     def _append(self, kind: str, payload: dict[str, Any]) -> None:
         """Append one event; must run inside a transaction."""
         last = self.conn.execute(
@@ -345,26 +365,8 @@ class Ledger:
             prev, expected_seq = hash_, seq + 1
             if problems:
                 break
-        draws = 0
-        for scope, record, digest in self.conn.execute(
-            "SELECT scope, record, record_sha256 FROM draws ORDER BY rowid"
-        ):
-            draws += 1
-            if problems:
-                break
-            if sha256_text(record) != digest or draw_events.get(scope) != digest:
-                problems.append(f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过")
-            if scope not in draw_events:
-                problems.append(f"抽取记录 {scope} 没有对应的事件")
-            # The selections table drives later exclusions: it must be the record's selection.
-            listed = {
-                u
-                for (u,) in self.conn.execute(
-                    "SELECT uscc FROM selections WHERE scope = ?", (scope,)
-                )
-            }
-            if not problems and listed != {s["uscc"] for s in json.loads(record)["selected"]}:
-                problems.append(f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过")
+        draws, found = self._audit_draws(draw_events) if not problems else (0, [])
+        problems += found
         for month, record, digest in self.conn.execute(
             "SELECT month, record, record_sha256 FROM assignments ORDER BY month"
         ):
@@ -373,6 +375,18 @@ class Ledger:
             if sha256_text(record) != digest or assign_events.get(month) != digest:
                 problems.append(f"{month} 的人员分组记录与事件日志中的哈希不符：记录被改动过")
         return AuditReport(count, draws, problems[:1])
+
+
+def _draw_problems(
+    scope: str, body: dict[str, Any], listed: set[str], before: set[str]
+) -> list[str]:
+    """What is wrong with one stored draw given the index rows and the earlier selections."""
+    if listed != {s["uscc"] for s in body["selected"]}:
+        # The selections index drives later exclusions: it must be the record's selection.
+        return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
+    if set(body["excluded"]) != before.intersection(body["population"]["keys"]):
+        return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
+    return []
 
 
 def _stored(row: Iterable[Any]) -> StoredDraw:
