@@ -231,7 +231,9 @@ def test_audit_chain_catches_edits(workspace: Path) -> None:
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1 and "事件 1" in result.stdout
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE events SET payload = replace(payload, '\"selected\":9', '\"selected\":8') WHERE seq = 1")
+        conn.execute(
+            "UPDATE events SET payload = replace(payload, '\"selected\":9', '\"selected\":8') WHERE seq = 1"
+        )
         conn.execute("DELETE FROM selections WHERE rowid = (SELECT MIN(rowid) FROM selections)")
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1 and "索引被改动过" in result.stdout
@@ -360,10 +362,15 @@ def test_audit_catches_exclusions_skewed_by_an_edited_index(workspace: Path) -> 
     draw_month(workspace, "2025-03")
     db = workspace.parent / "ssj.db"
     with sqlite3.connect(db) as conn:
-        row = conn.execute("SELECT rowid, * FROM selections WHERE scope = 'AJ-01/2025-03' LIMIT 1").fetchone()
+        row = conn.execute(
+            "SELECT rowid, * FROM selections WHERE scope = 'AJ-01/2025-03' LIMIT 1"
+        ).fetchone()
         conn.execute("DELETE FROM selections WHERE rowid = ?", (row[0],))
     draw_month(workspace, "2025-05")  # drawn while the index was short of one enterprise
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO selections VALUES (?, ?, ?, ?)", row[1:])  # and put back
     result = invoke("audit", "verify", "--plan", workspace)
-    assert result.exit_code == 1 and "LH-01/2025-05 的排除名单与此前对同一事项的抽取结果不符" in result.stdout
+    assert (
+        result.exit_code == 1
+        and "LH-01/2025-05 的排除名单与此前对同一事项的抽取结果不符" in result.stdout
+    )

@@ -136,3 +136,18 @@ def test_missing_name_column_still_checks_every_key(workspace: Path) -> None:
     )
     assert any(" 3 " in line and "应为 E" in line for line in lines)
     assert any(" 4 " in line and "第 2 行和第 4 行" in line for line in lines)
+
+
+def test_usage_errors_are_chinese_and_exit_2() -> None:
+    cases = [
+        (["validate"], "缺少选项 --plan / -p"),
+        (["validate", "-p", "x", "--bogus"], "没有选项 --bogus"),
+        (["drw"], "没有命令 drw；是不是 draw？"),
+        (["workdays", "2025-01-01"], "缺少参数 COUNT"),
+        (["workdays", "2025-01-01", "1", "x"], "多余的参数：x"),
+        (["draw", "-p", "x", "--wait", "abc"], "--wait 的值不对：应为数字"),
+    ]
+    for args, message in cases:
+        result = invoke(*args)
+        assert result.exit_code == 2, args
+        assert message in result.stderr, (args, result.stderr)

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-import typer.rich_utils
 from rich.console import Console
 from rich.table import Table
 
-from shuangsuiji import __version__
+from shuangsuiji import (
+    __version__,
+    cli_zh,  # noqa: F401 (puts typer's own texts into Chinese)
+)
 from shuangsuiji.annex import import_plan, write_plan
 from shuangsuiji.assigning import (
     AssignOutcome,
@@ -44,39 +46,6 @@ from shuangsuiji.workspace import validate_workspace
 
 T = TypeVar("T")
 
-# Typer's help panels, in the users' language.
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
-typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
-typer.rich_utils.ERRORS_PANEL_TITLE = "错误"
-typer.rich_utils.ABORTED_TEXT = "已中止。"
-typer.rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
-typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
-typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
-
-
-def _chinese_help_option() -> None:
-    """Give --help a Chinese description (typer ≥ 0.29 builds it in its vendored click)."""
-    try:
-        from typer._click import decorators
-    except ImportError:  # older typer: click's own English text stays
-        return
-    original = decorators.help_option
-
-    def help_option(names: list[str]) -> Callable[[T], T]:
-        decorate = original(names)
-
-        def apply(command: T) -> T:
-            result = decorate(command)  # type: ignore[arg-type]
-            command.params[-1].help = "显示此帮助并退出。"  # type: ignore[attr-defined]
-            return result  # type: ignore[return-value]
-
-        return apply
-
-    decorators.help_option = help_option  # type: ignore[assignment]
-
-
-_chinese_help_option()
 MAX_PROBLEM_ROWS = 200
 MAX_SHOWN = 50  # selected enterprises listed per task on screen
 

@@ -1,0 +1,106 @@
+"""Typer's and click's own texts (help panels, usage errors) in the users' language.
+
+Only the command line imports this: importing it patches typer's rich output once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer.rich_utils
+
+T = TypeVar("T")
+
+# Typer's help panels, in the users' language.
+typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
+typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
+typer.rich_utils.ERRORS_PANEL_TITLE = "错误"
+typer.rich_utils.ABORTED_TEXT = "已中止。"
+typer.rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
+typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
+
+
+def _chinese_help_option() -> None:
+    """Give --help a Chinese description (typer ≥ 0.29 builds it in its vendored click)."""
+    try:
+        from typer._click import decorators
+    except ImportError:  # older typer: click's own English text stays
+        return
+    original = decorators.help_option
+
+    def help_option(names: list[str]) -> Callable[[T], T]:
+        decorate = original(names)
+
+        def apply(command: T) -> T:
+            result = decorate(command)  # type: ignore[arg-type]
+            command.params[-1].help = "显示此帮助并退出。"  # type: ignore[attr-defined]
+            return result  # type: ignore[return-value]
+
+        return apply
+
+    decorators.help_option = help_option  # type: ignore[assignment]
+
+
+_VALUE_ERRORS = (
+    (re.compile(r"valid integer"), "应为整数"),
+    (re.compile(r"valid (?:number|float)"), "应为数字"),
+    (re.compile(r"(.*) is not in the range (.*)\."), "{0} 超出范围 {1}"),
+)
+_USAGE_ERRORS = (
+    (re.compile(r"Option '(.*)' requires an argument"), "选项 {0} 需要一个值"),
+    (re.compile(r"No such command '([^']*)'\.(?: Did you mean '([^']*)'\?)?"), "没有命令 {0}"),
+    (re.compile(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)"), "多余的参数：{0}"),
+    (re.compile(r"Missing command"), "缺少命令"),
+)
+
+
+def chinese_message(error: Any) -> str:
+    """A Chinese text for a click usage error (falls back to click's own text)."""
+    kind = type(error).__name__
+    param = getattr(error, "param", None)
+    opts = getattr(param, "opts", None)
+    hint = " / ".join(opts) if opts else str(getattr(error, "param_hint", "") or "")
+    if kind == "MissingParameter":
+        argument = getattr(param, "param_type_name", "") == "argument"
+        return f"缺少{'参数' if argument else '选项'} {hint.upper() if argument else hint}".strip()
+    if kind == "NoSuchOption":
+        text = f"没有选项 {error.option_name}"
+        if error.possibilities:
+            text += f"；是不是 {'、'.join(error.possibilities)}？"
+        return text
+    message = str(getattr(error, "message", error))
+    if kind == "BadParameter":
+        for value_pattern, template in _VALUE_ERRORS:
+            found = value_pattern.search(message)
+            if found:
+                message = template.format(*found.groups())
+                break
+        return f"{hint} 的值不对：{message}".strip()
+    for usage_pattern, template in _USAGE_ERRORS:
+        found = usage_pattern.search(message)
+        if found:
+            text = template.format(*found.groups())
+            suggestion = found.groups()[1:2] if found.re.groups > 1 else ()
+            if suggestion and suggestion[0]:
+                text += f"；是不是 {suggestion[0]}？"
+            return text
+    return message
+
+
+def _chinese_errors() -> None:
+    original: Callable[[Any], None] = typer.rich_utils.rich_format_error
+
+    def rich_format_error(error: Any) -> None:
+        text = chinese_message(error)
+        error.format_message = lambda: text
+        original(error)
+
+    setattr(typer.rich_utils, "rich_format_error", rich_format_error)  # noqa: B010 (a module patch)
+
+
+_chinese_help_option()
+_chinese_errors()
