@@ -486,9 +486,8 @@ def workdays(
     """打印某日期之后的第 N 个工作日（跳过法定节假日，调休上班日计入）。"""
 
     def run() -> None:
-        start = parse_date(date)
-        if start is None:
-            raise InputError(f"无法识别的日期“{date}”；请写成 2025-09-30")
+        start = _date_option(date, "起算日期")
+        assert start is not None
         calendar = load_plan(plan).work_calendar if plan is not None else WorkCalendar()
         result = calendar.add(start, count)
         if as_json:

@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 LEDGER_NAME = "ssj.db"
+T = TypeVar("T")
 GENESIS = "0" * 64
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -128,32 +129,32 @@ class Ledger:
         return cls(folder / LEDGER_NAME)
 
     @staticmethod
+    def _read(folder: Path, read: Callable[[Ledger], T], default: T) -> T:
+        """``read`` the workspace's ledger, or ``default`` when there is none — never creating one."""
+        if not Ledger.exists(folder):
+            return default
+        with Ledger.at(folder) as ledger:
+            return read(ledger)
+
+    @staticmethod
     def existing_draws(folder: Path, year: int) -> list[DrawInfo]:
-        """The draws of a workspace without creating its ledger (empty if there is none yet)."""
-        path = folder / LEDGER_NAME
-        if not path.exists():
-            return []
-        with Ledger(path) as ledger:
-            return ledger.drawn(year)
+        """The draws of a year (empty if the workspace has no ledger yet)."""
+        return Ledger._read(folder, lambda ledger: ledger.drawn(year), [])
 
     @staticmethod
     def existing_assignment(folder: Path, month: str) -> tuple[str, list[dict[str, Any]]] | None:
-        """A month's assignment text and 递补 events, without creating a ledger."""
-        path = folder / LEDGER_NAME
-        if not path.exists():
-            return None
-        with Ledger(path) as ledger:
+        """A month's assignment text and its 递补 events, if assigned."""
+
+        def read(ledger: Ledger) -> tuple[str, list[dict[str, Any]]] | None:
             text = ledger.assignment(month)
             return None if text is None else (text, ledger.substitutions(month))
 
+        return Ledger._read(folder, read, None)
+
     @staticmethod
     def existing_events(folder: Path) -> list[tuple[int, str, str, dict[str, Any]]]:
-        """The event log of a workspace, without creating a ledger (empty if there is none)."""
-        path = folder / LEDGER_NAME
-        if not path.exists():
-            return []
-        with Ledger(path) as ledger:
-            return list(ledger.events())
+        """The event log (empty if the workspace has no ledger yet)."""
+        return Ledger._read(folder, lambda ledger: list(ledger.events()), [])
 
     def close(self) -> None:
         self.conn.close()
