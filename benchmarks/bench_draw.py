@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from shuangsuiji.uscc import USCC_ALPHABET
+from shuangsuiji.rules.uscc import USCC_ALPHABET
 
 INDUSTRIES = [
     "危险化学品经营",

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from shuangsuiji.excel import Sheet, write_workbook
-from shuangsuiji.uscc import USCC_ALPHABET, uscc_check_char
+from shuangsuiji.outputs.excel import Sheet, write_workbook
+from shuangsuiji.rules.uscc import USCC_ALPHABET, uscc_check_char
 
 T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"

@@ -80,7 +80,7 @@ def fill_task_sheet(
 def lock_held_elsewhere(folder: Path) -> Iterator[None]:
     """Another process holding the workspace lock for the duration of the block."""
     code = (
-        "import sys, time; from pathlib import Path; from shuangsuiji.lock import workspace_lock\n"
+        "import sys, time; from pathlib import Path; from shuangsuiji.ledger.lock import workspace_lock\n"
         "with workspace_lock(Path(sys.argv[1])):\n    print('locked', flush=True); time.sleep(60)"
     )
     holder = subprocess.Popen(

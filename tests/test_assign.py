@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.assign import assign, split_groups, substitute
 from shuangsuiji.exceptions import InputError
+from shuangsuiji.rules.assign import assign, split_groups, substitute
 
 AGENCY = "洛龙区应急管理局"
 PARTNER = "区市场监督管理局"

@@ -10,10 +10,11 @@ from typing import Any
 
 import openpyxl
 
-from shuangsuiji.drawing import draw_month
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.inputs.rosters import load_officers
+from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.rosters import load_officers
-from shuangsuiji.tasksheet import HEADERS, RESULT_CATEGORIES
+from shuangsuiji.rules.results import RESULT_CATEGORIES
 
 from .conftest import EXAMPLES, files_in, invoke
 

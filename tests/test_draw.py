@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shuangsuiji import rfc3797
-from shuangsuiji.draw import Stratum, draw_strata, effective_seed, quota, ticket, tickets
-from shuangsuiji.drawing import draw_month
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.inputs.rosters import load_enterprises
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.rosters import load_enterprises
+from shuangsuiji.rules import rfc3797
+from shuangsuiji.rules.draw import Stratum, draw_strata, effective_seed, quota, ticket, tickets
 
 SEED = "洛龙区应急管理局2025年度双随机抽查 3819-2207-5541"
 MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")

@@ -11,9 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from shuangsuiji.drawing import draw_month
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.commands.verify import verify_record
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.verify import verify_record
 
 from .conftest import files_in, invoke, lock_held_elsewhere
 
@@ -321,7 +321,7 @@ def test_output_files_are_readable_by_others(workspace: Path) -> None:
 def test_cli_and_library_agree(workspace: Path, tmp_path: Path) -> None:
     import shutil
 
-    from shuangsuiji.draw import records_json
+    from shuangsuiji.rules.records import records_json
 
     other = tmp_path / "library"
     other.mkdir()

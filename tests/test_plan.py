@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from shuangsuiji.draw import quota
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.plan import load_plan
-from shuangsuiji.ratio import Ratio, format_rate, parse_rate
+from shuangsuiji.inputs.plan import load_plan
+from shuangsuiji.rules.draw import quota
+from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 
 from .conftest import EXAMPLES, ROOT
 

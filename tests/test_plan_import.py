@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from shuangsuiji.annex import import_plan, parse_months, parse_targets
-from shuangsuiji.plan import load_plan
+from shuangsuiji.inputs.annex import import_plan, parse_months, parse_targets
+from shuangsuiji.inputs.plan import load_plan
 
 from .conftest import EXAMPLES, NOTICE_COPY, SEED_NOTICE, files_in, invoke, write_xlsx
 

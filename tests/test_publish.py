@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shuangsuiji.assigning import assign_month
-from shuangsuiji.drawing import draw_month
+from shuangsuiji.commands.assign import assign_month
+from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.publish import PUBLICATION_HEADERS
+from shuangsuiji.outputs.publication import PUBLICATION_HEADERS
 
 from .conftest import fill_task_sheet, invoke
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shuangsuiji.assigning import assign_month
-from shuangsuiji.drawing import draw_month
+from shuangsuiji.commands.assign import assign_month
+from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
 
 from .conftest import fill_task_sheet, invoke

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from shuangsuiji.dates import parse_date
-from shuangsuiji.rosters import KEY, load_enterprises, load_officers
+from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.inputs.rosters import KEY, load_enterprises, load_officers
 
 from .conftest import FIXTURES, write_xlsx
 
@@ -140,7 +140,7 @@ def test_date_forms() -> None:
 def test_key_order_matches_python_sort() -> None:
     import numpy as np
 
-    from shuangsuiji.rosters import key_order
+    from shuangsuiji.inputs.rosters import key_order
 
     keys = [
         "91512081MA62K0260E",
@@ -155,7 +155,7 @@ def test_key_order_matches_python_sort() -> None:
 
 
 def test_operating_statuses_follow_the_spec() -> None:
-    from shuangsuiji.rosters import is_operating
+    from shuangsuiji.rules.keys import is_operating
 
     for status in ("在业", "存续", "开业", " 存续 ", "存续（在营、开业、在册）", "开业(正常)"):
         assert is_operating(status), status

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from shuangsuiji.batch import run_day
+from shuangsuiji.commands.run import run_day
 from shuangsuiji.ledger import Ledger
 
 from .conftest import files_in, fill_task_sheet, invoke, lock_held_elsewhere

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from shuangsuiji.uscc import (
+from shuangsuiji.rules.uscc import (
     USCC_ALPHABET,
     CodeStatus,
     check_code,

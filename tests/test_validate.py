@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from shuangsuiji.workspace import validate_workspace
+from shuangsuiji.commands.validate import validate_workspace
 
 from .conftest import FIXTURES, files_in, invoke
 

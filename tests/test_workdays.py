@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.workdays import WorkCalendar
+from shuangsuiji.rules.workdays import WorkCalendar
 
 from .conftest import invoke
 

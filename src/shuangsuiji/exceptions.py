@@ -1,15 +1,25 @@
 """The one exceptions module: every error a user can cause derives from :class:`SsjError`.
 
-The CLI turns these into messages and exit codes in exactly one place (``cli._run``).
+It imports nothing of the package, so every layer, the pure rules included, raises the same
+errors. The CLI turns them into messages and exit codes in exactly one place (``cli.app._run``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Literal
 
-from shuangsuiji.constants import ExitCode
+
+class ExitCode(IntEnum):
+    """Process exit codes: what a script or cron job can rely on (documented in the README)."""
+
+    OK = 0
+    NEEDS_ATTENTION = 1  # overdue results, a record that does not verify
+    BAD_INPUT = 2  # bad input or usage; nothing was written
+    BUSY = 3  # another run holds the workspace lock
+
 
 Severity = Literal["error", "warning"]
 

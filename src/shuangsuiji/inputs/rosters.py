@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,10 +17,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from shuangsuiji.dates import parse_date
 from shuangsuiji.exceptions import Problem, Severity
-from shuangsuiji.tables import ROW, Column, read_table
-from shuangsuiji.uscc import CodeStatus, check_codes, expected_check_char
+from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.inputs.tables import ROW, Column, read_table
+from shuangsuiji.rules.keys import normalize_key, normalize_value
+from shuangsuiji.rules.uscc import CodeStatus, check_codes, expected_check_char
 
 KEY = "统一社会信用代码"
 NAME = "企业名称"
@@ -54,9 +54,6 @@ ENTERPRISE_COLUMNS = (
     Column("所属街道", ("街道", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)")),
 )
 
-# 经营状态 values under which an enterprise can be inspected; registries write "存续（在营、开业、在册）".
-OPERATING_STATUSES = frozenset({"在业", "存续", "开业"})  # DESIGN.md §3, normative for the draw
-
 OFFICER_NAME = "姓名"
 CERT_ID = "执法证号"
 CERT_UNTIL = "执法证有效期至"
@@ -72,11 +69,6 @@ OFFICER_COLUMNS = (
 )
 ON_DUTY = "在岗"
 _LIST_SEPARATORS = re.compile(r"[、，,;；/\s]+")
-
-
-def normalize_key(text: str) -> str:
-    """A roster key as SSJ-DRAW-1 uses it: NFKC, trimmed, upper case."""
-    return unicodedata.normalize("NFKC", text).strip().upper()
 
 
 def normalize_keys(values: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDArray[Any]]:
@@ -96,11 +88,6 @@ def normalize_keys(values: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDAr
     return keys, fixed
 
 
-def normalize_value(text: str) -> str:
-    """A category value (行业类别, 经营状态 …) for matching: NFKC and trimmed."""
-    return unicodedata.normalize("NFKC", text).strip()
-
-
 def normalize_column(series: pd.Series) -> pd.Series:
     """:func:`normalize_value` over a column, computed once per distinct value."""
     codes, uniques = pd.factorize(series)
@@ -111,12 +98,6 @@ def normalize_column(series: pd.Series) -> pd.Series:
 def split_list(text: str) -> tuple[str, ...]:
     """Split "冶金、有色，机械" style lists."""
     return tuple(p for p in _LIST_SEPARATORS.split(normalize_value(text)) if p)
-
-
-def is_operating(status: str) -> bool:
-    """Whether a 经营状态 value makes an enterprise eligible ("存续（在营、开业、在册）" is)."""
-    head = re.split(r"[(（]", normalize_value(status), maxsplit=1)[0]
-    return head in OPERATING_STATUSES
 
 
 _NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)
@@ -145,6 +126,14 @@ class EnterpriseRoster:
     @property
     def columns(self) -> list[str]:
         return [c for c in self.frame.columns if c != ROW]
+
+    def details(self, keys: Iterable[str], column: str) -> dict[str, str]:
+        """A column's text (trimmed) for the given keys; empty if the roster lacks the column."""
+        frame = self.frame
+        if column not in frame.columns:
+            return {}
+        rows = frame.loc[frame[KEY].isin(set(keys)), [KEY, column]]
+        return {k: str(v).strip() for k, v in zip(rows[KEY], rows[column], strict=True)}
 
 
 def _code_problem(

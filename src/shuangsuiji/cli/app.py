@@ -1,10 +1,12 @@
 """The ``ssj`` command line: parse arguments, call one library function, render the result.
 
-Errors become messages and exit codes in exactly one place: :func:`_run`.
+Errors become messages and exit codes in exactly one place: :func:`_run`. Each command's work
+is a function in ``shuangsuiji.commands``; nothing here decides anything.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import sys
@@ -16,33 +18,30 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from shuangsuiji import (
-    __version__,
-    cli_zh,  # noqa: F401 (puts typer's own texts into Chinese)
-)
-from shuangsuiji.annex import import_plan, write_plan
-from shuangsuiji.assigning import (
+from shuangsuiji import __version__
+from shuangsuiji.cli import zh  # noqa: F401 (puts typer's own texts into Chinese)
+from shuangsuiji.commands.assign import (
     AssignOutcome,
     assign_month,
     replace_officer,
     verify_month_assignment,
 )
-from shuangsuiji.batch import run_day
-from shuangsuiji.constants import ExitCode
-from shuangsuiji.dates import parse_date
-from shuangsuiji.draw import records_json
-from shuangsuiji.drawing import DrawOutcome, draw_month
-from shuangsuiji.exceptions import InputError, NeedsAttention, Problem, SsjError
-from shuangsuiji.ledger import Ledger
-from shuangsuiji.lock import DEFAULT_WAIT
-from shuangsuiji.plan import load_plan
-from shuangsuiji.publish import STATUS_NAMES, Status, check_deadlines
-from shuangsuiji.publish import publish as publish_results
-from shuangsuiji.results import import_results
-from shuangsuiji.tasksheet import group_label, group_notes, officer_names
-from shuangsuiji.verify import verify_file
-from shuangsuiji.workdays import WorkCalendar
-from shuangsuiji.workspace import validate_workspace
+from shuangsuiji.commands.audit import audit_workspace, event_log
+from shuangsuiji.commands.deadlines import check_deadlines
+from shuangsuiji.commands.draw import DrawOutcome, draw_month
+from shuangsuiji.commands.plan_import import import_plan_file
+from shuangsuiji.commands.publish import publish as publish_results
+from shuangsuiji.commands.results import import_results
+from shuangsuiji.commands.run import run_day
+from shuangsuiji.commands.validate import validate_workspace
+from shuangsuiji.commands.verify import verify_file
+from shuangsuiji.commands.workdays import nth_workday
+from shuangsuiji.exceptions import ExitCode, InputError, NeedsAttention, Problem, SsjError
+from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.ledger.lock import DEFAULT_WAIT
+from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
+from shuangsuiji.rules.deadlines import STATUS_NAMES
+from shuangsuiji.rules.records import Status, records_json
 
 T = TypeVar("T")
 
@@ -230,8 +229,10 @@ def plan_import(
     """从通知附件（事项清单、本部门计划、联合计划）生成计划文件。"""
 
     def run() -> None:
-        imported = import_plan(
+        imported = import_plan_file(
             annexes,
+            output,
+            force=force,
             agency=agency,
             year=year,
             seed=seed,
@@ -240,7 +241,6 @@ def plan_import(
             target_column=target_column,
             deadline_workdays=deadline_workdays,
         )
-        write_plan(imported, output, force=force)
         out = _stdout()
         if imported.warnings:
             out.print(problems_table(imported.warnings, title="请留意"))
@@ -270,22 +270,22 @@ WaitOption = Annotated[
 def _render_draws(outcome: DrawOutcome) -> None:
     out = _stdout()
     for record in outcome.records:
-        fresh = record["scope"] in outcome.new_scopes
-        state = "[green]新抽取[/]" if fresh else f"已于 {record['created_at']} 抽取（返回原记录）"
-        method = "RFC 3797" if record["spec"] == "RFC3797" else record["spec"]
+        fresh = record.scope in outcome.new_scopes
+        state = "[green]新抽取[/]" if fresh else f"已于 {record.created_at} 抽取（返回原记录）"
+        method = "RFC 3797" if record.spec == "RFC3797" else record.spec
         table = Table(
-            title=f"{record['scope']}  {state}",
+            title=f"{record.scope}  {state}",
             caption=(
-                f"{method}；对象 {record['population']['size']} 家，排除本年度已抽中 {len(record['excluded'])} 家，"
-                f"应抽 {record['k']} 家，抽中 {len(record['selected'])} 家"
+                f"{method}；对象 {record.population.size} 家，排除本年度已抽中 {len(record.excluded)} 家，"
+                f"应抽 {record.k} 家，抽中 {len(record.selected)} 家"
             ),
         )
         for header in ("序号", "统一社会信用代码", "企业名称", "抽取号"):
             table.add_column(header, overflow="fold")
-        for s in record["selected"][:MAX_SHOWN]:
-            table.add_row(str(s["rank"]), s["uscc"], s["name"], s["ticket"][:16] + "…")
-        if len(record["selected"]) > MAX_SHOWN:
-            rest = len(record["selected"]) - MAX_SHOWN
+        for s in record.selected[:MAX_SHOWN]:
+            table.add_row(str(s.rank), s.uscc, s.name, s.ticket[:16] + "…")
+        if len(record.selected) > MAX_SHOWN:
+            rest = len(record.selected) - MAX_SHOWN
             table.add_row("…", f"另有 {rest} 家", "完整名单见抽取结果表和抽取记录", "")
         out.print(table)
 
@@ -348,11 +348,11 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
         table.add_column(header, overflow="fold")
     for group in outcome.groups:
         table.add_row(
-            group["scope"],
-            group_label(group["group"]),
-            group["industry"],
+            group.scope,
+            group_label(group.group),
+            group.industry,
             officer_names(group, agency),
-            "\n".join(e["name"] for e in group["enterprises"]),
+            "\n".join(e.name for e in group.enterprises),
             group_notes(group),
         )
     _stdout().print(table)
@@ -361,9 +361,6 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
 def _write_json(value: object) -> None:
     """JSON on stdout and nothing else there (messages go to stderr)."""
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
-
-
-_GROUP_KEYS = ("scope", "group", "industry", "officers", "enterprises", "warnings", "substitutions")
 
 
 @app.command()
@@ -400,9 +397,9 @@ def assign(
             outcome = assign_month(plan, month, wait=wait)
         err = _stderr()
         if as_json:
-            _write_json([{k: g[k] for k in _GROUP_KEYS if k in g} for g in outcome.groups])
-        elif outcome.groups:
-            _render_groups(outcome, load_plan(plan).agency)
+            _write_json(outcome.groups)
+        elif outcome.groups and outcome.record is not None:
+            _render_groups(outcome, outcome.record.agency)
         for note in outcome.notices:
             err.print(f"[yellow]![/] {note}")
         if not as_json:
@@ -452,13 +449,11 @@ def audit_verify(plan: PlanOption) -> None:
     """核对台账事件日志的哈希链和每条抽取记录，报告第一处断点。"""
 
     def run() -> None:
-        folder = load_plan(plan).folder
-        if not Ledger.exists(folder):
+        audited = audit_workspace(plan)
+        if audited is None:
             _stdout().print("工作区还没有台账（尚未抽取过），无需核对。")
             return
-        with Ledger.at(folder) as ledger:
-            report = ledger.audit()
-            head = ledger.head()
+        report, head = audited
         out = _stdout()
         if not report.ok:
             for problem in report.problems:
@@ -488,8 +483,7 @@ def workdays(
     def run() -> None:
         start = _date_option(date, "起算日期")
         assert start is not None
-        calendar = load_plan(plan).work_calendar if plan is not None else WorkCalendar()
-        result = calendar.add(start, count)
+        result = nth_workday(start, count, plan)
         if as_json:
             _write_json(
                 {"date": start.isoformat(), "workdays": count, "deadline": result.isoformat()}
@@ -611,7 +605,7 @@ def deadline_check(
     def run() -> None:
         found = check_deadlines(plan, _date_option(today, "--today"))
         if as_json:
-            _write_json([s.as_dict() for s in found])
+            _write_json(found)
         elif found:
             _stdout().print(_status_table(found))
         else:
@@ -689,26 +683,19 @@ def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
     """列出台账事件日志：每次抽取、分组和递补，何时、做了什么。"""
 
     def run() -> None:
-        folder = load_plan(plan).folder
-        events = [
-            {"seq": seq, "at": at, "kind": kind, "payload": payload}
-            for seq, at, kind, payload in Ledger.existing_events(folder)
-        ]
+        events = event_log(plan)
         if as_json:
-            _write_json(events)
+            _write_json([dataclasses.asdict(e) for e in events])
             return
         table = Table(title="台账事件日志")
         for header in ("序号", "时间", "类型", "内容"):
             table.add_column(header, overflow="fold")
         for event in events:
-            kind = str(event["kind"])
-            payload = event["payload"]
-            assert isinstance(payload, dict)
             table.add_row(
-                str(event["seq"]),
-                str(event["at"]),
-                _EVENT_NAMES.get(kind, kind),
-                _event_text(kind, payload),
+                str(event.seq),
+                event.at,
+                _EVENT_NAMES.get(event.kind, event.kind),
+                _event_text(event.kind, event.payload),
             )
         _stdout().print(table)
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from shuangsuiji.files import write_if_changed
+from shuangsuiji.ledger.files import write_if_changed
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
@@ -22,8 +24,10 @@ from pydantic import (
 )
 
 from shuangsuiji.exceptions import InputError, Problem
-from shuangsuiji.ratio import Ratio
-from shuangsuiji.workdays import WorkCalendar, YearSchedule
+from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.rules.deadlines import deadline_of
+from shuangsuiji.rules.ratio import Ratio
+from shuangsuiji.rules.workdays import WorkCalendar, YearSchedule
 
 
 def _as_list(value: Any) -> Any:
@@ -42,6 +46,46 @@ def _split_words(value: Any) -> Any:
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+_RANGE = re.compile(r"\s*(?:~|～|至|到|—|--)\s*")
+
+
+def _dates(values: Any) -> frozenset[dt.date]:
+    """Dates from "2027-01-01" and ranges "2027-02-06~2027-02-13" (also 至, ～)."""
+    if isinstance(values, str | dt.date):
+        values = [values]
+    result: set[dt.date] = set()
+    for value in values or []:
+        if isinstance(value, dt.date):
+            result.add(value)
+            continue
+        parts = _RANGE.split(str(value).strip())
+        ends = [parse_date(p) for p in parts]
+        if len(ends) not in (1, 2) or any(e is None for e in ends):
+            raise ValueError(
+                f"无法识别的日期或日期范围“{value}”；写成 2027-01-01 或 2027-02-06~2027-02-13"
+            )
+        first, last = ends[0], ends[-1]
+        assert first is not None and last is not None
+        if last < first:
+            raise ValueError(f"日期范围“{value}”的结束早于开始")
+        result.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
+    return frozenset(result)
+
+
+class Schedule(BaseModel):
+    """A year's official schedule as the plan writes it (国务院办公厅 notice)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    holidays: frozenset[dt.date] = frozenset()
+    workdays: frozenset[dt.date] = frozenset()
+
+    @field_validator("holidays", "workdays", mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> frozenset[dt.date]:
+        return _dates(value)
 
 
 class Rosters(_Model):
@@ -135,7 +179,7 @@ class Plan(_Model):
     partner_group_size: int = Field(default=2, ge=1, le=20)  # partner officers per joint group
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
-    calendar: dict[int, YearSchedule] = {}  # official holiday schedules chinese-calendar lacks
+    calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks
     _source: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
 
@@ -161,6 +205,20 @@ class Plan(_Model):
                 )
         return self
 
+    def base_item(self, task: Item | JointTask) -> Item:
+        """The item whose targets define a task's population (a joint task: the item it covers)."""
+        return self.item(task.covers) if isinstance(task, JointTask) else task
+
+    def due(self, month: int) -> list[Item | JointTask]:
+        """The tasks drawn in a month, joint tasks first (SSJ-DRAW-1), each kind in plan order."""
+        joint = [t for t in self.joint if month in t.months]
+        items = [t for t in self.items if month in t.months]
+        return [*joint, *items]
+
+    def task(self, task_id: str) -> Item | JointTask | None:
+        """The item or joint task with this id, if any."""
+        return next((t for t in self.tasks if t.id == task_id), None)
+
     def item(self, item_id: str) -> Item:
         """The item with this id (KeyError if none)."""
         for item in self.items:
@@ -176,7 +234,13 @@ class Plan(_Model):
     @property
     def work_calendar(self) -> WorkCalendar:
         """Working days, with the plan's own schedules where it has them."""
-        return WorkCalendar(self.calendar)
+        return WorkCalendar(
+            {y: YearSchedule(s.holidays, s.workdays) for y, s in self.calendar.items()}
+        )
+
+    def deadline(self, result_date: str) -> dt.date:
+        """The last day to publish a result produced on ``result_date`` (ISO)."""
+        return deadline_of(self.work_calendar, self.deadline_workdays, result_date)
 
     @property
     def source(self) -> Path | None:

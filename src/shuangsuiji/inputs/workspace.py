@@ -5,18 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangsuiji.draw import base_item, population, strata_sizes, task_quota
 from shuangsuiji.exceptions import Problem, raise_for_errors
-from shuangsuiji.plan import Item, JointTask, Plan, load_plan
-from shuangsuiji.rosters import (
+from shuangsuiji.inputs.plan import Item, JointTask, Plan, load_plan
+from shuangsuiji.inputs.population import population, strata_sizes
+from shuangsuiji.inputs.rosters import (
     EnterpriseRoster,
     OfficerRoster,
     load_enterprises,
     load_officers,
-    normalize_value,
     officer_department,
     unknown_recusals,
 )
+from shuangsuiji.rules.keys import normalize_value
 
 
 @dataclass
@@ -174,50 +174,3 @@ def load_workspace(plan_path: str | Path) -> Workspace:
                     )
                 )
     return Workspace(plan, enterprises, officers, problems)
-
-
-@dataclass(frozen=True)
-class TaskSummary:
-    """What validate reports per item or joint task."""
-
-    task_id: str
-    name: str
-    kind: str  # "本部门" or "联合（partner）"
-    months: list[int]
-    ratio: str
-    eligible: int
-    quota: int
-
-
-def summarize(workspace: Workspace) -> list[TaskSummary]:
-    """Per task: eligible enterprises and the quota per draw (before the year's exclusions)."""
-    plan, roster = workspace.plan, workspace.enterprises
-    if roster is None or workspace.errors:
-        return []
-    summaries = []
-    for task in plan.tasks:
-        eligible = population(plan, task, roster)
-        item = base_item(plan, task)
-        summaries.append(
-            TaskSummary(
-                task_id=task.id,
-                name=(task.name or f"联合：{item.name}")
-                if isinstance(task, JointTask)
-                else task.name,
-                kind=f"联合（{task.partner}）" if isinstance(task, JointTask) else "本部门",
-                months=task.months,
-                ratio=task.ratio.describe(),
-                eligible=len(eligible),
-                quota=task_quota(task, eligible),
-            )
-        )
-    return summaries
-
-
-def validate_workspace(plan_path: str | Path) -> tuple[Workspace, list[TaskSummary]]:
-    """``ssj validate``: load everything, return the workspace (with problems) and the summary.
-
-    A plan file that cannot be parsed raises InputError, as there is nothing else to check.
-    """
-    workspace = load_workspace(plan_path)
-    return workspace, summarize(workspace)

@@ -13,19 +13,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangsuiji.assigning import assign_month
-from shuangsuiji.drawing import draw_month, draw_order
+from shuangsuiji.commands.assign import assign_month
+from shuangsuiji.commands.deadlines import check_deadlines
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.commands.publish import publish
+from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import Problem, SsjError
-from shuangsuiji.files import write_if_changed
+from shuangsuiji.inputs.plan import Plan, load_plan
+from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.lock import DEFAULT_WAIT, workspace_lock
-from shuangsuiji.plan import Plan, load_plan
-from shuangsuiji.publish import STATUS_NAMES, Status, check_deadlines, publish
-from shuangsuiji.results import import_results
-from shuangsuiji.workspace import load_workspace
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.outputs.runlog import write_run_log
+from shuangsuiji.rules.records import Status
 
 RESULTS_DIR = "结果"
-LOG_DIR = "日志"
 
 
 @dataclass
@@ -48,7 +49,7 @@ def due_months(plan: Plan, today: dt.date) -> list[str]:
     calendar = plan.work_calendar
     months = []
     for month in range(1, 13):
-        if draw_order(plan, month) and calendar.first_workday(plan.year, month) <= today:
+        if plan.due(month) and calendar.first_workday(plan.year, month) <= today:
             months.append(f"{plan.year:04d}-{month:02d}")
     return months
 
@@ -70,7 +71,7 @@ def run_day(
         for month in months:
             drawn = {d.scope for d in Ledger.existing_draws(plan.folder, plan.year)}
             try:
-                if any(f"{t.id}/{month}" not in drawn for t in draw_order(plan, int(month[5:]))):
+                if any(f"{t.id}/{month}" not in drawn for t in plan.due(int(month[5:]))):
                     draw = draw_month(plan_path, month, today=today, wait=wait)
                     outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
                 if Ledger.existing_assignment(plan.folder, month) is None:
@@ -99,39 +100,7 @@ def run_day(
             outcome.statuses = check_deadlines(plan_path, today)
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))
-        outcome.log = _write_log(plan, outcome)
+        outcome.log = write_run_log(
+            plan, outcome.today, outcome.actions, outcome.statuses, outcome.problems
+        )
     return outcome
-
-
-def _write_log(plan: Plan, outcome: RunOutcome) -> Path:
-    """The day's log: every action of the day's runs, then the latest status and problems."""
-    path = plan.folder / LOG_DIR / f"ssj-run-{outcome.today.isoformat()}.log"
-    earlier = []
-    if path.exists():
-        earlier = [
-            line[2:]
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.startswith("- ")
-        ]
-    actions = earlier + [a for a in outcome.actions if a not in earlier]
-    counts = outcome.counts
-    lines = [
-        f"ssj run {outcome.today.isoformat()}  {plan.agency} {plan.year} 年度",
-        "",
-        "今日操作：",
-    ]
-    lines += [f"- {a}" for a in actions] or ["（无）"]
-    lines += [
-        "",
-        "公示状态："
-        + ("，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items())) or "（无）"),
-    ]
-    lines += [
-        f"  逾期：{s.scope} {s.uscc} {s.name}，截止 {s.deadline}"
-        for s in outcome.statuses
-        if s.status == "overdue"
-    ]
-    if outcome.problems:
-        lines += ["", "需要处理的问题："] + [f"  {p.render()}" for p in outcome.problems]
-    write_if_changed(path, ("\n".join(lines) + "\n").encode())
-    return path

@@ -7,55 +7,27 @@ year neither knows is an error — never a silent weekends-only guess.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-import re
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 import chinese_calendar
-from pydantic import BaseModel, ConfigDict, field_validator
 
-from shuangsuiji.dates import parse_date
 from shuangsuiji.exceptions import InputError
 
-_RANGE = re.compile(r"\s*(?:~|～|至|到|—|--)\s*")
 
-
-def _dates(values: Any) -> set[dt.date]:
-    """Dates from "2027-01-01" and ranges "2027-02-06~2027-02-13" (also 至, ～)."""
-    if isinstance(values, str | dt.date):
-        values = [values]
-    result: set[dt.date] = set()
-    for value in values or []:
-        if isinstance(value, dt.date):
-            result.add(value)
-            continue
-        parts = _RANGE.split(str(value).strip())
-        ends = [parse_date(p) for p in parts]
-        if len(ends) not in (1, 2) or any(e is None for e in ends):
-            raise ValueError(
-                f"无法识别的日期或日期范围“{value}”；写成 2027-01-01 或 2027-02-06~2027-02-13"
-            )
-        first, last = ends[0], ends[-1]
-        assert first is not None and last is not None
-        if last < first:
-            raise ValueError(f"日期范围“{value}”的结束早于开始")
-        result.update(first + dt.timedelta(days=i) for i in range((last - first).days + 1))
-    return result
-
-
-class YearSchedule(BaseModel):
+@dataclass(frozen=True)
+class YearSchedule:
     """One year's official schedule: holiday dates and 调休 make-up working days."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     holidays: frozenset[dt.date] = frozenset()
     workdays: frozenset[dt.date] = frozenset()
 
-    @field_validator("holidays", "workdays", mode="before")
-    @classmethod
-    def _parse(cls, value: Any) -> frozenset[dt.date]:
-        return frozenset(_dates(value))
+
+def month_end(year: int, month: int) -> dt.date:
+    """The last day of a month."""
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 class WorkCalendar:

@@ -1,36 +1,44 @@
-"""``ssj results import``: take the filled task sheet back in.
+"""The month's task sheet (检查任务单.xlsx) as it comes back filled in: its layout and the reader.
 
-Every row is checked first — known task and enterprise, standard result categories, real
-dates in a sensible order — and a sheet with any error imports nothing. New and corrected
-results are appended to the ledger as events; earlier values stay in the history.
+``outputs.tasksheet`` writes the sheet with these columns; ``ssj results import`` reads it back
+here, checking every row — known task and enterprise, standard result categories, real dates
+in a sensible order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from shuangsuiji.dates import parse_date, parse_month
-from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
-from shuangsuiji.ledger import Ledger
-from shuangsuiji.lock import DEFAULT_WAIT, workspace_lock
-from shuangsuiji.plan import load_plan
-from shuangsuiji.tables import Column, read_table
-from shuangsuiji.tasksheet import (
-    INSPECTED_ON,
-    NAME,
-    NOTE,
-    PUBLISHED_ON,
-    RESULT,
-    RESULT_CATEGORIES,
+from shuangsuiji.exceptions import Problem
+from shuangsuiji.inputs.dates import parse_date, parse_month
+from shuangsuiji.inputs.tables import Column, read_table
+from shuangsuiji.rules.records import Result
+from shuangsuiji.rules.results import parse_result
+
+TASK = "任务编号"
+GROUP = "检查组"
+USCC = "统一社会信用代码"
+NAME = "企业名称"
+INSPECTED_ON = "检查日期"
+RESULT = "检查结果"
+PUBLISHED_ON = "公示日期"
+NOTE = "备注"
+HEADERS = (
     TASK,
+    GROUP,
     USCC,
+    NAME,
+    "行业类别",
+    "抽查事项",
+    "检查人员",
+    INSPECTED_ON,
+    RESULT,
+    PUBLISHED_ON,
+    NOTE,
 )
-
 SHEET_COLUMNS = (
     Column(TASK, ("抽取范围",), required=True),
     Column(USCC, ("社会信用代码", "信用代码"), required=True),
@@ -40,38 +48,18 @@ SHEET_COLUMNS = (
     Column(PUBLISHED_ON, ("公示时间",)),
     Column(NOTE),
 )
-_CATEGORY = {unicodedata.normalize("NFKC", c): c for c in RESULT_CATEGORIES}
-_SEPARATORS = re.compile(r"[；;]")
-FIELDS = ("result", "inspected_on", "published_on", "note")
-
-
-@dataclass
-class ImportOutcome:
-    """What one results import did."""
-
-    file: str
-    changed: list[dict[str, Any]] = field(default_factory=list)  # new or corrected results
-    unchanged: int = 0
-    blank: int = 0
-
-
-def parse_result(text: str) -> tuple[str | None, list[str]]:
-    """The canonical result text ("；"-joined categories) and the parts that are not categories."""
-    parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
-    canonical = [_CATEGORY.get(unicodedata.normalize("NFKC", p)) for p in parts]
-    bad = [p for p, c in zip(parts, canonical, strict=True) if c is None]
-    return ("；".join(c for c in canonical if c) if not bad else None), bad
 
 
 def read_results(
-    path: Path, drawn: dict[str, dict[str, str]], today: dt.date
-) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-    """Rows of a filled task sheet checked against the drawn enterprises (scope -> uscc -> name)."""
+    path: Path, drawn: Mapping[str, Mapping[str, str]], today: dt.date, source: str
+) -> tuple[list[Result], int, list[Problem]]:
+    """Rows of a filled task sheet checked against the drawn enterprises (scope -> uscc -> name);
+    ``source`` names the file in the results it returns. Returns (results, blank rows, problems)."""
     table, problems = read_table(path, SHEET_COLUMNS)
     if table is None or any(p.is_error for p in problems):
         return [], 0, problems
     file = table.file
-    rows: list[dict[str, Any]] = []
+    rows: list[Result] = []
     blank = 0
     seen: dict[tuple[str, str], int] = {}
     for record in table.frame.to_dict("records"):
@@ -155,54 +143,15 @@ def read_results(
         if result is None or inspected is None:
             continue
         rows.append(
-            {
-                "scope": scope,
-                "uscc": uscc,
-                "name": drawn[scope][uscc],
-                "result": result,
-                "inspected_on": inspected.isoformat(),
-                "published_on": published.isoformat() if published else "",
-                "note": str(record.get(NOTE, "")).strip(),
-            }
+            Result(
+                scope=scope,
+                uscc=uscc,
+                name=drawn[scope][uscc],
+                result=result,
+                inspected_on=inspected.isoformat(),
+                published_on=published.isoformat() if published else "",
+                note=str(record.get(NOTE, "")).strip(),
+                source=source,
+            )
         )
     return rows, blank, problems
-
-
-def import_results(
-    plan_path: str | Path,
-    sheet: str | Path,
-    *,
-    today: dt.date | None = None,
-    wait: float = DEFAULT_WAIT,
-) -> ImportOutcome:
-    """Import a filled task sheet: all rows or none; unchanged rows are not recorded again."""
-    plan = load_plan(plan_path)
-    path = Path(sheet)
-    today = today or dt.date.today()
-    drawn_records = Ledger.existing_draws(plan.folder, plan.year)
-    if not drawn_records:
-        raise InputError("工作区还没有任何抽取记录；请先运行 ssj draw 和 ssj assign")
-    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
-        drawn: dict[str, dict[str, str]] = {}
-        for info in drawn_records:
-            stored = ledger.draw(info.scope)
-            assert stored is not None
-            drawn[info.scope] = {s["uscc"]: s["name"] for s in stored.record["selected"]}
-        rows, blank, problems = read_results(path, drawn, today)
-        raise_for_errors(f"{path.name} 有错误，没有导入任何结果；改正后重新导入", problems)
-        current = ledger.results()
-        outcome = ImportOutcome(str(path), blank=blank)
-        for row in rows:
-            before = current.get((row["scope"], row["uscc"]))
-            if (
-                before is not None
-                and all(before.get(f) == row[f] for f in FIELDS if f != "published_on")
-                and (before.get("published_on") == row["published_on"] or not row["published_on"])
-            ):
-                outcome.unchanged += 1
-            else:
-                if before is not None and not row["published_on"]:  # keep a recorded publication
-                    row["published_on"] = before.get("published_on", "")
-                outcome.changed.append(row | {"source": path.name})
-        ledger.record_events("result", outcome.changed)
-    return outcome

@@ -11,10 +11,12 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
+
+from shuangsuiji.rules.records import DrawRecord, Result, Substitution
 
 LEDGER_NAME = "ssj.db"
 T = TypeVar("T")
@@ -91,9 +93,8 @@ class StoredDraw(DrawInfo):
     text: str
 
     @property
-    def record(self) -> dict[str, Any]:
-        parsed: dict[str, Any] = json.loads(self.text)
-        return parsed
+    def record(self) -> DrawRecord:
+        return DrawRecord.from_json(self.text)
 
 
 @dataclass(frozen=True)
@@ -142,10 +143,10 @@ class Ledger:
         return Ledger._read(folder, lambda ledger: ledger.drawn(year), [])
 
     @staticmethod
-    def existing_assignment(folder: Path, month: str) -> tuple[str, list[dict[str, Any]]] | None:
+    def existing_assignment(folder: Path, month: str) -> tuple[str, list[Substitution]] | None:
         """A month's assignment text and its 递补 events, if assigned."""
 
-        def read(ledger: Ledger) -> tuple[str, list[dict[str, Any]]] | None:
+        def read(ledger: Ledger) -> tuple[str, list[Substitution]] | None:
             text = ledger.assignment(month)
             return None if text is None else (text, ledger.substitutions(month))
 
@@ -257,26 +258,26 @@ class Ledger:
         )
         return [(str(m), str(r)) for m, r in rows]
 
-    def substitutions(self, month: str) -> list[dict[str, Any]]:
+    def substitutions(self, month: str) -> list[Substitution]:
         """The 递补 events of a month, in the order they were made (with their time)."""
         return [
-            payload | {"at": at}
+            Substitution.from_dict(payload | {"at": at})
             for _, at, kind, payload in self.events()
             if kind == "substitute" and payload["month"] == month
         ]
 
-    def results(self) -> dict[tuple[str, str], dict[str, Any]]:
+    def results(self) -> dict[tuple[str, str], Result]:
         """The current result of each inspected enterprise: its latest "result" event, with the
         date a later "publish" event marked it published when the result itself has none."""
-        current: dict[tuple[str, str], dict[str, Any]] = {}
+        current: dict[tuple[str, str], Result] = {}
         for _, _, kind, payload in self.events():
             if kind == "result":
-                current[(payload["scope"], payload["uscc"])] = dict(payload)
+                current[(payload["scope"], payload["uscc"])] = Result.from_dict(payload)
             elif kind == "publish":
                 for scope, uscc in payload["items"]:
                     entry = current.get((scope, uscc))
-                    if entry is not None and not entry.get("published_on"):
-                        entry["published_on"] = payload["date"]
+                    if entry is not None and not entry.published_on:
+                        current[(scope, uscc)] = replace(entry, published_on=payload["date"])
         return current
 
     def record_assignment(self, month: str, year: int, text: str) -> None:
@@ -293,7 +294,7 @@ class Ledger:
             self.conn.execute("ROLLBACK")
             raise
 
-    def record_events(self, kind: str, payloads: Sequence[dict[str, Any]]) -> None:
+    def record_events(self, kind: str, payloads: Sequence[Mapping[str, Any]]) -> None:
         """Append events of one kind (递补, results, publications) in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
@@ -316,15 +317,15 @@ class Ledger:
             if sha256_text(record) != digest or draw_events.get(scope) != digest:
                 return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
             rows = self.conn.execute("SELECT uscc FROM selections WHERE scope = ?", (scope,))
-            body = json.loads(record)
+            body = DrawRecord.from_json(record)
             before = earlier.setdefault((base_item, year), set())
             found = _draw_problems(scope, body, {u for (u,) in rows}, before)
             if found:
                 return count, found
-            before.update(s["uscc"] for s in body["selected"])
+            before.update(body.selected_keys)
         return count, []
 
-    def _append(self, kind: str, payload: dict[str, Any]) -> None:
+    def _append(self, kind: str, payload: Mapping[str, Any]) -> None:
         """Append one event; must run inside a transaction."""
         last = self.conn.execute(
             "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1"
@@ -378,14 +379,12 @@ class Ledger:
         return AuditReport(count, draws, problems[:1])
 
 
-def _draw_problems(
-    scope: str, body: dict[str, Any], listed: set[str], before: set[str]
-) -> list[str]:
+def _draw_problems(scope: str, body: DrawRecord, listed: set[str], before: set[str]) -> list[str]:
     """What is wrong with one stored draw given the index rows and the earlier selections."""
-    if listed != {s["uscc"] for s in body["selected"]}:
+    if listed != set(body.selected_keys):
         # The selections index drives later exclusions: it must be the record's selection.
         return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
-    if set(body["excluded"]) != before.intersection(body["population"]["keys"]):
+    if set(body.excluded) != before.intersection(body.population.keys):
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []
 

@@ -1,8 +1,7 @@
-"""Dates as they arrive from Excel and text, and the month arithmetic the plan needs."""
+"""Dates and months as they arrive from Excel cells, csv text and the command line."""
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 
@@ -52,8 +51,3 @@ def parse_month(text: str) -> tuple[int, int] | None:
         return None
     year, month = int(match.group(1)), int(match.group(2))
     return (year, month) if 1 <= month <= 12 else None
-
-
-def month_end(year: int, month: int) -> dt.date:
-    """The last day of a month."""
-    return dt.date(year, month, calendar.monthrange(year, month)[1])

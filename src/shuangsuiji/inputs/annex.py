@@ -1,4 +1,4 @@
-"""``ssj plan import``: turn a notice's annex tables (附件1–3) into a plan file.
+"""Reading the notice's annex tables (附件1–3) into a plan, for ``ssj plan import``.
 
 附件1 is the list of inspection items (抽查事项清单), 附件2 the department's own plan with its
 months (本部门抽查计划), 附件3 the joint plan with a partner department (部门联合抽查计划). They
@@ -20,10 +20,9 @@ import yaml
 from pydantic import ValidationError
 
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
-from shuangsuiji.files import write_atomic
-from shuangsuiji.plan import Plan
-from shuangsuiji.ratio import parse_rate
-from shuangsuiji.tables import detect_encoding, header_key
+from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.inputs.tables import detect_encoding, header_key
+from shuangsuiji.rules.ratio import parse_rate
 
 # Group names in notices that stand for a list of 行业类别 values. 工矿商贸 follows the
 # 2025 洛龙区 notice: "冶金、有色、建材、机械、轻工、纺织等工矿商贸企业".
@@ -423,13 +422,3 @@ def import_plan(
         data, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=None
     )
     return ImportedPlan(plan, header + body, warnings)
-
-
-def write_plan(imported: ImportedPlan, out: Path, *, force: bool = False) -> None:
-    """Write an imported plan; never overwrite an existing file unless ``force``."""
-    if out.exists() and not force:
-        raise InputError(
-            "输出文件已存在，未覆盖",
-            [Problem(str(out), None, None, "文件已存在", "换一个 -o 文件名，或加 --force 覆盖")],
-        )
-    write_atomic(out, imported.text)

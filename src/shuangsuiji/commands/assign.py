@@ -1,0 +1,228 @@
+"""``ssj assign``: draw the officers for a month's drawn tasks, once, and keep the history.
+
+The month's input (tasks, officer roster snapshot, earlier inspections) and the resulting
+groups are stored in the ledger as one record; 递补 substitutions are appended as events,
+never overwriting the original assignment. The task sheet shows the current groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shuangsuiji import __version__
+from shuangsuiji.commands.draw import parse_draw_month
+from shuangsuiji.exceptions import InputError
+from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
+from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
+from shuangsuiji.inputs.workspace import Workspace, load_workspace
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.store import now_text
+from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.tasksheet import file_name, write_task_sheet
+from shuangsuiji.rules.assign import (
+    SPEC,
+    apply_substitutions,
+    assign,
+    substitute,
+    verify_assignment,
+)
+from shuangsuiji.rules.draw import effective_seed, scope_of
+from shuangsuiji.rules.records import (
+    AssignInput,
+    AssignmentRecord,
+    AssignTask,
+    Group,
+    OfficerEntry,
+    Substitution,
+    TaskEnterprise,
+)
+
+
+@dataclass
+class AssignOutcome:
+    """What ``ssj assign`` did for a month."""
+
+    month: str
+    groups: list[Group] = field(default_factory=list)  # current, 递补 applied
+    record: AssignmentRecord | None = None
+    new: bool = False
+    notices: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def department_of(officer: Officer, plan: Plan) -> str:
+    """The department an officer serves: the plan's agency, a joint partner, or as written."""
+    return officer_department(officer, [plan.agency, *(j.partner for j in plan.joint)])
+
+
+def officer_snapshot(plan: Plan, roster: OfficerRoster) -> list[OfficerEntry]:
+    """The officer roster as the assignment record keeps it (sorted by 执法证号)."""
+    return [
+        OfficerEntry(
+            id=o.cert_id,
+            name=o.name,
+            department=department_of(o, plan),
+            section=o.section,
+            fields=list(o.fields),
+            duty=o.duty,
+            on_duty=o.on_duty,
+            cert_until=o.cert_until.isoformat(),
+            recusals=list(o.recusals),
+        )
+        for o in sorted(roster.officers, key=lambda o: o.cert_id)
+    ]
+
+
+def _history(ledger: Ledger, year: int, before: str) -> dict[str, list[str]]:
+    """Who inspected which enterprises in the year's earlier assignments (after 递补)."""
+    seen: dict[str, set[str]] = {}
+    for month, text in ledger.assignments(year):
+        if month >= before:
+            continue
+        record = AssignmentRecord.from_json(text)
+        for group in apply_substitutions(record.groups, ledger.substitutions(month)):
+            for officer in group.officers:
+                seen.setdefault(officer.id, set()).update(group.usccs)
+    return {k: sorted(v) for k, v in sorted(seen.items())}
+
+
+def _month_tasks(workspace: Workspace, ledger: Ledger, year: int, mon: int) -> list[AssignTask]:
+    """The month's drawn tasks in draw order, each enterprise with its 行业类别."""
+    plan, roster = workspace.plan, workspace.enterprises
+    assert roster is not None
+    due = plan.due(mon)
+    missing = [t.id for t in due if ledger.draw(scope_of(t.id, year, mon)) is None]
+    month = f"{year:04d}-{mon:02d}"
+    if missing:
+        raise InputError(
+            f"{month} 的 {'、'.join(missing)} 还没有抽取检查对象；"
+            f"请先运行 ssj draw --plan {plan.source} --month {month}"
+        )
+    tasks = []
+    for task in due:
+        stored = ledger.draw(scope_of(task.id, year, mon))
+        assert stored is not None
+        selected = stored.record.selected
+        industries = roster.details((s.uscc for s in selected), INDUSTRY)
+        tasks.append(
+            AssignTask(
+                scope=stored.scope,
+                partner=task.partner if isinstance(task, JointTask) else None,
+                enterprises=[
+                    TaskEnterprise(s.uscc, s.name, industries.get(s.uscc, "")) for s in selected
+                ],
+            )
+        )
+    return tasks
+
+
+def _load(plan_path: str | Path, month: str) -> tuple[Workspace, int, int, str]:
+    workspace = load_workspace(plan_path)
+    workspace.require_valid()
+    year, mon = parse_draw_month(month, workspace.plan)
+    return workspace, year, mon, f"{year:04d}-{mon:02d}"
+
+
+def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAIT) -> AssignOutcome:
+    """Assign officers to the month's groups, or return the recorded assignment."""
+    workspace, year, mon, label = _load(plan_path, month)
+    plan = workspace.plan
+    outcome = AssignOutcome(label)
+    if not plan.due(mon):
+        outcome.notices.append(f"{label} 没有抽查任务，无需分组")
+        return outcome
+    # Check that the month is drawn before anything is written.
+    if not Ledger.exists(plan.folder):
+        raise InputError(
+            f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.source} --month {label}"
+        )
+    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+        text = ledger.assignment(label)
+        if text is None:
+            assert workspace.officers is not None
+            inputs = AssignInput(
+                spec=SPEC,
+                month=label,
+                seed=effective_seed(plan.seed),
+                agency=plan.agency,
+                group_max=plan.group_max,
+                group_size=plan.group_size,
+                partner_group_size=plan.partner_group_size,
+                officers=officer_snapshot(plan, workspace.officers),
+                history=_history(ledger, year, label),
+                tasks=_month_tasks(workspace, ledger, year, mon),
+            )
+            record = AssignmentRecord.of(inputs, assign(inputs), now_text(), __version__)
+            text = record.to_json()
+            ledger.record_assignment(label, year, text)
+            outcome.new = True
+        outcome.record = AssignmentRecord.from_json(text)
+        outcome.groups = apply_substitutions(outcome.record.groups, ledger.substitutions(label))
+        outcome.files = _write_sheet(workspace, label, outcome.groups)
+    return outcome
+
+
+def replace_officer(
+    plan_path: str | Path, month: str, cert_id: str, reason: str, *, wait: float = DEFAULT_WAIT
+) -> AssignOutcome:
+    """递补: take an officer out of the month's groups; the next eligible officer by rank steps in."""
+    workspace, _, _, label = _load(plan_path, month)
+    plan = workspace.plan
+    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+        text = ledger.assignment(label)
+        if text is None:
+            raise InputError(
+                f"{label} 还没有人员分组；请先运行 ssj assign --plan {plan.source} --month {label}"
+            )
+        record = AssignmentRecord.from_json(text)
+        earlier = ledger.substitutions(label)
+        groups = apply_substitutions(record.groups, earlier)
+        officer_id = cert_id.strip().upper()
+        by_id = {o.id: o for o in record.officers}
+        if not any(officer_id in g.officer_ids for g in groups):
+            raise InputError(f"执法证号 {cert_id} 的人员不在 {label} 的任何检查组中，无需递补")
+        unavailable = {s.out.id for s in earlier}
+        events = [
+            Substitution(
+                month=label,
+                scope=groups[index].scope,
+                group=groups[index].group,
+                out=by_id[officer_id].public(),
+                replacement=by_id[new_id].public(),
+                reason=reason,
+                at=None,
+            )
+            for index, new_id in substitute(record.inputs, groups, officer_id, unavailable)
+        ]
+        ledger.record_events("substitute", events)
+        outcome = AssignOutcome(label, record=record)
+        outcome.groups = apply_substitutions(record.groups, ledger.substitutions(label))
+        outcome.notices = [
+            f"{e.scope} 第{e.group}组：{e.out.name} → {e.replacement.name}（{reason}）"
+            for e in events
+        ]
+        outcome.files = _write_sheet(workspace, label, outcome.groups)
+    return outcome
+
+
+def _write_sheet(workspace: Workspace, month: str, groups: list[Group]) -> list[Path]:
+    plan, roster = workspace.plan, workspace.enterprises
+    assert roster is not None
+    usccs = {e.uscc for g in groups for e in g.enterprises}
+    path = plan.folder / OUTPUT_DIR / month / file_name(month)
+    written = write_task_sheet(path, plan, month, groups, roster.details(usccs, "注册地址"))
+    return [path] if written else []
+
+
+def verify_month_assignment(plan_path: str | Path, month: str) -> list[str]:
+    """``ssj assign --verify``: re-run the month's stored assignment and its 递补 events."""
+    plan = load_plan(plan_path)
+    year, mon = parse_draw_month(month, plan)
+    label = f"{year:04d}-{mon:02d}"
+    records = Ledger.existing_assignment(plan.folder, label)
+    if records is None:
+        raise InputError(f"{label} 还没有人员分组记录")
+    text, substitutions = records
+    return verify_assignment(AssignmentRecord.from_json(text), substitutions)

@@ -1,0 +1,233 @@
+"""``ssj draw``: draw every task due in a month, in the order SSJ-DRAW-1 fixes, exactly once.
+
+A month's new draws are stored in the ledger in one transaction; a scope already drawn is
+returned as recorded, never drawn again. Each record is also written as a JSON file, and the
+month's results as a workbook meant for publication (抽取结果).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from shuangsuiji import __version__
+from shuangsuiji.exceptions import InputError
+from shuangsuiji.inputs.dates import parse_month
+from shuangsuiji.inputs.plan import Item, JointTask, Plan
+from shuangsuiji.inputs.population import build_strata, names_lookup, population
+from shuangsuiji.inputs.rosters import KEY
+from shuangsuiji.inputs.workspace import load_workspace
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
+from shuangsuiji.outputs.draws import write_draw_files
+from shuangsuiji.rules import rfc3797
+from shuangsuiji.rules.draw import DrawInput, draw, effective_seed, population_digest, scope_of
+from shuangsuiji.rules.records import DrawRecord
+
+
+@dataclass
+class DrawOutcome:
+    """What ``ssj draw`` did for a month."""
+
+    month: str
+    records: list[DrawRecord] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)  # each record's published JSON text
+    new_scopes: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def parse_draw_month(text: str | None, plan: Plan, today: dt.date | None = None) -> tuple[int, int]:
+    """(year, month) from "YYYY-MM" (default: the current month), checked against the plan year."""
+    if text is None:
+        day = today or dt.date.today()
+        year, month = day.year, day.month
+    else:
+        parsed = parse_month(text)
+        if parsed is None:
+            raise InputError(f"无法识别的月份“{text}”；请写成 YYYY-MM，例如 2025-03")
+        year, month = parsed
+    if year != plan.year:
+        raise InputError(
+            f"{year}-{month:02d} 不在计划年度 {plan.year} 内；请用 --month 指定 {plan.year} 年的月份"
+        )
+    return year, month
+
+
+def _earlier_due(plan: Plan, task: Item | JointTask, month: int) -> list[str]:
+    """Scopes over the same item that SSJ-DRAW-1 orders before ``task`` in ``month``."""
+    base = plan.base_item(task).id
+    scopes: list[str] = []
+    for m in range(1, month + 1):
+        for other in plan.due(m):
+            if plan.base_item(other).id != base:
+                continue
+            if m == month and other.id == task.id:
+                return scopes
+            scopes.append(scope_of(other.id, plan.year, m))
+    return scopes
+
+
+def _recorded(ledger: Ledger, scope: str) -> tuple[DrawRecord, str]:
+    """A stored draw's record and its published text, exactly as recorded."""
+    stored = ledger.draw(scope)
+    assert stored is not None
+    return stored.record, stored.text
+
+
+def _check_order(
+    plan: Plan,
+    tasks: Sequence[Item | JointTask],
+    year: int,
+    month: int,
+    recorded: Mapping[str, DrawInfo],
+) -> None:
+    """Exclusions need every earlier draw over the same item; refuse to draw out of order."""
+    batch: set[str] = set()
+    for task in tasks:
+        scope = scope_of(task.id, year, month)
+        if scope in recorded:
+            continue
+        missing = [
+            s for s in _earlier_due(plan, task, month) if s not in recorded and s not in batch
+        ]
+        if missing:
+            raise InputError(
+                f"{scope} 要排除此前抽中的企业，必须先抽取 {'、'.join(missing)}；"
+                "请先运行 ssj draw --month 指定这些月份"
+            )
+        base = plan.base_item(task).id
+        later = [d.scope for d in recorded.values() if d.base_item == base and d.month > month]
+        if later:
+            raise InputError(
+                f"已经抽取了更晚的 {'、'.join(later)}，不能再补抽 {scope}（排除规则要求按月份顺序抽取）"
+            )
+        batch.add(scope)
+
+
+def _due_tasks(plan: Plan, month: int, label: str, item: str | None) -> list[Item | JointTask]:
+    """The tasks to draw this month (only ``item`` when given), in SSJ-DRAW-1 order."""
+    tasks = plan.due(month)
+    if item is None:
+        return tasks
+    if plan.task(item) is None:
+        raise InputError(
+            f"计划中没有编号为“{item}”的事项；现有：{'、'.join(t.id for t in plan.tasks)}"
+        )
+    tasks = [t for t in tasks if t.id == item]
+    if not tasks:
+        months = "、".join(f"{m}月" for m in next(t for t in plan.tasks if t.id == item).months)
+        raise InputError(f"{item} 在 {label} 没有抽取任务（抽查月份：{months}）")
+    return tasks
+
+
+def draw_month(
+    plan_path: str | Path,
+    month: str | None = None,
+    *,
+    item: str | None = None,
+    seed_extra: str | None = None,
+    sources: str | None = None,
+    today: dt.date | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> DrawOutcome:
+    """Draw every task due in ``month`` (or only ``item``); return recorded draws unchanged.
+
+    ``sources`` switches to RFC 3797 with that public randomness; ``seed_extra`` appends
+    public randomness to the SSJ-DRAW-1 seed.
+    """
+    workspace = load_workspace(plan_path)
+    workspace.require_valid()
+    plan, roster = workspace.plan, workspace.enterprises
+    assert roster is not None
+    year, mon = parse_draw_month(month, plan, today)
+    label = f"{year:04d}-{mon:02d}"
+    tasks = _due_tasks(plan, mon, label, item)
+    key_string = None if sources is None else rfc3797.key_string(rfc3797.parse_sources(sources))
+    if key_string is not None and any(t.ratio.stratified for t in tasks):
+        raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
+    seed = effective_seed(plan.seed, seed_extra)
+    outcome = DrawOutcome(label)
+    if not tasks:
+        outcome.notices.append(f"{label} 没有到期的抽取任务")
+        return outcome
+
+    # Refuse out-of-order draws before anything is written; checked again under the lock.
+    _check_order(
+        plan, tasks, year, mon, {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
+    )
+    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+        recorded = {d.scope: d for d in ledger.drawn(year)}
+        _check_order(plan, tasks, year, mon, recorded)
+        new: list[tuple[StoredDraw, list[str]]] = []
+        batch_selected: dict[str, set[str]] = {}
+        for task in tasks:
+            scope = scope_of(task.id, year, mon)
+            base = plan.base_item(task)
+            eligible = population(plan, task, roster)
+            if scope in recorded:
+                record, text = _recorded(ledger, scope)
+                outcome.records.append(record)
+                outcome.texts.append(text)
+                outcome.notices += _changes_since(record, eligible, seed, key_string)
+                continue
+            excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
+            record = draw(
+                DrawInput(
+                    task_id=task.id,
+                    year=year,
+                    month=mon,
+                    seed=seed,
+                    ratio=task.ratio,
+                    targets=base.targets,
+                    strata=build_strata(task, eligible),
+                    excluded=frozenset(excluded),
+                    names=names_lookup(eligible),
+                    created_at=now_text(),
+                    tool_version=__version__,
+                    key_string=key_string,
+                )
+            )
+            selected = record.selected_keys
+            batch_selected.setdefault(base.id, set()).update(selected)
+            text = record.to_json()
+            new.append((StoredDraw(scope, task.id, base.id, year, mon, text), selected))
+            outcome.records.append(record)
+            outcome.texts.append(text)
+            outcome.new_scopes.append(scope)
+            if record.shortfall:
+                outcome.notices.append(
+                    f"{scope}：排除本年度已抽中的企业后只剩 {record.k - record.shortfall} 家候选，"
+                    f"少于应抽的 {record.k} 家，已全部抽取"
+                )
+        if new:
+            ledger.record_draws(new)
+        known = {r.scope: (r, t) for r, t in zip(outcome.records, outcome.texts, strict=True)}
+        month_records = [
+            known[d.scope] if d.scope in known else _recorded(ledger, d.scope)
+            for d in ledger.drawn(year)
+            if d.month == mon
+        ]
+        outcome.files = write_draw_files(plan, label, month_records)
+    return outcome
+
+
+def _changes_since(
+    record: DrawRecord, eligible: pd.DataFrame, seed: str, key_string: str | None
+) -> list[str]:
+    """Why the recorded draw differs from what the inputs would give now (reported, not redrawn)."""
+    notes = []
+    keys = sorted(eligible[KEY].tolist())
+    if population_digest(keys) != record.population.digest:
+        notes.append(
+            f"{record.scope} 已于 {record.created_at} 抽取；此后企业名录库有变化"
+            f"（对象 {record.population.size} → {len(keys)} 家），返回原抽取结果，未重新抽取"
+        )
+    if record.seed != seed or record.key_string != key_string:
+        notes.append(f"{record.scope} 已按原种子/随机源抽取，本次给出的种子或随机源未使用")
+    return notes

@@ -1,0 +1,57 @@
+"""``ssj validate``: load the plan and both rosters, report every problem, summarise the year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from shuangsuiji.inputs.plan import JointTask
+from shuangsuiji.inputs.population import population, task_quota
+from shuangsuiji.inputs.workspace import Workspace, load_workspace
+
+
+@dataclass(frozen=True)
+class TaskSummary:
+    """What validate reports per item or joint task."""
+
+    task_id: str
+    name: str
+    kind: str  # "本部门" or "联合（partner）"
+    months: list[int]
+    ratio: str
+    eligible: int
+    quota: int
+
+
+def summarize(workspace: Workspace) -> list[TaskSummary]:
+    """Per task: eligible enterprises and the quota per draw (before the year's exclusions)."""
+    plan, roster = workspace.plan, workspace.enterprises
+    if roster is None or workspace.errors:
+        return []
+    summaries = []
+    for task in plan.tasks:
+        eligible = population(plan, task, roster)
+        item = plan.base_item(task)
+        summaries.append(
+            TaskSummary(
+                task_id=task.id,
+                name=(task.name or f"联合：{item.name}")
+                if isinstance(task, JointTask)
+                else task.name,
+                kind=f"联合（{task.partner}）" if isinstance(task, JointTask) else "本部门",
+                months=task.months,
+                ratio=task.ratio.describe(),
+                eligible=len(eligible),
+                quota=task_quota(task, eligible),
+            )
+        )
+    return summaries
+
+
+def validate_workspace(plan_path: str | Path) -> tuple[Workspace, list[TaskSummary]]:
+    """``ssj validate``: load everything, return the workspace (with problems) and the summary.
+
+    A plan file that cannot be parsed raises InputError, as there is nothing else to check.
+    """
+    workspace = load_workspace(plan_path)
+    return workspace, summarize(workspace)

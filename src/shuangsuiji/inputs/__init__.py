@@ -1,0 +1,2 @@
+"""Reading what users bring: the plan file, the two rosters, annex tables, filled task sheets,
+published records."""

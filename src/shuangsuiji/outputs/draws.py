@@ -1,0 +1,96 @@
+"""What ``ssj draw`` writes for people: each record as a JSON file, and the month's results as a
+workbook meant for publication (抽取结果)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.ledger.files import write_if_changed
+from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.excel import Sheet, write_workbook
+from shuangsuiji.rules.ratio import Ratio
+from shuangsuiji.rules.records import DrawRecord
+
+CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
+
+
+def record_file_name(record: DrawRecord) -> str:
+    return f"抽取记录-{record.item_id}-{record.month}.json"
+
+
+def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, str]]) -> list[Path]:
+    """Write each record's JSON (its published ``text``) and the month's 抽取结果 workbook;
+    return the files changed."""
+    folder = plan.folder / OUTPUT_DIR / month
+    written = []
+    for record, text in drawn:
+        path = folder / record_file_name(record)
+        if write_if_changed(path, text.encode()):
+            written.append(path)
+    records = [record for record, _ in drawn]
+    task_names = {t.id: (t.name or plan.base_item(t).name) for t in plan.tasks}
+    results: list[list[object]] = [
+        [s.rank, r.item_id, task_names.get(r.item_id, ""), r.month, s.uscc, s.name, s.ticket]
+        for r in records
+        for s in r.selected
+    ]
+    parameters: list[list[object]] = [
+        [
+            r.scope,
+            "SSJ-DRAW-1" if r.spec == "SSJ-DRAW-1" else "RFC 3797",
+            r.seed if r.spec == "SSJ-DRAW-1" else (r.key_string or ""),
+            Ratio.model_validate(r.ratio).describe(),
+            r.population.size,
+            r.population.digest,
+            len(r.excluded),
+            r.k,
+            len(r.selected),
+            r.created_at,
+            r.tool_version,
+            record_file_name(r),
+        ]
+        for r in records
+    ]
+    sheets = [
+        Sheet(
+            "抽取结果",
+            ["序号", "任务编号", "抽查事项", "抽取月份", "统一社会信用代码", "企业名称", "抽取号"],
+            results,
+            caption=f"{plan.agency} {month} “双随机”抽取结果",
+        ),
+        Sheet(
+            "抽取参数",
+            [
+                "抽取范围",
+                "方法",
+                "种子/随机源",
+                "比例",
+                "对象总数",
+                "对象摘要(SHA-256)",
+                "排除数",
+                "应抽数",
+                "实抽数",
+                "抽取时间",
+                "工具版本",
+                "抽取记录文件",
+            ],
+            parameters,
+        ),
+        Sheet(
+            "如何复核",
+            ["说明"],
+            [
+                [
+                    "每家企业的抽取号 = SHA-256(种子 ‖ 0x1F ‖ 抽取范围 ‖ 0x1F ‖ 统一社会信用代码)，取抽取号最小的若干家。"
+                ],
+                [f"在 Linux/macOS 终端中复核一个抽取号：{CHECK_COMMAND}"],
+                ["用抽取记录文件完整复核：ssj verify 抽取记录-<任务编号>-<月份>.json"],
+            ],
+        ),
+    ]
+    path = folder / f"抽取结果-{month}.xlsx"
+    if write_workbook(path, sheets):
+        written.append(path)
+    return written

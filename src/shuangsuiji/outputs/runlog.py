@@ -1,0 +1,56 @@
+"""The daily log of ``ssj run`` (日志/ssj-run-日期.log), for the person who reads it next morning."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from shuangsuiji.exceptions import Problem
+from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.ledger.files import write_if_changed
+from shuangsuiji.rules.deadlines import STATUS_NAMES
+from shuangsuiji.rules.records import Status
+
+LOG_DIR = "日志"
+
+
+def write_run_log(
+    plan: Plan,
+    today: dt.date,
+    actions: Sequence[str],
+    statuses: Sequence[Status],
+    problems: Sequence[Problem],
+) -> Path:
+    """The day's log: every action of the day's runs, then the latest status and problems."""
+    path = plan.folder / LOG_DIR / f"ssj-run-{today.isoformat()}.log"
+    earlier = []
+    if path.exists():
+        earlier = [
+            line[2:]
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.startswith("- ")
+        ]
+    done = earlier + [a for a in actions if a not in earlier]
+    counts = Counter(s.status for s in statuses)
+    lines = [
+        f"ssj run {today.isoformat()}  {plan.agency} {plan.year} 年度",
+        "",
+        "今日操作：",
+    ]
+    lines += [f"- {a}" for a in done] or ["（无）"]
+    lines += [
+        "",
+        "公示状态："
+        + ("，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items())) or "（无）"),
+    ]
+    lines += [
+        f"  逾期：{s.scope} {s.uscc} {s.name}，截止 {s.deadline}"
+        for s in statuses
+        if s.status == "overdue"
+    ]
+    if problems:
+        lines += ["", "需要处理的问题："] + [f"  {p.render()}" for p in problems]
+    write_if_changed(path, ("\n".join(lines) + "\n").encode())
+    return path

@@ -1,0 +1,193 @@
+"""SSJ-DRAW-1, the normative draw (DESIGN.md §4): quota, tickets, exclusion and selection.
+
+Everything that decides which enterprises are drawn lives here, apart from reading the roster:
+:func:`draw` takes a task's complete input — its strata of eligible keys, the keys excluded by
+earlier draws, the seed — and returns the self-contained record anyone can re-run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import heapq
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, Decimal
+
+import numpy as np
+
+from shuangsuiji.exceptions import InputError
+from shuangsuiji.rules import rfc3797
+from shuangsuiji.rules.ratio import Ratio, format_rate
+from shuangsuiji.rules.records import DrawRecord, Population, Selected, StratumEntry
+
+SPEC = "SSJ-DRAW-1"
+SEPARATOR = "\x1f"
+
+
+def quota(n: int, rate: Decimal) -> int:
+    """k = ⌈n × rate⌉ computed exactly; at least 1 when n > 0, never more than n."""
+    if n <= 0:
+        return 0
+    k = int((Decimal(n) * rate).to_integral_value(rounding=ROUND_CEILING))
+    return min(max(k, 1), n)
+
+
+def scope_of(task_id: str, year: int, month: int) -> str:
+    """The draw scope "{task}/{YYYY-MM}", e.g. "AJ-01/2025-03"."""
+    return f"{task_id}/{year:04d}-{month:02d}"
+
+
+def effective_seed(plan_seed: str, extra: str | None = None) -> str:
+    """The seed a draw uses: the plan seed, or "{plan seed}/{extra}" with public randomness."""
+    seed = unicodedata.normalize("NFC", plan_seed).strip()
+    if extra is not None and extra.strip():
+        seed = f"{seed}/{unicodedata.normalize('NFC', extra).strip()}"
+    return seed
+
+
+def ticket(seed: str, scope: str, key: str) -> str:
+    """SHA-256 hex of ``seed ‖ 0x1F ‖ scope ‖ 0x1F ‖ key`` (UTF-8)."""
+    return hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}{key}".encode()).hexdigest()
+
+
+def _digests(seed: str, scope: str, keys: Iterable[str]) -> list[bytes]:
+    """Raw SHA-256 digests of the tickets; bytes order is the hex order, and cheaper."""
+    copy = hashlib.sha256(f"{seed}{SEPARATOR}{scope}{SEPARATOR}".encode()).copy
+    result = []
+    for key in keys:
+        h = copy()
+        h.update(key.encode())
+        result.append(h.digest())
+    return result
+
+
+def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
+    """:func:`ticket` for many keys, hashing the shared prefix once."""
+    return [d.hex() for d in _digests(seed, scope, keys)]
+
+
+def population_digest(sorted_keys: Sequence[str]) -> str:
+    """SHA-256 hex of the sorted keys joined by newlines."""
+    return hashlib.sha256("\n".join(sorted_keys).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One stratum of a draw: its value of the ``by`` column, rate, keys and quota."""
+
+    value: str
+    rate: Decimal
+    keys: list[str]  # sorted
+
+    @property
+    def k(self) -> int:
+        return quota(len(self.keys), self.rate)
+
+
+def smallest_tickets(
+    seed: str, scope: str, candidates: Sequence[str], k: int
+) -> list[tuple[str, str]]:
+    """The ``k`` candidates with the smallest tickets, as (ticket, key), by ticket ascending."""
+    digests = _digests(seed, scope, candidates)
+    if 0 < k < len(digests):
+        # Byte order refines the order of the first 8 bytes, so the k smallest tickets are
+        # among those whose 8-byte prefix is at most the k-th smallest prefix: a numpy
+        # partition narrows a million candidates to about k before the exact comparison.
+        prefixes = np.frombuffer(b"".join(digests), dtype=">u8")[::4]
+        kth = np.partition(prefixes, k - 1)[k - 1]
+        shortlist = np.flatnonzero(prefixes <= kth).tolist()
+        pairs = [(digests[i], candidates[i]) for i in shortlist]
+    else:
+        pairs = list(zip(digests, candidates, strict=True))
+    return [(digest.hex(), key) for digest, key in heapq.nsmallest(k, pairs)]
+
+
+def draw_strata(
+    seed: str, scope: str, strata: Sequence[Stratum], excluded: set[str]
+) -> tuple[list[tuple[str, str]], int]:
+    """SSJ-DRAW-1 selection: per stratum the k_s smallest tickets among candidates.
+
+    Returns the selection as (ticket, key) by ticket ascending, and the shortfall (how many
+    fewer than the quota could be drawn because exclusions left too few candidates).
+    """
+    chosen: list[tuple[str, str]] = []
+    shortfall = 0
+    for stratum in strata:
+        candidates = [key for key in stratum.keys if key not in excluded]
+        picked = smallest_tickets(seed, scope, candidates, stratum.k)
+        shortfall += stratum.k - len(picked)
+        chosen += picked
+    return sorted(chosen), shortfall
+
+
+def select_rfc3797(
+    key_string: str, strata: Sequence[Stratum], excluded: set[str]
+) -> tuple[list[tuple[str, str]], int]:
+    """RFC 3797 selection over the candidates ordered by key: (MD5 hex, key) in draw order."""
+    if len(strata) != 1:
+        raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
+    [stratum] = strata
+    pool = [key for key in stratum.keys if key not in excluded]
+    picked = rfc3797.select(key_string, len(pool), stratum.k)
+    return [(digest, pool[index]) for index, digest in picked], stratum.k - len(picked)
+
+
+@dataclass(frozen=True)
+class DrawInput:
+    """Everything one task's draw depends on, gathered before the rule runs."""
+
+    task_id: str
+    year: int
+    month: int
+    seed: str
+    ratio: Ratio
+    targets: Mapping[str, Sequence[str]]
+    strata: Sequence[Stratum]  # the eligible population, one stratum for a flat ratio
+    excluded: frozenset[str]  # selected earlier this year over the same item
+    names: Callable[[list[str]], Mapping[str, str]]  # names of the selected keys, looked up last
+    created_at: str
+    tool_version: str
+    key_string: str | None = None  # RFC 3797 with these public sources, instead of SSJ-DRAW-1
+
+
+def draw(task: DrawInput) -> DrawRecord:
+    """Draw one task and return its self-contained record.
+
+    SSJ-DRAW-1 by default; RFC 3797 when ``key_string`` (from public sources) is given.
+    """
+    scope = scope_of(task.task_id, task.year, task.month)
+    excluded = set(task.excluded)
+    if task.key_string is None:
+        chosen, shortfall = draw_strata(task.seed, scope, task.strata, excluded)
+    else:
+        chosen, shortfall = select_rfc3797(task.key_string, task.strata, excluded)
+    keys = sorted(k for s in task.strata for k in s.keys)
+    name_of = task.names([key for _, key in chosen])
+    strata = None
+    if task.ratio.stratified:
+        strata = [
+            StratumEntry(s.value, format_rate(s.rate), len(s.keys), s.k, s.keys)
+            for s in task.strata
+        ]
+    return DrawRecord(
+        spec=SPEC if task.key_string is None else rfc3797.SPEC,
+        scope=scope,
+        item_id=task.task_id,
+        month=f"{task.year:04d}-{task.month:02d}",
+        seed=task.seed,
+        key_string=task.key_string,
+        ratio=task.ratio.to_plain(),
+        targets={k: list(v) for k, v in task.targets.items()},
+        population=Population(len(keys), population_digest(keys), keys),
+        strata=strata,
+        excluded=sorted(excluded.intersection(keys)),
+        k=sum(s.k for s in task.strata),
+        selected=[
+            Selected(rank, key, name_of.get(key, ""), tk)
+            for rank, (tk, key) in enumerate(chosen, start=1)
+        ],
+        shortfall=shortfall,
+        created_at=task.created_at,
+        tool_version=task.tool_version,
+    )

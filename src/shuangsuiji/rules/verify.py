@@ -1,0 +1,96 @@
+"""Re-running a published draw record from the record alone (``ssj verify``).
+
+Everything is recomputed — population digest, exclusions, quota, tickets and order — and each
+difference is named, in the words a 纪检 auditor reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydantic import ValidationError
+
+from shuangsuiji.rules import rfc3797
+from shuangsuiji.rules.draw import SPEC, Stratum, draw_strata, population_digest, select_rfc3797
+from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
+from shuangsuiji.rules.records import DrawRecord
+
+
+def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -> list[Stratum]:
+    if ratio.rate is not None:
+        if record.strata is not None:
+            out.append("比例不分层，但记录中有分层（strata）")
+        return [Stratum("", ratio.rate, keys)]
+    strata = []
+    union: list[str] = []
+    for entry in record.strata or []:
+        rate = ratio.rate_for(entry.value)
+        if rate is None or parse_rate(entry.rate) != rate:
+            out.append(f"“{entry.value}”层的比例 {entry.rate} 与 ratio 不符")
+        stratum = Stratum(entry.value, rate or parse_rate(entry.rate), sorted(entry.keys))
+        if entry.size != len(stratum.keys) or entry.k != stratum.k:
+            out.append(
+                f"“{entry.value}”层：对象 {len(stratum.keys)} 家按 {format_rate(stratum.rate)} 应抽 {stratum.k} 家，记录为 {entry.k}"
+            )
+        strata.append(stratum)
+        union += stratum.keys
+    if sorted(union) != keys:
+        out.append("各层对象合起来与 population.keys 不一致")
+    return strata
+
+
+def record_differences(
+    record: DrawRecord, also: Callable[[DrawRecord], list[str]] | None = None
+) -> list[str]:
+    """Every way ``record`` fails to reproduce (an empty list means it reproduces exactly).
+
+    ``also`` adds further checks of a record that could be recomputed (e.g. against a roster).
+    """
+    out: list[str] = []
+    spec = record.spec
+    if spec not in (SPEC, rfc3797.SPEC):
+        return [f"未知的抽取方法“{spec}”（应为 {SPEC} 或 {rfc3797.SPEC}）"]
+    scope = f"{record.item_id}/{record.month}"
+    if record.scope != scope:
+        out.append(f"scope 应为 {scope}，记录为 {record.scope}")
+    population = record.population
+    keys = list(population.keys)
+    if keys != sorted(set(keys)):
+        out.append("population.keys 未排序或有重复")
+        keys = sorted(set(keys))
+    if population.size != len(keys):
+        out.append(f"population.size 为 {population.size}，但 keys 有 {len(keys)} 个")
+    if population_digest(keys) != population.digest:
+        out.append("population.digest 与 keys 不符：对象名单被改动过")
+    excluded = set(record.excluded)
+    if not excluded <= set(keys):
+        out.append(f"excluded 中有 {len(excluded - set(keys))} 个代码不在对象名单中")
+    try:
+        ratio = Ratio.model_validate(record.ratio)
+    except ValidationError:
+        return [*out, f"无法识别的比例 {record.ratio!r}"]
+    strata = _strata(record, ratio, keys, out)
+    k = sum(s.k for s in strata)
+    if record.k != k:
+        out.append(
+            f"对象 {len(keys)} 家按比例 {ratio.describe()} 应抽 {k} 家，记录为 {record.k} 家"
+        )
+    if spec == SPEC:
+        chosen, shortfall = draw_strata(record.seed, record.scope, strata, excluded)
+    else:
+        chosen, shortfall = select_rfc3797(record.key_string or "", strata, excluded)
+    if record.shortfall != shortfall:
+        out.append(f"shortfall 应为 {shortfall}，记录为 {record.shortfall}")
+    listed = [(s.ticket, s.uscc) for s in record.selected]
+    if [s.rank for s in record.selected] != list(range(1, len(listed) + 1)):
+        out.append("selected 的 rank 不是从 1 起的连续序号")
+    for rank, (want, got) in enumerate(zip(chosen, listed, strict=False), start=1):
+        if want != got:
+            out.append(
+                f"第 {rank} 名应为 {want[1]}（抽取号 {want[0][:16]}…），记录为 {got[1]}（{got[0][:16]}…）"
+            )
+    if len(chosen) != len(listed):
+        out.append(f"应抽中 {len(chosen)} 家，记录列出 {len(listed)} 家")
+    if also is not None:
+        out += also(record)
+    return out

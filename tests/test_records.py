@@ -1,0 +1,144 @@
+"""The typed records publish exactly today's JSON: every record of an example year round-trips
+byte for byte, and a broken record is refused by shape, not by a crash later."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.commands.assign import assign_month, replace_officer
+from shuangsuiji.commands.deadlines import check_deadlines
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules.records import (
+    AssignmentRecord,
+    DrawRecord,
+    Group,
+    Result,
+    Status,
+    Substitution,
+)
+
+from .conftest import fill_task_sheet, invoke
+
+D = dt.date
+MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example year: every draw and assignment, a 递补, results, a 公示表 and its marking."""
+    import shutil
+
+    from .conftest import EXAMPLES
+
+    folder = tmp_path_factory.mktemp("year")
+    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
+        shutil.copy(EXAMPLES / name, folder / name)
+    plan = folder / "2025.yaml"
+    for month in MONTHS:
+        draw_month(plan, month)
+        assign_month(plan, month)
+    leaving = assign_month(plan, "2025-05").groups[0].officers[0].id
+    replace_officer(plan, "2025-05", leaving, "病假")
+    sheet = fill_task_sheet(
+        plan,
+        "2025-03",
+        {0: (D(2025, 3, 10), "未发现问题", None), 1: (D(2025, 3, 12), "发现问题待后续处理", None)},
+    )
+    assert (
+        invoke("results", "import", sheet, "--plan", plan, "--today", "2025-03-14").exit_code == 0
+    )
+    assert invoke("publish", "--plan", plan, "--today", "2025-03-14").exit_code == 0
+    marked = invoke(
+        "publish", "--plan", plan, "--mark-published", "2025-03-17", "--today", "2025-03-18"
+    )
+    assert marked.exit_code == 0
+    return plan
+
+
+def test_every_draw_record_round_trips_byte_for_byte(year: Path) -> None:
+    with Ledger.at(year.parent) as ledger:
+        stored = ledger.draws(2025)
+    assert len(stored) == 10
+    for draw in stored:
+        record = DrawRecord.from_json(draw.text)
+        assert record.to_json() == draw.text
+        assert json.loads(draw.text) == record  # the record is the JSON object it publishes
+        assert record.scope == draw.scope and record["scope"] == draw.scope
+        published = (
+            year.parent / "输出" / record.month / f"抽取记录-{record.item_id}-{record.month}.json"
+        )
+        assert published.read_text(encoding="utf-8") == draw.text
+
+
+def test_every_assignment_record_round_trips_byte_for_byte(year: Path) -> None:
+    with Ledger.at(year.parent) as ledger:
+        stored = ledger.assignments(2025)
+    assert [month for month, _ in stored] == list(MONTHS)
+    for _, text in stored:
+        record = AssignmentRecord.from_json(text)
+        assert record.to_json() == text
+        assert all(isinstance(g, Group) for g in record.groups)
+        assert (
+            AssignmentRecord.of(
+                record.inputs, record.groups, record.created_at, record.tool_version
+            ).to_json()
+            == text
+        )
+
+
+def test_every_event_payload_round_trips(year: Path) -> None:
+    with sqlite3.connect(year.parent / "ssj.db") as db:
+        events = [
+            (kind, json.loads(p)) for kind, p in db.execute("SELECT kind, payload FROM events")
+        ]
+    substitutions = [p for kind, p in events if kind == "substitute"]
+    results = [p for kind, p in events if kind == "result"]
+    assert substitutions and results
+    for payload in substitutions:
+        assert Substitution.from_dict(payload) == payload
+    for payload in results:
+        assert Result.from_dict(payload) == payload
+
+
+def test_json_outputs_round_trip(year: Path) -> None:
+    groups = json.loads(invoke("assign", "--plan", year, "--month", "2025-05", "--json").stdout)
+    assert any("substitutions" in g for g in groups)
+    assert [Group.from_dict(g) for g in groups] == groups
+    statuses = json.loads(
+        invoke("deadline-check", "--plan", year, "--today", "2025-11-01", "--json").stdout
+    )
+    assert [Status.from_dict(s) for s in statuses] == statuses
+    assert check_deadlines(year, D(2025, 11, 1)) == statuses
+
+
+def test_records_are_read_only(year: Path) -> None:
+    with Ledger.at(year.parent) as ledger:
+        record = ledger.draws(2025)[0].record
+    with pytest.raises(TypeError):
+        record["seed"] = "changed"
+    with pytest.raises(AttributeError):
+        record.seed = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda r: r["population"].pop("keys"), "keys"),
+        (lambda r: r.update(k="8"), "k 应为 int"),
+        (lambda r: r["selected"][0].update(rank=True), "selected.rank 应为 int"),
+        (lambda r: r.update(excluded=[1]), "excluded 应为文本列表"),
+    ],
+)
+def test_a_record_of_the_wrong_shape_is_refused(year: Path, change: object, complaint: str) -> None:
+    with Ledger.at(year.parent) as ledger:
+        data = json.loads(ledger.draws(2025)[0].text)
+    change(data)  # type: ignore[operator]
+    with pytest.raises((KeyError, TypeError)) as caught:
+        DrawRecord.from_dict(data)
+    assert complaint in str(caught.value)
