@@ -11,9 +11,11 @@ TypeError, KeyError or ValueError when it does not fit.
 from __future__ import annotations
 
 import json
+import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
-from typing import Any, Self, TypeVar
+from functools import cache
+from typing import Any, ClassVar, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
 
@@ -21,18 +23,19 @@ T = TypeVar("T")
 class Record(dict[str, Any]):
     """Base of every record: fields in publication order; optional ones left out when empty."""
 
-    _optional: tuple[str, ...] = ()  # fields left out of the JSON while None or empty
+    _optional: ClassVar[tuple[str, ...]] = ()  # left out of the JSON while None or empty
+    _defaults: ClassVar[dict[str, Any]] = {}  # for keys a hand-made or older record may lack
+    _names: ClassVar[dict[str, str]] = {}  # field -> published key, where they differ
 
     def __post_init__(self) -> None:
         dict.update(self, self._published())
 
     def _published(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for f in fields(self):  # type: ignore[arg-type]
-            value = getattr(self, f.name)
-            if f.name in self._optional and (value is None or value == []):
-                continue
-            out[f.name] = value
+        for name, key, optional, _ in _layout(type(self)):
+            value = getattr(self, name)
+            if not (optional and (value is None or value == [])):
+                out[key] = value
         return out
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -51,7 +54,35 @@ class Record(dict[str, Any]):
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
-        raise NotImplementedError
+        """The record from its JSON object, every field checked against its declared type."""
+        return cls._build(data, "")
+
+    @classmethod
+    def _build(cls, data: Any, where: str) -> Self:
+        data = _expect(data, dict, where.rstrip(".") or cls.__name__)
+        values = {}
+        for name, key, _, convert in _layout(cls):
+            if key in data:
+                raw = data[key]
+            elif name in cls._defaults:
+                raw = cls._defaults[name]
+            else:
+                raise KeyError(f"{where}{key}")
+            values[name] = convert(raw, f"{where}{key}")
+        return cls(**values)
+
+
+Converter = Callable[[Any, str], Any]
+
+
+@cache
+def _layout(cls: type[Record]) -> tuple[tuple[str, str, bool, Converter], ...]:
+    """Per field: its name, published key, whether it is optional, and its converter."""
+    hints = get_type_hints(cls)
+    return tuple(
+        (f.name, cls._names.get(f.name, f.name), f.name in cls._optional, _converter(hints[f.name]))
+        for f in fields(cls)  # type: ignore[arg-type]
+    )
 
 
 def _expect(value: Any, kind: type[T], where: str) -> T:
@@ -61,19 +92,48 @@ def _expect(value: Any, kind: type[T], where: str) -> T:
     return value
 
 
-def _texts(value: Any, where: str) -> list[str]:
-    items = _expect(value, list, where)
-    if not all(isinstance(v, str) for v in items):
-        raise TypeError(f"{where} 应为文本列表")
-    return items
+@cache
+def _converter(kind: Any) -> Converter:
+    """How to check a JSON value against the declared type ``kind`` (worked out once per type)."""
+    origin = get_origin(kind)
+    if origin in (Union, types.UnionType):
+        members = [
+            (get_origin(m) or m, _converter(m)) for m in get_args(kind) if m is not type(None)
+        ]
+        nullable = type(None) in get_args(kind)
 
+        def union(value: Any, where: str) -> Any:
+            if value is None and nullable:
+                return None
+            for runtime, convert in members:
+                if isinstance(value, runtime):
+                    return convert(value, where)
+            raise TypeError(f"{where} 的类型不对（记录中为 {type(value).__name__}）")
 
-def _list(value: Any, where: str, item: Callable[[Any], T]) -> list[T]:
-    return [item(v) for v in _expect(value, list, where)]
+        return union
+    if origin is list:
+        (item,) = get_args(kind)
+        if item is str:  # the long lists (population keys): one pass, no call per key
 
+            def texts(value: Any, where: str) -> list[str]:
+                items = _expect(value, list, where)
+                if set(map(type, items)) - {str}:
+                    raise TypeError(f"{where} 应为文本列表")
+                return list(items)
 
-def _mapping(value: Any, where: str) -> Mapping[str, Any]:
-    return _expect(value, dict, where)
+            return texts
+        convert_item = _converter(item)
+        return lambda value, where: [convert_item(v, where) for v in _expect(value, list, where)]
+    if origin is dict:
+        convert_value = _converter(get_args(kind)[1])
+        return lambda value, where: {
+            _expect(k, str, where): convert_value(v, f"{where}.{k}")
+            for k, v in _expect(value, dict, where).items()
+        }
+    if isinstance(kind, type) and issubclass(kind, Record):
+        record: type[Record] = kind
+        return lambda value, where: record._build(value, f"{where}.")
+    return lambda value, where: _expect(value, kind, where)
 
 
 # -- draw records (SSJ-DRAW-1 and RFC 3797) ---------------------------------------------------
@@ -87,15 +147,6 @@ class Population(Record):
     digest: str
     keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "population")
-        return cls(
-            _expect(data["size"], int, "population.size"),
-            _expect(data["digest"], str, "population.digest"),
-            _texts(data["keys"], "population.keys"),
-        )
-
 
 @dataclass(frozen=True, eq=False)
 class StratumEntry(Record):
@@ -107,17 +158,6 @@ class StratumEntry(Record):
     k: int
     keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "strata")
-        return cls(
-            _expect(data["value"], str, "strata.value"),
-            _expect(data["rate"], str, "strata.rate"),
-            _expect(data["size"], int, "strata.size"),
-            _expect(data["k"], int, "strata.k"),
-            _texts(data["keys"], "strata.keys"),
-        )
-
 
 @dataclass(frozen=True, eq=False)
 class Selected(Record):
@@ -127,16 +167,6 @@ class Selected(Record):
     uscc: str
     name: str
     ticket: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "selected")
-        return cls(
-            _expect(data["rank"], int, "selected.rank"),
-            _expect(data["uscc"], str, "selected.uscc"),
-            _expect(data["name"], str, "selected.name"),
-            _expect(data["ticket"], str, "selected.ticket"),
-        )
 
 
 def _ordered_ratio(ratio: str | Mapping[str, str]) -> str | dict[str, str]:
@@ -192,42 +222,20 @@ class DrawRecord(Record):
     tool_version: str
 
     _optional = ("key_string", "strata")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "key_string": None,
+        "strata": None,
+        "targets": {},
+        "shortfall": 0,
+        "created_at": "",
+        "tool_version": "",
+    }
 
     def __post_init__(self) -> None:
         # Published with targets by column name and a stratified ratio's strata by value.
         object.__setattr__(self, "ratio", _ordered_ratio(self.ratio))
         object.__setattr__(self, "targets", dict(sorted(self.targets.items())))
         super().__post_init__()
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "记录")
-        ratio = data["ratio"]
-        if not isinstance(ratio, str):
-            ratio = {
-                str(k): _expect(v, str, f"ratio.{k}") for k, v in _mapping(ratio, "ratio").items()
-            }
-        targets = _mapping(data.get("targets", {}), "targets")
-        strata = data.get("strata")
-        key_string = data.get("key_string")
-        return cls(
-            spec=_expect(data["spec"], str, "spec"),
-            scope=_expect(data["scope"], str, "scope"),
-            item_id=_expect(data["item_id"], str, "item_id"),
-            month=_expect(data["month"], str, "month"),
-            seed=_expect(data["seed"], str, "seed"),
-            key_string=None if key_string is None else _expect(key_string, str, "key_string"),
-            ratio=ratio,
-            targets={k: _texts(v, f"targets.{k}") for k, v in targets.items()},
-            population=Population.from_dict(data["population"]),
-            strata=None if strata is None else _list(strata, "strata", StratumEntry.from_dict),
-            excluded=_texts(data["excluded"], "excluded"),
-            k=_expect(data["k"], int, "k"),
-            selected=_list(data["selected"], "selected", Selected.from_dict),
-            shortfall=_expect(data.get("shortfall", 0), int, "shortfall"),
-            created_at=_expect(data.get("created_at", ""), str, "created_at"),
-            tool_version=_expect(data.get("tool_version", ""), str, "tool_version"),
-        )
 
     def to_json(self) -> str:
         """The published text: one field per line in spec order, one selected enterprise per
@@ -276,20 +284,7 @@ class OfficerEntry(Record):
     cert_until: str  # ISO date
     recusals: list[str]
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "officers")
-        return cls(
-            id=_expect(data["id"], str, "officers.id"),
-            name=_expect(data["name"], str, "officers.name"),
-            department=_expect(data["department"], str, "officers.department"),
-            section=_expect(data.get("section", ""), str, "officers.section"),
-            fields=_texts(data.get("fields", []), "officers.fields"),
-            duty=_expect(data.get("duty", ""), str, "officers.duty"),
-            on_duty=_expect(data["on_duty"], bool, "officers.on_duty"),
-            cert_until=_expect(data["cert_until"], str, "officers.cert_until"),
-            recusals=_texts(data.get("recusals", []), "officers.recusals"),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"section": "", "fields": [], "duty": "", "recusals": []}
 
     def public(self) -> GroupOfficer:
         """The officer as groups and task sheets show them."""
@@ -304,14 +299,7 @@ class TaskEnterprise(Record):
     name: str
     industry: str
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "enterprises")
-        return cls(
-            _expect(data["uscc"], str, "enterprises.uscc"),
-            _expect(data["name"], str, "enterprises.name"),
-            _expect(data.get("industry", ""), str, "enterprises.industry"),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"industry": ""}
 
 
 @dataclass(frozen=True, eq=False)
@@ -322,15 +310,7 @@ class AssignTask(Record):
     partner: str | None
     enterprises: list[TaskEnterprise]
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "tasks")
-        partner = data.get("partner")
-        return cls(
-            _expect(data["scope"], str, "tasks.scope"),
-            None if partner is None else _expect(partner, str, "tasks.partner"),
-            _list(data["enterprises"], "tasks.enterprises", TaskEnterprise.from_dict),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"partner": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,26 +328,7 @@ class AssignInput(Record):
     history: dict[str, list[str]]  # officer id -> enterprises inspected earlier in the year
     tasks: list[AssignTask]
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "分组记录")
-        return cls(**cls._input_fields(data))
-
-    @staticmethod
-    def _input_fields(data: Mapping[str, Any]) -> dict[str, Any]:
-        history = _mapping(data.get("history", {}), "history")
-        return {
-            "spec": _expect(data["spec"], str, "spec"),
-            "month": _expect(data["month"], str, "month"),
-            "seed": _expect(data["seed"], str, "seed"),
-            "agency": _expect(data["agency"], str, "agency"),
-            "group_max": _expect(data["group_max"], int, "group_max"),
-            "group_size": _expect(data["group_size"], int, "group_size"),
-            "partner_group_size": _expect(data["partner_group_size"], int, "partner_group_size"),
-            "officers": _list(data["officers"], "officers", OfficerEntry.from_dict),
-            "history": {k: _texts(v, f"history.{k}") for k, v in history.items()},
-            "tasks": _list(data["tasks"], "tasks", AssignTask.from_dict),
-        }
+    _defaults: ClassVar[dict[str, Any]] = {"history": {}}
 
 
 @dataclass(frozen=True, eq=False)
@@ -378,28 +339,11 @@ class GroupOfficer(Record):
     name: str
     department: str
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "officers")
-        return cls(
-            _expect(data["id"], str, "officers.id"),
-            _expect(data["name"], str, "officers.name"),
-            _expect(data["department"], str, "officers.department"),
-        )
-
 
 @dataclass(frozen=True, eq=False)
 class GroupEnterprise(Record):
     uscc: str
     name: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "enterprises")
-        return cls(
-            _expect(data["uscc"], str, "enterprises.uscc"),
-            _expect(data["name"], str, "enterprises.name"),
-        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -410,16 +354,6 @@ class SubstitutionNote(Record):
     in_name: str
     reason: str
     at: str
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "substitutions")
-        return cls(
-            _expect(data["out_name"], str, "substitutions.out_name"),
-            _expect(data["in_name"], str, "substitutions.in_name"),
-            _expect(data["reason"], str, "substitutions.reason"),
-            _expect(data["at"], str, "substitutions.at"),
-        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -435,21 +369,7 @@ class Group(Record):
     substitutions: list[SubstitutionNote]  # 递补 applied since the assignment; [] at first
 
     _optional = ("substitutions",)
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "groups")
-        return cls(
-            scope=_expect(data["scope"], str, "groups.scope"),
-            group=_expect(data["group"], int, "groups.group"),
-            industry=_expect(data["industry"], str, "groups.industry"),
-            officers=_list(data["officers"], "groups.officers", GroupOfficer.from_dict),
-            enterprises=_list(data["enterprises"], "groups.enterprises", GroupEnterprise.from_dict),
-            warnings=_texts(data.get("warnings", []), "groups.warnings"),
-            substitutions=_list(
-                data.get("substitutions", []), "groups.substitutions", SubstitutionNote.from_dict
-            ),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"warnings": [], "substitutions": []}
 
     @property
     def usccs(self) -> set[str]:
@@ -468,15 +388,10 @@ class AssignmentRecord(AssignInput):
     created_at: str
     tool_version: str
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "分组记录")
-        return cls(
-            **cls._input_fields(data),
-            groups=_list(data["groups"], "groups", Group.from_dict),
-            created_at=_expect(data.get("created_at", ""), str, "created_at"),
-            tool_version=_expect(data.get("tool_version", ""), str, "tool_version"),
-        )
+    _defaults: ClassVar[dict[str, Any]] = AssignInput._defaults | {
+        "created_at": "",
+        "tool_version": "",
+    }
 
     @classmethod
     def of(
@@ -508,24 +423,8 @@ class Substitution(Record):
     at: str | None  # the event's time; None until recorded
 
     _optional = ("at",)
-
-    def _published(self) -> dict[str, Any]:
-        out = super()._published()
-        return {("in" if k == "replacement" else k): v for k, v in out.items()}
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "递补")
-        at = data.get("at")
-        return cls(
-            month=_expect(data["month"], str, "month"),
-            scope=_expect(data["scope"], str, "scope"),
-            group=_expect(data["group"], int, "group"),
-            out=GroupOfficer.from_dict(data["out"]),
-            replacement=GroupOfficer.from_dict(data["in"]),
-            reason=_expect(data["reason"], str, "reason"),
-            at=None if at is None else _expect(at, str, "at"),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"at": None}
+    _names: ClassVar[dict[str, str]] = {"replacement": "in"}
 
 
 # -- results and publication --------------------------------------------------------------------
@@ -544,19 +443,7 @@ class Result(Record):
     note: str
     source: str  # the file it was imported from
 
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "result")
-        return cls(
-            scope=_expect(data["scope"], str, "scope"),
-            uscc=_expect(data["uscc"], str, "uscc"),
-            name=_expect(data["name"], str, "name"),
-            result=_expect(data["result"], str, "result"),
-            inspected_on=_expect(data["inspected_on"], str, "inspected_on"),
-            published_on=_expect(data.get("published_on", ""), str, "published_on"),
-            note=_expect(data.get("note", ""), str, "note"),
-            source=_expect(data.get("source", ""), str, "source"),
-        )
+    _defaults: ClassVar[dict[str, Any]] = {"published_on": "", "note": "", "source": ""}
 
 
 @dataclass(frozen=True, eq=False)
@@ -571,8 +458,3 @@ class Status(Record):
     published_on: str | None
     status: str  # overdue, due_today, pending, published, published_late, no_result
     workdays_left: int | None
-
-    @classmethod
-    def from_dict(cls, data: Any) -> Self:
-        data = _mapping(data, "status")
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
