@@ -71,8 +71,11 @@ class Year:
         book.save(target)
 
     def inventory(self) -> list[str]:
-        """Every file ssj wrote (输出/, 日志/) and every ledger row, with its SHA-256."""
+        """Every file ssj wrote (输出/, 日志/, the imported plan) and every ledger row, hashed."""
         lines = list(self.lines)
+        imported = self.folder / "导入计划.yaml"
+        if imported.exists():
+            lines.append(f"file {sha(imported.read_bytes())}  {imported.name}")
         for folder in ("输出", "日志"):
             for path in sorted((self.folder / folder).rglob("*")):
                 if path.is_file():
@@ -88,6 +91,11 @@ def manual(folder: Path) -> list[str]:
     """The year by hand: each command once, then again to show nothing changes."""
     year = Year(folder)
     plan = str(year.plan)
+    shutil.copy(
+        EXAMPLES.parent / "tests" / "fixtures" / "luolong-2025-notice.txt", folder / "通知.txt"
+    )
+    year.ssj("plan", "import", "通知.txt", "-o", "导入计划.yaml", "--seed", "导入种子")
+    year.ssj("plan", "import", "通知.txt", "-o", "导入计划.yaml")  # refuses to overwrite
     year.ssj("validate", "--plan", plan)
     for month in MONTHS:
         year.ssj("draw", "--plan", plan, "--month", month, "--json")

@@ -37,6 +37,7 @@ from shuangsuiji.commands.validate import validate_workspace
 from shuangsuiji.commands.verify import verify_file
 from shuangsuiji.commands.workdays import nth_workday
 from shuangsuiji.exceptions import ExitCode, InputError, NeedsAttention, Problem, SsjError
+from shuangsuiji.inputs.annex import PlanOptions
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
 from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
@@ -229,10 +230,7 @@ def plan_import(
     """从通知附件（事项清单、本部门计划、联合计划）生成计划文件。"""
 
     def run() -> None:
-        imported = import_plan_file(
-            annexes,
-            output,
-            force=force,
+        options = PlanOptions(
             agency=agency,
             year=year,
             seed=seed,
@@ -241,6 +239,7 @@ def plan_import(
             target_column=target_column,
             deadline_workdays=deadline_workdays,
         )
+        imported = import_plan_file(annexes, output, options, force=force)
         out = _stdout()
         if imported.warnings:
             out.print(problems_table(imported.warnings, title="请留意"))

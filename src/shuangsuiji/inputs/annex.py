@@ -248,20 +248,26 @@ def _title_facts(tables: list[AnnexTable]) -> tuple[str | None, int | None]:
     return None, None
 
 
-def import_plan(
-    paths: Sequence[Path],
-    *,
-    agency: str | None = None,
-    year: int | None = None,
-    seed: str | None = None,
-    enterprises: str = "enterprises.xlsx",
-    officers: str = "officers.xlsx",
-    target_column: str = "行业类别",
-    deadline_workdays: int = 5,
-    item_prefix: str = "AJ",
-    joint_prefix: str = "LH",
-) -> ImportedPlan:
+@dataclass(frozen=True)
+class PlanOptions:
+    """What the annexes do not say, from the command line (``ssj plan import --agency …``)."""
+
+    agency: str | None = None  # default: from the annex titles
+    year: int | None = None  # default: from the annex titles
+    seed: str | None = None  # default: "{agency}{year}年度双随机抽查", with a warning
+    enterprises: str = "enterprises.xlsx"
+    officers: str = "officers.xlsx"
+    target_column: str = "行业类别"
+    deadline_workdays: int = 5
+    item_prefix: str = "AJ"
+    joint_prefix: str = "LH"
+
+
+def import_plan(paths: Sequence[Path], options: PlanOptions | None = None) -> ImportedPlan:
     """Build a plan from annex tables; raise InputError listing every problem."""
+    options = options or PlanOptions()
+    agency, year, seed = options.agency, options.year, options.seed
+    target_column = options.target_column
     tables = [t for path in paths for t in read_annexes(path)]
     if not tables:
         raise InputError(
@@ -334,7 +340,7 @@ def import_plan(
         methods = [m for m in re.split(r"[、，,]", _clean(row.get("检查方式"))) if m]
         by_name[key] = {
             "_where": f"第 {row.row} 行",
-            "id": f"{item_prefix}-{len(by_name) + 1:02d}",
+            "id": f"{options.item_prefix}-{len(by_name) + 1:02d}",
             "name": _tidy(name),
             "basis": _tidy(row.get("抽查依据")),
             "subject": _tidy(row.get("检查主体")),
@@ -365,7 +371,7 @@ def import_plan(
             continue
         joint.append(
             {
-                "id": f"{joint_prefix}-{len(joint) + 1:02d}",
+                "id": f"{options.joint_prefix}-{len(joint) + 1:02d}",
                 "partner": _tidy(row.get("配合部门名称")),
                 "covers": covered["id"],
                 "name": f"部门联合抽查：{covered['name']}",
@@ -396,8 +402,8 @@ def import_plan(
         "agency": agency,
         "year": year,
         "seed": seed,
-        "rosters": {"enterprises": enterprises, "officers": officers},
-        "deadline_workdays": deadline_workdays,
+        "rosters": {"enterprises": options.enterprises, "officers": options.officers},
+        "deadline_workdays": options.deadline_workdays,
         "items": [
             {k: v for k, v in item.items() if not k.startswith("_")} for item in by_name.values()
         ],
