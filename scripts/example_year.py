@@ -45,8 +45,9 @@ class Year:
         self.folder = folder
         self.plan = folder / "2025.yaml"
         self.lines: list[str] = []
-        for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
-            shutil.copy(EXAMPLES / name, folder / name)
+        for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx", "ssj-secret.txt"):
+            if (EXAMPLES / name).exists():  # the sealed secret came with 0.2
+                shutil.copy(EXAMPLES / name, folder / name)
 
     def ssj(self, *args: str) -> str:
         """Run one command in the workspace; note its exit code and outputs."""

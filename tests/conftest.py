@@ -28,12 +28,21 @@ def invoke(*args: str | Path) -> Result:
     return runner.invoke(app, [str(a) for a in args])
 
 
+EXAMPLE_FILES = ("2025.yaml", "enterprises.xlsx", "officers.xlsx", "ssj-secret.txt")
+
+
+def copy_examples(folder: Path, source: Path = EXAMPLES) -> Path:
+    """The example workspace (plan, rosters, sealed secret) copied into ``folder``; its plan."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in EXAMPLE_FILES:
+        shutil.copy(source / name, folder / name)
+    return folder / "2025.yaml"
+
+
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """A copy of examples/ in a temporary folder; returns the plan file's path."""
-    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
-        shutil.copy(EXAMPLES / name, tmp_path / name)
-    return tmp_path / "2025.yaml"
+    return copy_examples(tmp_path)
 
 
 def write_xlsx(path: Path, rows: Sequence[Sequence[object]], title: str = "Sheet1") -> Path:

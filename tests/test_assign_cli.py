@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
-from .conftest import EXAMPLES, files_in, invoke
+from .conftest import copy_examples, files_in, invoke
 
 
 def _assign_json(plan: Path, month: str, *args: str) -> list[dict[str, Any]]:
@@ -82,12 +81,9 @@ def test_rerun_changes_nothing(workspace: Path) -> None:
 
 
 def test_two_fresh_workspaces_give_identical_json(workspace: Path, tmp_path: Path) -> None:
-    other = tmp_path / "other"
-    other.mkdir()
-    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
-        shutil.copy(EXAMPLES / name, other / name)
+    other = copy_examples(tmp_path / "other")
     outputs = []
-    for plan in (workspace, other / "2025.yaml"):
+    for plan in (workspace, other):
         draw_month(plan, "2025-03")
         result = invoke("assign", "--plan", plan, "--month", "2025-03", "--json")
         assert result.exit_code == 0, result.output

@@ -16,7 +16,8 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.inputs.rosters import load_enterprises
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules import rfc3797
-from shuangsuiji.rules.draw import Stratum, draw_strata, effective_seed, quota, ticket, tickets
+from shuangsuiji.rules.draw import Stratum, draw_strata, quota, ticket, tickets
+from shuangsuiji.rules.seal import compose_seed
 
 SEED = "洛龙区应急管理局2025年度双随机抽查 3819-2207-5541"
 MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")
@@ -39,10 +40,13 @@ def test_ticket_matches_the_shell_one_liner() -> None:
     assert out.split()[0] == ticket(SEED, "AJ-01/2025-03", "91330100609167206N")
 
 
-def test_effective_seed_with_public_randomness() -> None:
-    assert effective_seed(" 种子 ") == "种子"
-    assert effective_seed("种子", "03 15 22") == "种子/03 15 22"
-    assert effective_seed("种子", "  ") == "种子"
+def test_effective_seed_with_month_secret_and_public_randomness() -> None:
+    secret = "a" * 64
+    assert compose_seed(" 种子 ") == "种子"
+    assert compose_seed("种子", secret) == f"种子/{secret}"
+    assert compose_seed("种子", secret, " 03 15 22 ") == f"种子/{secret}/03 15 22"
+    assert compose_seed("种子", None, "03 15 22") == "种子/03 15 22"
+    assert compose_seed("种子", secret, "  ") == f"种子/{secret}"
 
 
 def test_selection_is_smallest_tickets_in_ticket_order() -> None:
@@ -109,7 +113,8 @@ def test_roster_row_order_does_not_change_the_draw(workspace: Path, tmp_path: Pa
     shuffled_ws.mkdir()
     frame = roster.frame.drop(columns="_row").sample(frac=1.0, random_state=7)
     frame.to_csv(shuffled_ws / "enterprises.csv", index=False)
-    shutil.copy(workspace.parent / "officers.xlsx", shuffled_ws / "officers.xlsx")
+    for name in ("officers.xlsx", "ssj-secret.txt"):
+        shutil.copy(workspace.parent / name, shuffled_ws / name)
     text = workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "enterprises.csv")
     (shuffled_ws / "2025.yaml").write_text(text, encoding="utf-8")
     original = draw_month(workspace, "2025-03")

@@ -15,7 +15,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.verify import verify_record
 from shuangsuiji.ledger import Ledger
 
-from .conftest import files_in, invoke, lock_held_elsewhere
+from .conftest import copy_examples, files_in, invoke, lock_held_elsewhere
 
 
 def _draw_json(plan: Path, *args: str) -> list[dict[str, Any]]:
@@ -60,7 +60,12 @@ def test_outputs_record_files_and_result_workbook(workspace: Path) -> None:
         and rows[0][6] == record["selected"][0]["ticket"]
     )
     params = book["抽取参数"]
-    assert params["A2"].value == "AJ-01/2025-03" and params["E2"].value == 151
+    header = [c.value for c in params[1]]
+    first = dict(zip(header, [c.value for c in params[2]], strict=True))
+    assert first["抽取范围"] == "AJ-01/2025-03" and first["对象总数"] == 151
+    assert first["种子承诺(commitment)"] == record["commitment"]
+    assert first["本月秘密(secret)"] == record["secret"]
+    assert first["种子/随机源"] == record["seed"]
 
 
 def test_months_must_be_drawn_in_order(workspace: Path) -> None:
@@ -85,11 +90,12 @@ def test_single_item_and_seed_extra(workspace: Path) -> None:
     [record] = _draw_json(
         workspace, "--month", "2025-03", "--item", "AJ-02", "--seed-extra", "03 15 22 27 31"
     )
-    assert record["seed"].endswith("/03 15 22 27 31")
+    assert record["extra"] == "03 15 22 27 31"
+    assert record["seed"] == f"{record['plan_seed']}/{record['secret']}/03 15 22 27 31"
     assert verify_record(record) == []
-    # The other item is still due and uses the plan seed plus the same extra only if given.
+    # The other item is still due and uses the month secret, plus public randomness only if given.
     [other] = _draw_json(workspace, "--month", "2025-03", "--item", "AJ-01")
-    assert "/" not in other["seed"]
+    assert other["extra"] is None and other["seed"] == f"{other['plan_seed']}/{other['secret']}"
 
 
 def test_changed_roster_is_reported_not_redrawn(workspace: Path) -> None:
@@ -319,16 +325,11 @@ def test_output_files_are_readable_by_others(workspace: Path) -> None:
 
 
 def test_cli_and_library_agree(workspace: Path, tmp_path: Path) -> None:
-    import shutil
-
     from shuangsuiji.rules.records import records_json
 
-    other = tmp_path / "library"
-    other.mkdir()
-    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
-        shutil.copy(workspace.parent / name, other / name)
+    other = copy_examples(tmp_path / "library", workspace.parent)
     via_cli = invoke("draw", "--plan", workspace, "--month", "2025-03", "--json").stdout
-    via_library = draw_month(other / "2025.yaml", "2025-03")
+    via_library = draw_month(other, "2025-03")
     cli_records = json.loads(via_cli)
     library_records = json.loads(records_json(via_library.texts))
     for record in (*cli_records, *library_records):

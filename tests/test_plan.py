@@ -9,6 +9,7 @@ import pytest
 
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import load_plan
+from shuangsuiji.outputs.planfile import with_commitment
 from shuangsuiji.rules.draw import quota
 from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 
@@ -22,7 +23,8 @@ def test_example_plan_is_the_design_example_and_loads() -> None:
     if DESIGN.exists():
         design = DESIGN.read_text(encoding="utf-8")
         block = design.split("```yaml\n", 1)[1].split("```", 1)[0]
-        assert text == block
+        # The example is the design's example, sealed: only its commitment line filled in.
+        assert text == with_commitment(block, load_plan(EXAMPLES / "2025.yaml").commitment or "")
     plan = load_plan(EXAMPLES / "2025.yaml")
     assert plan.agency == "洛龙区应急管理局"
     assert [i.id for i in plan.items] == ["AJ-01", "AJ-02"]

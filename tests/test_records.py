@@ -22,8 +22,9 @@ from shuangsuiji.rules.records import (
     Status,
     Substitution,
 )
+from shuangsuiji.rules.seal import month_secret
 
-from .conftest import fill_task_sheet, invoke
+from .conftest import copy_examples, fill_task_sheet, invoke
 
 D = dt.date
 MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")
@@ -32,14 +33,7 @@ MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example year: every draw and assignment, a 递补, results, a 公示表 and its marking."""
-    import shutil
-
-    from .conftest import EXAMPLES
-
-    folder = tmp_path_factory.mktemp("year")
-    for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
-        shutil.copy(EXAMPLES / name, folder / name)
-    plan = folder / "2025.yaml"
+    plan = copy_examples(tmp_path_factory.mktemp("year"))
     for month in MONTHS:
         draw_month(plan, month)
         assign_month(plan, month)
@@ -58,6 +52,7 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "publish", "--plan", plan, "--mark-published", "2025-03-17", "--today", "2025-03-18"
     )
     assert marked.exit_code == 0
+    invoke("run", "--plan", plan, "--today", "2025-11-03")  # the daily batch writes its log
     return plan
 
 
@@ -142,3 +137,14 @@ def test_a_record_of_the_wrong_shape_is_refused(year: Path, change: object, comp
     with pytest.raises((KeyError, TypeError)) as caught:
         DrawRecord.from_dict(data)
     assert complaint in str(caught.value)
+
+
+def test_no_secret_is_revealed_beyond_the_months_drawn(year: Path) -> None:
+    lines = (year.parent / "ssj-secret.txt").read_text(encoding="utf-8").splitlines()
+    [secret] = [line for line in lines if not line.startswith("#")]
+    # October's draw reveals s(10), hence s(1)…s(10); s(11), s(12) = the file's value never leave.
+    hidden = [month_secret(secret, m).encode() for m in (11, 12)]
+    files = [p for d in ("输出", "日志") for p in (year.parent / d).rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in files) and len(files) >= 20
+    assert not [p for p in files if any(h in p.read_bytes() for h in hidden)]
+    assert not any(h in (year.parent / "ssj.db").read_bytes() for h in hidden)

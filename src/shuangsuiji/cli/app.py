@@ -33,6 +33,7 @@ from shuangsuiji.commands.plan_import import import_plan_file
 from shuangsuiji.commands.publish import publish as publish_results
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.commands.run import run_day
+from shuangsuiji.commands.seal import SealOutcome, seal
 from shuangsuiji.commands.validate import validate_workspace
 from shuangsuiji.commands.verify import verify_file
 from shuangsuiji.commands.workdays import nth_workday
@@ -226,8 +227,14 @@ def plan_import(
     target_column: Annotated[str, typer.Option(help="检查对象对应的名录库列。")] = "行业类别",
     deadline_workdays: Annotated[int, typer.Option(help="结果公示期限（工作日）。", min=1)] = 5,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+    sealed: Annotated[
+        bool,
+        typer.Option(
+            "--seal/--no-seal", help="写出计划后立即封存种子承诺（ssj seal），计划即可用于抽取。"
+        ),
+    ] = True,
 ) -> None:
-    """从通知附件（事项清单、本部门计划、联合计划）生成计划文件。"""
+    """从通知附件（事项清单、本部门计划、联合计划）生成计划文件，并封存种子承诺。"""
 
     def run() -> None:
         options = PlanOptions(
@@ -239,7 +246,7 @@ def plan_import(
             target_column=target_column,
             deadline_workdays=deadline_workdays,
         )
-        imported = import_plan_file(annexes, output, options, force=force)
+        imported, sealing = import_plan_file(annexes, output, options, force=force, sealed=sealed)
         out = _stdout()
         if imported.warnings:
             out.print(problems_table(imported.warnings, title="请留意"))
@@ -248,6 +255,10 @@ def plan_import(
             f"[green]✓[/] 已写出 {output}：{plan.agency} {plan.year} 年度，"
             f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。"
         )
+        if sealing is not None:
+            _print_seal(sealing)
+        else:
+            out.print(f"计划尚未封存种子承诺；抽取前请运行 ssj seal --plan {output}")
         out.print(f"下一步：备好名录库后运行 ssj validate --plan {output}")
 
     _run(run)
@@ -264,6 +275,42 @@ WaitOption = Annotated[
     float,
     typer.Option("--wait", help="工作区被另一个 ssj 占用时最多等待的秒数，超时退出码 3。", min=0),
 ]
+
+
+def _print_seal(outcome: SealOutcome) -> None:
+    out = _stdout()
+    state = "已重新封存（原承诺作废，此前的抽取仍有效）" if outcome.replaced else "已封存"
+    out.print(f"[green]✓[/] {state}种子承诺，写入 {outcome.plan_file}：")
+    out.print(f"commitment: {outcome.commitment}")
+    out.print(
+        f"秘密保存在 {outcome.secret_file}（仅本机可读）。请妥善备份，任何时候都不要公开或外传；"
+        "丢失后只能重新封存。"
+    )
+    out.print(
+        "\n请在第一次抽取之前，随年度抽查计划一并公开以下文字：\n"
+        f"  本年度“双随机”抽取的种子承诺值（commitment）为 {outcome.commitment}。"
+        "每月抽取时公开当月秘密值 s，任何人可将 s 连续做 m 次 SHA-256（m 为月份）核对是否等于该承诺值。"
+    )
+
+
+@app.command("seal")
+def seal_command(
+    plan: PlanOption,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="秘密文件丢失或泄露时重新封存一条新的哈希链（须写原因）。"),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="重新封存的原因，记入台账。")
+    ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """封存本年度的种子承诺：生成秘密文件，把承诺值（commitment）写入计划文件，抽取前公开。"""
+
+    def run() -> None:
+        _print_seal(seal(plan, replace=replace, reason=reason, wait=wait))
+
+    _run(run)
 
 
 def _render_draws(outcome: DrawOutcome) -> None:
@@ -656,12 +703,20 @@ _EVENT_NAMES = {
     "result": "检查结果",
     "publication_sheet": "公示表",
     "publish": "登记公示",
+    "seal": "封存种子承诺",
 }
 
 
 def _event_text(kind: str, payload: dict[str, object]) -> str:
     if kind == "draw":
         return f"{payload['scope']}，抽中 {payload['selected']} 家"
+    if kind == "seal":
+        replaced = (
+            f"，取代 {str(payload['replaces'])[:16]}…（{payload['reason']}）"
+            if payload["replaces"]
+            else ""
+        )
+        return f"承诺值 {payload['commitment']}{replaced}"
     if kind == "assign":
         return f"{payload['month']} 人员分组"
     if kind == "result":

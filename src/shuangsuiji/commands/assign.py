@@ -28,7 +28,7 @@ from shuangsuiji.rules.assign import (
     substitute,
     verify_assignment,
 )
-from shuangsuiji.rules.draw import effective_seed, scope_of
+from shuangsuiji.rules.draw import scope_of
 from shuangsuiji.rules.records import (
     AssignInput,
     AssignmentRecord,
@@ -88,8 +88,11 @@ def _history(ledger: Ledger, year: int, before: str) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(seen.items())}
 
 
-def _month_tasks(workspace: Workspace, ledger: Ledger, year: int, mon: int) -> list[AssignTask]:
-    """The month's drawn tasks in draw order, each enterprise with its 行业类别."""
+def _month_tasks(
+    workspace: Workspace, ledger: Ledger, year: int, mon: int
+) -> tuple[list[AssignTask], str]:
+    """The month's drawn tasks in draw order, each enterprise with its 行业类别, and the seed of
+    the month's first draw, which the officer draw uses too (DESIGN.md §4.1)."""
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
     due = plan.due(mon)
@@ -101,9 +104,11 @@ def _month_tasks(workspace: Workspace, ledger: Ledger, year: int, mon: int) -> l
             f"请先运行 ssj draw --plan {plan.source} --month {month}"
         )
     tasks = []
+    seeds = []
     for task in due:
         stored = ledger.draw(scope_of(task.id, year, mon))
         assert stored is not None
+        seeds.append(stored.record.seed)
         selected = stored.record.selected
         industries = roster.details((s.uscc for s in selected), INDUSTRY)
         tasks.append(
@@ -115,7 +120,7 @@ def _month_tasks(workspace: Workspace, ledger: Ledger, year: int, mon: int) -> l
                 ],
             )
         )
-    return tasks
+    return tasks, seeds[0]
 
 
 def _load(plan_path: str | Path, month: str) -> tuple[Workspace, int, int, str]:
@@ -142,17 +147,18 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
         text = ledger.assignment(label)
         if text is None:
             assert workspace.officers is not None
+            tasks, seed = _month_tasks(workspace, ledger, year, mon)
             inputs = AssignInput(
                 spec=SPEC,
                 month=label,
-                seed=effective_seed(plan.seed),
+                seed=seed,
                 agency=plan.agency,
                 group_max=plan.group_max,
                 group_size=plan.group_size,
                 partner_group_size=plan.partner_group_size,
                 officers=officer_snapshot(plan, workspace.officers),
                 history=_history(ledger, year, label),
-                tasks=_month_tasks(workspace, ledger, year, mon),
+                tasks=tasks,
             )
             record = AssignmentRecord.of(inputs, assign(inputs), now_text(), __version__)
             text = record.to_json()

@@ -20,14 +20,16 @@ from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import build_strata, names_lookup, population
 from shuangsuiji.inputs.rosters import KEY
+from shuangsuiji.inputs.secret import LOST_FIX, read_secret
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
-from shuangsuiji.rules.draw import DrawInput, draw, effective_seed, population_digest, scope_of
+from shuangsuiji.rules.draw import DrawInput, draw, population_digest, scope_of
 from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.seal import commitment_of, month_secret, normalize_extra
 
 
 @dataclass
@@ -110,6 +112,26 @@ def _check_order(
         batch.add(scope)
 
 
+def _month_secret(plan: Plan, month: int, extra: str | None) -> tuple[str | None, str | None]:
+    """(s(m), commitment) of the plan's sealed chain (DESIGN.md §4.1); (None, None) for a plan
+    without a commitment, which may draw only with public randomness of the day."""
+    if plan.commitment is None:
+        if extra is None:
+            raise InputError(
+                "计划还没有种子承诺（commitment），现在抽取的结果任何人都能事先算出，未抽取。"
+                f"请先运行 ssj seal --plan {plan.source} 并随年度计划公开 commitment；"
+                "或每次抽取都用 --seed-extra 加入当天公开的随机数（如彩票开奖号码）"
+            )
+        return None, None
+    secret = read_secret(plan.secret_path)
+    if commitment_of(secret) != plan.commitment:
+        raise InputError(
+            f"秘密文件 {plan.secret_path} 与计划中的 commitment 不符，未抽取；"
+            "请确认用的是 ssj seal 为这份计划写出的秘密文件。" + LOST_FIX
+        )
+    return month_secret(secret, month), plan.commitment
+
+
 def _due_tasks(plan: Plan, month: int, label: str, item: str | None) -> list[Item | JointTask]:
     """The tasks to draw this month (only ``item`` when given), in SSJ-DRAW-1 order."""
     tasks = plan.due(month)
@@ -151,16 +173,19 @@ def draw_month(
     key_string = None if sources is None else rfc3797.key_string(rfc3797.parse_sources(sources))
     if key_string is not None and any(t.ratio.stratified for t in tasks):
         raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
-    seed = effective_seed(plan.seed, seed_extra)
+    extra = normalize_extra(seed_extra)
     outcome = DrawOutcome(label)
     if not tasks:
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome
 
     # Refuse out-of-order draws before anything is written; checked again under the lock.
-    _check_order(
-        plan, tasks, year, mon, {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
-    )
+    existing = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
+    _check_order(plan, tasks, year, mon, existing)
+    to_draw = [t for t in tasks if scope_of(t.id, year, mon) not in existing]
+    secret, commitment = None, None
+    if to_draw and key_string is None:
+        secret, commitment = _month_secret(plan, mon, extra)
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         recorded = {d.scope: d for d in ledger.drawn(year)}
         _check_order(plan, tasks, year, mon, recorded)
@@ -174,7 +199,7 @@ def draw_month(
                 record, text = _recorded(ledger, scope)
                 outcome.records.append(record)
                 outcome.texts.append(text)
-                outcome.notices += _changes_since(record, eligible, seed, key_string)
+                outcome.notices += _changes_since(record, eligible, extra, key_string)
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
             record = draw(
@@ -182,7 +207,10 @@ def draw_month(
                     task_id=task.id,
                     year=year,
                     month=mon,
-                    seed=seed,
+                    plan_seed=plan.seed,
+                    secret=secret,
+                    commitment=commitment,
+                    extra=extra,
                     ratio=task.ratio,
                     targets=base.targets,
                     strata=build_strata(task, eligible),
@@ -218,7 +246,7 @@ def draw_month(
 
 
 def _changes_since(
-    record: DrawRecord, eligible: pd.DataFrame, seed: str, key_string: str | None
+    record: DrawRecord, eligible: pd.DataFrame, extra: str | None, key_string: str | None
 ) -> list[str]:
     """Why the recorded draw differs from what the inputs would give now (reported, not redrawn)."""
     notes = []
@@ -228,6 +256,6 @@ def _changes_since(
             f"{record.scope} 已于 {record.created_at} 抽取；此后企业名录库有变化"
             f"（对象 {record.population.size} → {len(keys)} 家），返回原抽取结果，未重新抽取"
         )
-    if record.seed != seed or record.key_string != key_string:
+    if (extra is not None and extra != record.extra) or record.key_string != key_string:
         notes.append(f"{record.scope} 已按原种子/随机源抽取，本次给出的种子或随机源未使用")
     return notes

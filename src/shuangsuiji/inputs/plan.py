@@ -27,6 +27,7 @@ from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.rules.deadlines import deadline_of
 from shuangsuiji.rules.ratio import Ratio
+from shuangsuiji.rules.seal import is_secret
 from shuangsuiji.rules.workdays import WorkCalendar, YearSchedule
 
 
@@ -171,6 +172,8 @@ class Plan(_Model):
     agency: str = Field(min_length=1)
     year: int = Field(ge=2000, le=2100)
     seed: str = Field(min_length=1)
+    commitment: str | None = None  # H^12 of the sealed secret (ssj seal), published in advance
+    secret_file: str = "ssj-secret.txt"  # relative to the plan file; never published
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
     uscc_check: Literal["error", "warning"] = "error"
@@ -188,6 +191,13 @@ class Plan(_Model):
     def _seed_nfc(cls, value: str) -> str:
         # SSJ-DRAW-1: the seed is Unicode NFC, trimmed.
         return unicodedata.normalize("NFC", value).strip()
+
+    @field_validator("commitment")
+    @classmethod
+    def _commitment_hex(cls, value: str | None) -> str | None:
+        if value is not None and not is_secret(value):
+            raise ValueError("commitment 应为 64 位小写十六进制数，由 ssj seal 写入；请勿手改")
+        return value
 
     @model_validator(mode="after")
     def _cross_check(self) -> Plan:
@@ -266,6 +276,11 @@ class Plan(_Model):
                 if task.id == task_id:
                     return key, index
         raise KeyError(task_id)
+
+    @property
+    def secret_path(self) -> Path:
+        """The sealed secret's file (DESIGN.md §4.1), resolved against the plan's folder."""
+        return self.folder / self.secret_file
 
     def roster_path(self, which: Literal["enterprises", "officers"]) -> Path:
         """A roster's path, resolved against the plan's folder."""
@@ -377,6 +392,12 @@ def load_plan(path: str | Path) -> Plan:
                 )
             ],
         ) from None
+    return parse_plan(text, path)
+
+
+def parse_plan(text: str, path: Path) -> Plan:
+    """Check a plan file's text (as read from, or about to be written to, ``path``)."""
+    file = str(path)
     try:
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:

@@ -18,8 +18,11 @@ def _file_mode() -> int:
 
 
 @contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[BinaryIO]:
-    """Open a temporary file beside ``path``; on success it replaces ``path`` in one rename."""
+def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
+    """Open a temporary file beside ``path``; on success it replaces ``path`` in one rename.
+
+    The file gets ``mode``, or the mode a plainly created file gets (outputs are for sharing).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -27,7 +30,7 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, _file_mode())  # mkstemp makes 0600; outputs are for sharing
+        os.chmod(tmp, _file_mode() if mode is None else mode)  # mkstemp makes 0600
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -35,9 +38,11 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
         raise
 
 
-def write_atomic(path: Path, data: bytes | str | Callable[[BinaryIO], None]) -> None:
+def write_atomic(
+    path: Path, data: bytes | str | Callable[[BinaryIO], None], mode: int | None = None
+) -> None:
     """Write bytes, UTF-8 text, or whatever a writer callback produces, atomically to ``path``."""
-    with atomic_output(path) as handle:
+    with atomic_output(path, mode) as handle:
         if callable(data):
             data(handle)
         else:

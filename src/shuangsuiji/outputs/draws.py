@@ -13,6 +13,10 @@ from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import DrawRecord
 
+COMMITMENT_CHECK = (
+    "s=本月秘密; for i in $(seq 月份); do s=$(printf '%s' \"$s\" | sha256sum | cut -c1-64); done; "
+    "echo $s   # 应等于承诺值"
+)
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
@@ -41,6 +45,8 @@ def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, s
             r.scope,
             "SSJ-DRAW-1" if r.spec == "SSJ-DRAW-1" else "RFC 3797",
             r.seed if r.spec == "SSJ-DRAW-1" else (r.key_string or ""),
+            r.commitment or "",
+            r.secret or "",
             Ratio.model_validate(r.ratio).describe(),
             r.population.size,
             r.population.digest,
@@ -66,6 +72,8 @@ def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, s
                 "抽取范围",
                 "方法",
                 "种子/随机源",
+                "种子承诺(commitment)",
+                "本月秘密(secret)",
                 "比例",
                 "对象总数",
                 "对象摘要(SHA-256)",
@@ -86,6 +94,12 @@ def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, s
                     "每家企业的抽取号 = SHA-256(种子 ‖ 0x1F ‖ 抽取范围 ‖ 0x1F ‖ 统一社会信用代码)，取抽取号最小的若干家。"
                 ],
                 [f"在 Linux/macOS 终端中复核一个抽取号：{CHECK_COMMAND}"],
+                [
+                    "种子 = 计划种子/本月秘密[/当天公开的随机数]。本月秘密来自年初公开的种子承诺："
+                    "把本月秘密连续做 m 次 SHA-256（m 为月份，如 3 月做 3 次）应得到承诺值，"
+                    "所以抽取前谁也算不出抽取号，抽取后谁都能核对。"
+                ],
+                [f"在 Linux/macOS 终端中核对本月秘密：{COMMITMENT_CHECK}"],
                 ["用抽取记录文件完整复核：ssj verify 抽取记录-<任务编号>-<月份>.json"],
             ],
         ),

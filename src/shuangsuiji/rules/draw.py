@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
@@ -20,6 +19,7 @@ from shuangsuiji.exceptions import InputError
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate
 from shuangsuiji.rules.records import DrawRecord, Population, Selected, StratumEntry
+from shuangsuiji.rules.seal import compose_seed, normalize_extra
 
 SPEC = "SSJ-DRAW-1"
 SEPARATOR = "\x1f"
@@ -36,14 +36,6 @@ def quota(n: int, rate: Decimal) -> int:
 def scope_of(task_id: str, year: int, month: int) -> str:
     """The draw scope "{task}/{YYYY-MM}", e.g. "AJ-01/2025-03"."""
     return f"{task_id}/{year:04d}-{month:02d}"
-
-
-def effective_seed(plan_seed: str, extra: str | None = None) -> str:
-    """The seed a draw uses: the plan seed, or "{plan seed}/{extra}" with public randomness."""
-    seed = unicodedata.normalize("NFC", plan_seed).strip()
-    if extra is not None and extra.strip():
-        seed = f"{seed}/{unicodedata.normalize('NFC', extra).strip()}"
-    return seed
 
 
 def ticket(seed: str, scope: str, key: str) -> str:
@@ -140,7 +132,10 @@ class DrawInput:
     task_id: str
     year: int
     month: int
-    seed: str
+    plan_seed: str
+    secret: str | None  # s(m) of the sealed chain (DESIGN.md §4.1); None without a commitment
+    commitment: str | None
+    extra: str | None  # public randomness of the day (--seed-extra)
     ratio: Ratio
     targets: Mapping[str, Sequence[str]]
     strata: Sequence[Stratum]  # the eligible population, one stratum for a flat ratio
@@ -158,8 +153,10 @@ def draw(task: DrawInput) -> DrawRecord:
     """
     scope = scope_of(task.task_id, task.year, task.month)
     excluded = set(task.excluded)
+    extra = normalize_extra(task.extra)
+    seed = compose_seed(task.plan_seed, task.secret, extra)
     if task.key_string is None:
-        chosen, shortfall = draw_strata(task.seed, scope, task.strata, excluded)
+        chosen, shortfall = draw_strata(seed, scope, task.strata, excluded)
     else:
         chosen, shortfall = select_rfc3797(task.key_string, task.strata, excluded)
     keys = sorted(k for s in task.strata for k in s.keys)
@@ -175,7 +172,12 @@ def draw(task: DrawInput) -> DrawRecord:
         scope=scope,
         item_id=task.task_id,
         month=f"{task.year:04d}-{task.month:02d}",
-        seed=task.seed,
+        # RFC 3797 draws from public sources fixed in advance: no commitment fields (§4.1).
+        plan_seed=None if task.key_string else normalize_extra(task.plan_seed),
+        secret=None if task.key_string else task.secret,
+        commitment=None if task.key_string else task.commitment,
+        extra=None if task.key_string else extra,
+        seed=seed,
         key_string=task.key_string,
         ratio=task.ratio.to_plain(),
         targets={k: list(v) for k, v in task.targets.items()},

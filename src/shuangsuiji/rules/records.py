@@ -208,7 +208,11 @@ class DrawRecord(Record):
     scope: str
     item_id: str
     month: str
-    seed: str
+    plan_seed: str | None  # §4.1: the plan's public label …
+    secret: str | None  # … the month secret s(m) of the sealed chain, revealed by this draw …
+    commitment: str | None  # … the commitment H^12(s12) published with the plan …
+    extra: str | None  # … and public randomness of the day; None for a 0.1 or RFC 3797 record
+    seed: str  # the effective seed: "{plan_seed}[/{secret}][/{extra}]"
     key_string: str | None  # RFC 3797 only
     ratio: str | dict[str, str]
     targets: dict[str, list[str]]
@@ -223,6 +227,10 @@ class DrawRecord(Record):
 
     _optional = ("key_string", "strata")
     _defaults: ClassVar[dict[str, Any]] = {
+        "plan_seed": None,
+        "secret": None,
+        "commitment": None,
+        "extra": None,
         "key_string": None,
         "strata": None,
         "targets": {},
@@ -236,6 +244,13 @@ class DrawRecord(Record):
         object.__setattr__(self, "ratio", _ordered_ratio(self.ratio))
         object.__setattr__(self, "targets", dict(sorted(self.targets.items())))
         super().__post_init__()
+
+    def _published(self) -> dict[str, Any]:
+        out = super()._published()
+        if self.plan_seed is None:  # a 0.1 or RFC 3797 record: no commitment fields at all
+            for name in ("plan_seed", "secret", "commitment", "extra"):
+                del out[name]
+        return out
 
     def to_json(self) -> str:
         """The published text: one field per line in spec order, one selected enterprise per

@@ -14,6 +14,7 @@ from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import SPEC, Stratum, draw_strata, population_digest, select_rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.seal import compose_seed, opens
 
 
 def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -> list[Stratum]:
@@ -39,6 +40,30 @@ def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -
     return strata
 
 
+def seal_differences(record: DrawRecord) -> list[str]:
+    """Whether the seed is the committed month secret's (DESIGN.md §4.1): H^m(secret) equals
+    the commitment, and the seed is composed of plan_seed, secret and extra."""
+    out = []
+    month = (
+        int(record.month[5:7]) if record.month[4:5] == "-" and record.month[5:7].isdigit() else 0
+    )
+    if record.commitment is not None:
+        if record.secret is None or not opens(record.secret, month, record.commitment):
+            out.append(
+                f"secret 按 {record.month} 哈希 {month} 次不等于 commitment：不是事先承诺的那条哈希链上本月的值"
+            )
+    elif record.secret is not None:
+        out.append("记录有 secret 却没有 commitment，无法核对")
+    elif record.extra is None:
+        out.append(
+            "既没有种子承诺（commitment）也没有当天公开的随机数（extra）：抽取结果事先可以算出"
+        )
+    expected = compose_seed(record.plan_seed or "", record.secret, record.extra)
+    if record.seed != expected:
+        out.append(f"seed 应为 plan_seed/secret/extra 的组合“{expected}”，记录为“{record.seed}”")
+    return out
+
+
 def record_differences(
     record: DrawRecord, also: Callable[[DrawRecord], list[str]] | None = None
 ) -> list[str]:
@@ -53,6 +78,8 @@ def record_differences(
     scope = f"{record.item_id}/{record.month}"
     if record.scope != scope:
         out.append(f"scope 应为 {scope}，记录为 {record.scope}")
+    if record.plan_seed is not None:
+        out += seal_differences(record)
     population = record.population
     keys = list(population.keys)
     if keys != sorted(set(keys)):

@@ -1,0 +1,63 @@
+"""The seed commitment of SSJ-DRAW-1 (DESIGN.md §4.1): nobody can know a draw before it is made.
+
+The bureau keeps a random 64-hex secret s12 and publishes, before the first draw of the year,
+the commitment C = H^12(s12), where H(x) is the lowercase hex SHA-256 of the ASCII text x.
+Month m's secret is s(m) = H^(12−m)(s12), so s(m−1) = H(s(m)) and H^m(s(m)) = C. A draw in
+month m reveals s(m): that lets anyone check it against C, and tells nothing of later months.
+The effective seed of a draw is "{plan seed}/{s(m)}", with "/{extra}" when public randomness
+revealed on the day is added.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+
+MONTHS = 12
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def chain_hash(value: str) -> str:
+    """H(x): the lowercase hex SHA-256 of the ASCII bytes of a 64-hex string."""
+    return hashlib.sha256(value.encode("ascii")).hexdigest()
+
+
+def is_secret(text: str) -> bool:
+    """Whether ``text`` has the form of a secret or a commitment: 64 lowercase hex characters."""
+    return _HEX64.fullmatch(text) is not None
+
+
+def hash_times(value: str, times: int) -> str:
+    """H applied ``times`` times."""
+    for _ in range(times):
+        value = chain_hash(value)
+    return value
+
+
+def month_secret(secret: str, month: int) -> str:
+    """s(m) from the secret file's value s12."""
+    return hash_times(secret, MONTHS - month)
+
+
+def commitment_of(secret: str) -> str:
+    """C = H^12(s12), the commitment published with the annual plan."""
+    return hash_times(secret, MONTHS)
+
+
+def opens(secret: str, month: int, commitment: str) -> bool:
+    """Whether a revealed month secret s(m) hashes ``month`` times to the commitment."""
+    return is_secret(secret) and 1 <= month <= MONTHS and hash_times(secret, month) == commitment
+
+
+def normalize_extra(text: str | None) -> str | None:
+    """A seed part as SSJ-DRAW-1 uses it: NFC and trimmed; None when nothing is left."""
+    if text is None:
+        return None
+    return unicodedata.normalize("NFC", text).strip() or None
+
+
+def compose_seed(plan_seed: str, secret: str | None = None, extra: str | None = None) -> str:
+    """The effective seed: "{plan seed}[/{s(m)}][/{extra}]", each part NFC and trimmed."""
+    parts = [normalize_extra(plan_seed) or "", secret, normalize_extra(extra)]
+    return "/".join(p for p in parts if p is not None)

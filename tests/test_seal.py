@@ -1,0 +1,185 @@
+"""The seed commitment (DESIGN.md §4.1): nobody can compute a ticket before the draw, anyone can
+check the draw after it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.inputs.plan import load_plan
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules.draw import ticket
+from shuangsuiji.rules.seal import commitment_of, compose_seed, hash_times, month_secret, opens
+
+from .conftest import files_in, invoke
+
+ZEROS = "0" * 64
+# H, H² and H³ of 64 zeros, from the shell loop of DESIGN.md §4.1:
+# s=$S; for i in 1 2 3; do s=$(printf '%s' "$s" | sha256sum | cut -c1-64); done
+CHAIN = (
+    "60e05bd1b195af2f94112fa7197a5c88289058840ce7c6df9693756bc6250f55",
+    "632500b1742987815bf1e7ebc49d1da6ed2dd9659623bef3f9b96bf5e75ab702",
+    "399abe3835c28f3285d77431b8dba2b9c73319cd6d3dc8b70fef98f8cd8a870a",
+)
+
+
+def _shell_loop(secret: str, times: int) -> str:
+    script = (
+        's=$1; for i in $(seq $2); do s=$(printf "%s" "$s" | sha256sum | cut -c1-64); done; echo $s'
+    )
+    done = subprocess.run(
+        ["bash", "-c", script, "-", secret, str(times)], capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_the_chain_is_the_shell_loop() -> None:
+    assert [hash_times(ZEROS, n) for n in (1, 2, 3)] == list(CHAIN)
+    if shutil.which("sha256sum"):
+        assert _shell_loop(ZEROS, 3) == CHAIN[2]
+    # s(m-1) = H(s(m)); C = H(s1) = H^12(s12); month m's secret hashes m times to C.
+    assert month_secret(ZEROS, 12) == ZEROS and month_secret(ZEROS, 11) == CHAIN[0]
+    commitment = commitment_of(ZEROS)
+    assert all(opens(month_secret(ZEROS, m), m, commitment) for m in range(1, 13))
+    assert not opens(month_secret(ZEROS, 5), 4, commitment)  # a wrong month index
+
+
+def _seal(plan: Path) -> str:
+    result = invoke("seal", "--plan", plan)
+    assert result.exit_code == 0, result.output
+    return load_plan(plan).commitment or ""
+
+
+@pytest.fixture
+def unsealed(workspace: Path) -> Path:
+    """The example workspace before its bureau ran ``ssj seal``."""
+    (workspace.parent / "ssj-secret.txt").unlink()
+    text = workspace.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if line.startswith("commitment:"))
+    workspace.write_text(text.replace(line, "# commitment: <64 hex>"), encoding="utf-8")
+    return workspace
+
+
+def test_seal_writes_the_secret_and_the_commitment_keeping_the_plan(unsealed: Path) -> None:
+    before = unsealed.read_text(encoding="utf-8")
+    commitment = _seal(unsealed)
+    secret_file = unsealed.parent / "ssj-secret.txt"
+    secret = secret_file.read_text(encoding="utf-8").strip()
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+    assert commitment_of(secret) == commitment
+    after = unsealed.read_text(encoding="utf-8")
+    # Only the placeholder line changed: every comment and the layout stay as the user wrote them.
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+    ]
+    assert changed == [("# commitment: <64 hex>", f'commitment: "{commitment}"')]
+
+
+def test_seal_goes_after_the_seed_when_the_plan_has_no_placeholder(unsealed: Path) -> None:
+    text = unsealed.read_text(encoding="utf-8").replace("# commitment: <64 hex>\n", "")
+    unsealed.write_text(text, encoding="utf-8")
+    commitment = _seal(unsealed)
+    lines = unsealed.read_text(encoding="utf-8").splitlines()
+    assert lines[2].startswith("seed:") and lines[3].startswith(f'commitment: "{commitment}"')
+
+
+def test_seal_twice_refuses_and_replace_is_recorded(unsealed: Path) -> None:
+    first = _seal(unsealed)
+    before = files_in(unsealed.parent)
+    again = invoke("seal", "--plan", unsealed)
+    assert again.exit_code == 2 and "--replace" in again.stderr
+    assert files_in(unsealed.parent) == before
+    assert invoke("seal", "--plan", unsealed, "--replace").exit_code == 2  # a reason is required
+    replaced = invoke("seal", "--plan", unsealed, "--replace", "--reason", "秘密文件丢失")
+    assert replaced.exit_code == 0, replaced.output
+    second = load_plan(unsealed).commitment
+    assert second not in (None, first)
+    with Ledger.at(unsealed.parent) as ledger:
+        seals = [p for _, _, kind, p in ledger.events() if kind == "seal"]
+    assert seals[-1] == {"commitment": second, "replaces": first, "reason": "秘密文件丢失"}
+    log = invoke("audit", "log", "--plan", unsealed)
+    assert "封存种子承诺" in log.stdout and "秘密文件丢失" in log.stdout
+
+
+def test_a_plan_without_commitment_does_not_draw_without_public_randomness(unsealed: Path) -> None:
+    before = files_in(unsealed.parent)
+    result = invoke("draw", "--plan", unsealed, "--month", "2025-03")
+    assert result.exit_code == 2 and "ssj seal" in result.stderr
+    assert files_in(unsealed.parent) == before
+    # With the day's public numbers the draw cannot be known in advance either.
+    drawn = invoke(
+        "draw", "--plan", unsealed, "--month", "2025-03", "--seed-extra", "07 19 23", "--json"
+    )
+    assert drawn.exit_code == 0, drawn.output
+    record = json.loads(drawn.stdout)[0]
+    assert (record["secret"], record["commitment"], record["extra"]) == (None, None, "07 19 23")
+    assert (
+        invoke(
+            "verify", unsealed.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+        ).exit_code
+        == 0
+    )
+
+
+def test_a_lost_or_wrong_secret_draws_nothing(workspace: Path) -> None:
+    secret_file = workspace.parent / "ssj-secret.txt"
+    secret_file.write_text("1" * 64 + "\n", encoding="utf-8")
+    before = files_in(workspace.parent)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 2 and "commitment 不符" in result.stderr
+    assert files_in(workspace.parent) == before
+    secret_file.unlink()
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert (
+        result.exit_code == 2 and "--replace" in result.stderr and "ssj-secret.txt" in result.stderr
+    )
+
+
+def test_a_draw_reveals_its_month_secret_and_nothing_later(workspace: Path) -> None:
+    secret = next(
+        line
+        for line in (workspace.parent / "ssj-secret.txt").read_text(encoding="utf-8").splitlines()
+        if not line.startswith("#")
+    )
+    plan = load_plan(workspace)
+    draw_month(workspace, "2025-03")
+    outputs = workspace.parent / "输出"
+    texts = [p.read_bytes() for p in outputs.rglob("*") if p.is_file()]
+    for month in range(4, 13):  # no later month's secret, nor the secret file's value
+        assert not any(month_secret(secret, month).encode() in t for t in texts)
+    record = json.loads(
+        (outputs / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text(encoding="utf-8")
+    )
+    assert record["secret"] == month_secret(secret, 3) and record["commitment"] == plan.commitment
+    assert hash_times(record["secret"], 3) == plan.commitment
+    assert record["seed"] == compose_seed(plan.seed, record["secret"])
+    # An outside script recomputes every ticket from the record's seed.
+    for selected in record["selected"]:
+        assert ticket(record["seed"], record["scope"], selected["uscc"]) == selected["ticket"]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r.update(secret=hash_times(r["secret"], 1)), "不等于 commitment"),
+        (lambda r: r.update(month="2025-04", scope=r["item_id"] + "/2025-04"), "不等于 commitment"),
+        (lambda r: r.update(extra="后加的随机数"), "seed 应为"),
+        (lambda r: r.update(commitment=None, secret=None), "seed 应为"),
+    ],
+)
+def test_verify_checks_the_chain_and_the_seed(
+    workspace: Path, change: object, message: str
+) -> None:
+    draw_month(workspace, "2025-03")
+    path = workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    change(record)  # type: ignore[operator]
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = invoke("verify", path)
+    assert result.exit_code == 1 and message in result.stdout, result.stdout
