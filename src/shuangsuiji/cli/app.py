@@ -35,7 +35,7 @@ from shuangsuiji.commands.results import import_results
 from shuangsuiji.commands.run import run_day
 from shuangsuiji.commands.seal import SealOutcome, seal
 from shuangsuiji.commands.validate import validate_workspace
-from shuangsuiji.commands.verify import verify_file
+from shuangsuiji.commands.verify import verify_paths
 from shuangsuiji.commands.workdays import nth_workday
 from shuangsuiji.exceptions import ExitCode, InputError, NeedsAttention, Problem, SsjError
 from shuangsuiji.inputs.annex import PlanOptions
@@ -459,10 +459,11 @@ def assign(
 
 @app.command()
 def verify(
-    record: Annotated[
-        Path,
+    records: Annotated[
+        list[Path],
         typer.Argument(
-            help="抽取记录 JSON 文件（或 ssj draw --json 的输出）。", show_default=False
+            help="抽取记录 JSON 文件（或 ssj draw --json 的输出），可给多个，或给 输出/ 文件夹复核整年。",
+            show_default=False,
         ),
     ],
     enterprises: Annotated[
@@ -470,22 +471,24 @@ def verify(
         typer.Option("--enterprises", help="同时用这份企业名录库核对记录中的对象名单。"),
     ] = None,
 ) -> None:
-    """仅凭抽取记录重新计算一遍抽取，核对结果是否一致（不需要 ssj 的台账）。"""
+    """仅凭抽取记录重新计算一遍抽取（含种子承诺），核对是否一致；给出本年度的全部记录时还核对排除名单。"""
 
     def run() -> None:
-        results = verify_file(record, enterprises)
+        outcome = verify_paths(records, enterprises)
         out = _stdout()
-        failed = 0
-        for scope, differences in results:
+        for scope, differences in outcome.results:
             if differences:
-                failed += 1
                 out.print(f"[red]✗[/] {scope} 复核不一致：")
                 for difference in differences:
                     out.print(f"  - {difference}")
             else:
                 out.print(f"[green]✓[/] {scope} 复核一致")
-        if failed:
-            raise NeedsAttention(f"{failed} 条记录复核不一致")
+        if not outcome.cross_checked:
+            _stderr().print(
+                "提示：单独一份记录无法证明排除名单；连同本年度更早的记录一起复核，如 ssj verify 输出/"
+            )
+        if outcome.failed:
+            raise NeedsAttention(f"{outcome.failed} 条记录复核不一致")
 
     _run(run)
 

@@ -205,6 +205,7 @@ def draw_month(
             record = draw(
                 DrawInput(
                     task_id=task.id,
+                    covers=task.covers if isinstance(task, JointTask) else None,
                     year=year,
                     month=mon,
                     plan_seed=plan.seed,

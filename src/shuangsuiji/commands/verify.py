@@ -6,17 +6,18 @@ is also checked against it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from shuangsuiji.exceptions import InputError
+from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
 from shuangsuiji.inputs.rosters import KEY, EnterpriseRoster, load_enterprises
 from shuangsuiji.rules.records import DrawRecord
-from shuangsuiji.rules.verify import record_differences
+from shuangsuiji.rules.verify import record_differences, year_differences
 
 _MAX_LISTED = 5
 
@@ -54,12 +55,69 @@ def _against_roster(record: DrawRecord, roster: EnterpriseRoster) -> list[str]:
     return out
 
 
-def verify_file(path: Path, enterprises: Path | None = None) -> list[tuple[str, list[str]]]:
-    """Verify every record in a file: (scope, differences) per record."""
-    records = load_records(path)
+def record_files(paths: Sequence[Path]) -> list[Path]:
+    """The record files named: files as given, folders searched for ``*.json`` (e.g. 输出/)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*.json") if p.is_file())
+        else:
+            found.append(path)
+    if not found:
+        raise InputError(
+            "没有找到抽取记录",
+            [
+                Problem(
+                    ", ".join(map(str, paths)),
+                    None,
+                    None,
+                    "文件夹中没有 .json 文件",
+                    "给出抽取记录文件或 输出/ 文件夹",
+                )
+            ],
+        )
+    return found
+
+
+@dataclass
+class VerifyOutcome:
+    """What ``ssj verify`` found: each record's differences (empty if it reproduces)."""
+
+    results: list[tuple[str, list[str]]]
+    cross_checked: bool  # several records: exclusions recomputed across them
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for _, differences in self.results if differences)
+
+
+def verify_paths(paths: Sequence[Path], enterprises: Path | None = None) -> VerifyOutcome:
+    """Verify every record in the files and folders given; with more than one record, also
+    each record's exclusions against the others (DESIGN.md §4.2)."""
+    raw = [record for path in record_files(paths) for record in load_records(path)]
     roster = None
     if enterprises is not None:
         roster, problems = load_enterprises(enterprises, uscc_check="warning")
         if roster is None or any(p.is_error for p in problems):
             raise InputError("名录库有错误，无法用来核对", problems)
-    return [(r["scope"], verify_record(r, roster)) for r in records]
+    unique: dict[str, dict[str, Any]] = {}
+    results: dict[str, list[str]] = {}
+    for record in raw:
+        scope = str(record["scope"])
+        if scope in unique:  # the same draw in two files (a record and a --json array)
+            if unique[scope] != record:
+                results[scope].append("所给文件中同一抽取范围有两份内容不同的记录")
+            continue
+        unique[scope] = record
+        results[scope] = verify_record(record, roster)
+    typed = []
+    for record in unique.values():
+        try:
+            typed.append(DrawRecord.from_dict(record))
+        except (KeyError, TypeError, ValueError):
+            continue  # already reported as a record that cannot be recomputed
+    cross = len(typed) > 1
+    if cross:
+        for scope, found in year_differences(typed).items():
+            results[scope] += found
+    return VerifyOutcome(list(results.items()), cross)

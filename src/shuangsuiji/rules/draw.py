@@ -130,6 +130,7 @@ class DrawInput:
     """Everything one task's draw depends on, gathered before the rule runs."""
 
     task_id: str
+    covers: str | None  # a joint task's covered item
     year: int
     month: int
     plan_seed: str
@@ -171,6 +172,7 @@ def draw(task: DrawInput) -> DrawRecord:
         spec=SPEC if task.key_string is None else rfc3797.SPEC,
         scope=scope,
         item_id=task.task_id,
+        covers=task.covers,
         month=f"{task.year:04d}-{task.month:02d}",
         # RFC 3797 draws from public sources fixed in advance: no commitment fields (§4.1).
         plan_seed=None if task.key_string else normalize_extra(task.plan_seed),

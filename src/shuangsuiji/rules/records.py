@@ -207,6 +207,7 @@ class DrawRecord(Record):
     spec: str
     scope: str
     item_id: str
+    covers: str | None  # a joint task: the item it covers, whose earlier selections it excludes
     month: str
     plan_seed: str | None  # §4.1: the plan's public label …
     secret: str | None  # … the month secret s(m) of the sealed chain, revealed by this draw …
@@ -225,8 +226,9 @@ class DrawRecord(Record):
     created_at: str
     tool_version: str
 
-    _optional = ("key_string", "strata")
+    _optional = ("covers", "key_string", "strata")
     _defaults: ClassVar[dict[str, Any]] = {
+        "covers": None,
         "plan_seed": None,
         "secret": None,
         "commitment": None,
@@ -273,6 +275,17 @@ class DrawRecord(Record):
     @property
     def selected_keys(self) -> list[str]:
         return [s.uscc for s in self.selected]
+
+    @property
+    def base_item(self) -> str:
+        """The item whose earlier selections this draw excludes (SSJ-DRAW-1 §4.2)."""
+        return self.covers or self.item_id
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The tool version that made the record, as numbers ((0,) if unknown)."""
+        parts = [int(p) for p in self.tool_version.split(".")[:3] if p.isdigit()]
+        return tuple(parts) or (0,)
 
 
 def records_json(texts: Sequence[str]) -> str:

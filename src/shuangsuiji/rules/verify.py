@@ -6,7 +6,7 @@ difference is named, in the words a 纪检 auditor reads.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
@@ -120,4 +120,65 @@ def record_differences(
         out.append(f"应抽中 {len(chosen)} 家，记录列出 {len(listed)} 家")
     if also is not None:
         out += also(record)
+    return out
+
+
+SET_VERSION = (0, 2)  # records from this version on say which item a joint task covers
+
+
+def _base_item(record: DrawRecord, records: Sequence[DrawRecord]) -> str:
+    """The item a record draws over. A 0.1 record does not say which item a joint task
+    covers: it is the item of the newer records with the same targets, when there is one."""
+    if record.version >= SET_VERSION:
+        return record.base_item
+    items = {
+        r.base_item for r in records if r.version >= SET_VERSION and r.targets == record.targets
+    }
+    return items.pop() if len(items) == 1 else record.item_id
+
+
+def year_differences(records: Sequence[DrawRecord]) -> dict[str, list[str]]:
+    """Each record's ``excluded``, recomputed from the other records of the set (DESIGN.md
+    §4.2): the enterprises already selected earlier in the year by a draw over the same item,
+    joint tasks first within a month. Returns the differences by scope.
+
+    One record alone cannot prove its exclusions; with the year's records an exclusion that no
+    earlier record explains is either forged or comes from a record that is missing. Records
+    made before 0.2 count as earlier selections but are not themselves checked: they did not
+    say which item a joint task covers.
+    """
+    out: dict[str, list[str]] = {}
+    by_item: dict[tuple[str, str], list[DrawRecord]] = {}
+    for record in records:
+        by_item.setdefault((record.month[:4], _base_item(record, records)), []).append(record)
+    for (_, item), group in by_item.items():
+        # Draw order: by month, joint tasks before the item's own draw (SSJ-DRAW-1 §4.2).
+        group.sort(key=lambda r: (r.month, r.covers is None, r.item_id))
+        seen: dict[str, str] = {}  # uscc -> scope that selected it
+        for record in group:
+            earlier = [
+                r.scope
+                for r in group
+                if (r.month, r.covers is None) < (record.month, record.covers is None)
+            ]
+            population = set(record.population.keys)
+            expected = {k for k in seen if k in population}
+            listed = set(record.excluded)
+            problems = []
+            unexplained = sorted(listed - expected)
+            if unexplained:
+                before = "、".join(earlier) or "无"
+                problems.append(
+                    f"排除名单中有 {len(unexplained)} 家不是所给记录中此前对 {item} 抽中的企业（如 {unexplained[0]}）："
+                    f"排除名单被改动过，或缺少更早的抽取记录（所给记录中更早的：{before}）"
+                )
+            missed = sorted(expected - listed)
+            if missed:
+                problems.append(
+                    f"没有排除此前已抽中的 {len(missed)} 家（如 {missed[0]}，{seen[missed[0]]} 抽中）"
+                )
+            if problems and record.version >= SET_VERSION:
+                out[record.scope] = problems
+            for key in record.selected_keys:
+                seen.setdefault(key, record.scope)
     return out
