@@ -183,3 +183,42 @@ def test_verify_checks_the_chain_and_the_seed(
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     result = invoke("verify", path)
     assert result.exit_code == 1 and message in result.stdout, result.stdout
+
+
+def _require_ceremony(plan: Path) -> None:
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(
+        text.replace("deadline_workdays: 5", "deadline_workdays: 5\nceremony: required"),
+        encoding="utf-8",
+    )
+
+
+def test_the_daily_batch_waits_for_the_days_public_numbers(workspace: Path) -> None:
+    _require_ceremony(workspace)
+    waiting = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert waiting.exit_code == 1, waiting.output
+    assert "等待当天公开的随机数" in waiting.stdout and "随机数/2025-03.txt" in waiting.stdout
+    assert not (workspace.parent / "输出").exists()
+    log = (workspace.parent / "日志" / "ssj-run-2025-03-03.log").read_text(encoding="utf-8")
+    assert "随机数/2025-03.txt" in log
+    numbers = workspace.parent / "随机数" / "2025-03.txt"
+    numbers.parent.mkdir()
+    numbers.write_text("# 2025年3月3日 福彩3D 开奖号码\n3 8 1\n", encoding="utf-8")
+    drawn = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert drawn.exit_code == 0, drawn.output
+    record = json.loads(
+        (workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert record["extra"] == "3 8 1" and record["seed"].endswith(f"/{record['secret']}/3 8 1")
+
+
+def test_a_draw_by_hand_with_public_numbers_satisfies_the_ceremony(workspace: Path) -> None:
+    _require_ceremony(workspace)
+    assert (
+        invoke("draw", "--plan", workspace, "--month", "2025-03", "--seed-extra", "3 8 1").exit_code
+        == 0
+    )
+    result = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert result.exit_code == 0 and "等待" not in result.stdout

@@ -691,10 +691,14 @@ def run_command(
             out.print(_status_table(overdue[:10]))
         if outcome.log is not None:
             out.print(f"  日志：{outcome.log}")
+        for message in outcome.waiting:
+            out.print(f"  [yellow]![/] {message}")
         if outcome.problems:
             raise InputError("有需要处理的输入问题（见上表），其余工作已完成", outcome.problems)
-        if overdue:
-            raise NeedsAttention(f"{len(overdue)} 条检查结果已超过公示期限")
+        if outcome.waiting or overdue:
+            found = ["抽取在等待当天公开的随机数"] if outcome.waiting else []
+            found += [f"{len(overdue)} 条检查结果已超过公示期限"] if overdue else []
+            raise NeedsAttention("，".join(found))
 
     _run(run)
 

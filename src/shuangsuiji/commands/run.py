@@ -19,6 +19,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import Problem, SsjError
+from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
@@ -37,6 +38,7 @@ class RunOutcome:
     actions: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)  # draws waiting for public numbers: what to do
     log: Path | None = None
 
     @property
@@ -52,6 +54,15 @@ def due_months(plan: Plan, today: dt.date) -> list[str]:
         if plan.due(month) and calendar.first_workday(plan.year, month) <= today:
             months.append(f"{plan.year:04d}-{month:02d}")
     return months
+
+
+def waiting_message(plan: Plan, month: str) -> str:
+    """What a person must do for a month that waits for its public numbers (ceremony)."""
+    path = public_numbers_path(plan.folder, month).relative_to(plan.folder)
+    return (
+        f"{month} 的抽取等待当天公开的随机数（计划要求 ceremony: required）：开奖后把号码写入 {path}，"
+        f'或运行 ssj draw --plan {plan.source} --month {month} --seed-extra "开奖号码"'
+    )
 
 
 def _problems(exc: SsjError, file: str) -> list[Problem]:
@@ -72,7 +83,11 @@ def run_day(
             drawn = {d.scope for d in Ledger.existing_draws(plan.folder, plan.year)}
             try:
                 if any(f"{t.id}/{month}" not in drawn for t in plan.due(int(month[5:]))):
-                    draw = draw_month(plan_path, month, today=today, wait=wait)
+                    extra = read_public_numbers(plan.folder, month)
+                    if extra is None and plan.ceremony == "required":
+                        outcome.waiting.append(waiting_message(plan, month))
+                        break  # later months depend on this one
+                    draw = draw_month(plan_path, month, seed_extra=extra, today=today, wait=wait)
                     outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
                 if Ledger.existing_assignment(plan.folder, month) is None:
                     assigned = assign_month(plan_path, month, wait=wait)
@@ -101,6 +116,11 @@ def run_day(
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))
         outcome.log = write_run_log(
-            plan, outcome.today, outcome.actions, outcome.statuses, outcome.problems
+            plan,
+            outcome.today,
+            outcome.actions,
+            outcome.statuses,
+            outcome.problems,
+            outcome.waiting,
         )
     return outcome

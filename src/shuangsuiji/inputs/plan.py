@@ -174,6 +174,8 @@ class Plan(_Model):
     seed: str = Field(min_length=1)
     commitment: str | None = None  # H^12 of the sealed secret (ssj seal), published in advance
     secret_file: str = "ssj-secret.txt"  # relative to the plan file; never published
+    # "required": ssj run draws only once the day's public numbers are in 随机数/YYYY-MM.txt.
+    ceremony: Literal["none", "required"] = "none"
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
     uscc_check: Literal["error", "warning"] = "error"

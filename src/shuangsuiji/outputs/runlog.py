@@ -22,6 +22,7 @@ def write_run_log(
     actions: Sequence[str],
     statuses: Sequence[Status],
     problems: Sequence[Problem],
+    waiting: Sequence[str] = (),
 ) -> Path:
     """The day's log: every action of the day's runs, then the latest status and problems."""
     path = plan.folder / LOG_DIR / f"ssj-run-{today.isoformat()}.log"
@@ -50,7 +51,8 @@ def write_run_log(
         for s in statuses
         if s.status == "overdue"
     ]
-    if problems:
-        lines += ["", "需要处理的问题："] + [f"  {p.render()}" for p in problems]
+    if problems or waiting:
+        lines += ["", "需要处理的问题："] + [f"  {w}" for w in waiting]
+        lines += [f"  {p.render()}" for p in problems]
     write_if_changed(path, ("\n".join(lines) + "\n").encode())
     return path
