@@ -29,6 +29,7 @@ from shuangsuiji.commands.assign import (
 from shuangsuiji.commands.audit import audit_workspace, event_log
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import DrawOutcome, draw_month
+from shuangsuiji.commands.draw_import import import_draw
 from shuangsuiji.commands.plan_import import import_plan_file
 from shuangsuiji.commands.publish import publish as publish_results
 from shuangsuiji.commands.results import import_results
@@ -43,7 +44,7 @@ from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
 from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
 from shuangsuiji.rules.deadlines import STATUS_NAMES
-from shuangsuiji.rules.records import Status, records_json
+from shuangsuiji.rules.records import ExternalDraw, Status, records_json
 
 T = TypeVar("T")
 
@@ -318,27 +319,38 @@ def _render_draws(outcome: DrawOutcome) -> None:
     for record in outcome.records:
         fresh = record.scope in outcome.new_scopes
         state = "[green]新抽取[/]" if fresh else f"已于 {record.created_at} 抽取（返回原记录）"
-        method = "RFC 3797" if record.spec == "RFC3797" else record.spec
-        table = Table(
-            title=f"{record.scope}  {state}",
-            caption=(
+        if isinstance(record, ExternalDraw):
+            caption = f"外部导入（{record.source}），共 {len(record.selected)} 家；不是本工具抽取的"
+        else:
+            method = "RFC 3797" if record.spec == "RFC3797" else record.spec
+            caption = (
                 f"{method}；对象 {record.population.size} 家，排除本年度已抽中 {len(record.excluded)} 家，"
                 f"应抽 {record.k} 家，抽中 {len(record.selected)} 家"
-            ),
-        )
+            )
+        table = Table(title=f"{record.scope}  {state}", caption=caption)
         for header in ("序号", "统一社会信用代码", "企业名称", "抽取号"):
             table.add_column(header, overflow="fold")
         for s in record.selected[:MAX_SHOWN]:
-            table.add_row(str(s.rank), s.uscc, s.name, s.ticket[:16] + "…")
+            table.add_row(str(s.rank), s.uscc, s.name, s.ticket[:16] + "…" if s.ticket else "")
         if len(record.selected) > MAX_SHOWN:
             rest = len(record.selected) - MAX_SHOWN
             table.add_row("…", f"另有 {rest} 家", "完整名单见抽取结果表和抽取记录", "")
         out.print(table)
 
 
-@app.command()
+draw_app = typer.Typer(
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(draw_app, name="draw")
+
+
+@draw_app.callback()
 def draw(
-    plan: PlanOption,
+    ctx: typer.Context,
+    plan: Annotated[
+        Path | None, typer.Option("--plan", "-p", help="计划文件（YAML）。", show_default=False)
+    ] = None,
     month: MonthOption = None,
     item: Annotated[
         str | None, typer.Option("--item", "-i", help="只抽取这一个事项或联合任务。")
@@ -360,9 +372,16 @@ def draw(
     ] = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """抽取当月到期的检查对象（联合任务先抽）；已抽过的月份返回原记录，不会重抽。"""
+    """抽取当月到期的检查对象（联合任务先抽）；已抽过的月份返回原记录，不会重抽。
+
+    ssj draw import 导入年内在其他平台已做的抽取结果。
+    """
+    if ctx.invoked_subcommand is not None:
+        return
 
     def run() -> None:
+        if plan is None:
+            raise InputError("缺少选项 --plan / -p（计划文件）")
         if method not in ("ssj", "rfc3797"):
             raise InputError(f"未知的抽取方法“{method}”；可选 ssj 或 rfc3797")
         if (method == "rfc3797") != (sources is not None):
@@ -384,6 +403,44 @@ def draw(
                 err.print(f"已写出 {path}")
             if outcome.records and not outcome.new_scopes:
                 err.print(f"{outcome.month} 的抽取此前已完成，没有写入新内容。")
+
+    _run(run)
+
+
+@draw_app.command("import")
+def draw_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="其他平台导出的抽中名单（xlsx 或 csv，含统一社会信用代码列）。", show_default=False
+        ),
+    ],
+    plan: PlanOption,
+    task: Annotated[
+        str,
+        typer.Option(
+            "--task", "-t", help="名单所属的事项或联合任务编号，如 AJ-01。", show_default=False
+        ),
+    ],
+    month: Annotated[
+        str, typer.Option("--month", "-m", help="名单的抽取月份 YYYY-MM。", show_default=False)
+    ],
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """年中开始使用时，导入本年度已在其他平台抽取的名单，之后的抽取会排除这些企业（记为外部导入，不是本工具抽取）。"""
+
+    def run() -> None:
+        outcome = import_draw(plan, file, task=task, month=month, wait=wait)
+        record = outcome.record
+        _stdout().print(
+            f"[green]✓[/] 已导入 {record.scope}：{len(record.selected)} 家（来自 {record.source}，"
+            "记为外部抽取，本年度之后的抽取会排除这些企业）"
+        )
+        err = _stderr()
+        for note in outcome.notices:
+            err.print(f"[yellow]![/] {note}")
+        for path in outcome.files:
+            err.print(f"已写出 {path}")
 
     _run(run)
 
@@ -477,7 +534,11 @@ def verify(
         outcome = verify_paths(records, enterprises)
         out = _stdout()
         for scope, differences in outcome.results:
-            if differences:
+            if scope in outcome.external and not differences:
+                out.print(
+                    f"· {scope} 是从“{outcome.external[scope]}”导入的外部抽取结果：无从复核，只作为此前的抽中名单"
+                )
+            elif differences:
                 out.print(f"[red]✗[/] {scope} 复核不一致：")
                 for difference in differences:
                     out.print(f"  - {difference}")
@@ -715,6 +776,8 @@ _EVENT_NAMES = {
 
 
 def _event_text(kind: str, payload: dict[str, object]) -> str:
+    if kind == "draw" and payload.get("external"):
+        return f"{payload['scope']}：导入外部抽取结果 {payload['selected']} 家（非本工具抽取）"
     if kind == "draw":
         return f"{payload['scope']}，抽中 {payload['selected']} 家"
     if kind == "seal":

@@ -33,6 +33,7 @@ from shuangsuiji.rules.records import (
     AssignInput,
     AssignmentRecord,
     AssignTask,
+    DrawRecord,
     Group,
     OfficerEntry,
     Substitution,
@@ -103,13 +104,21 @@ def _month_tasks(
             f"{month} 的 {'、'.join(missing)} 还没有抽取检查对象；"
             f"请先运行 ssj draw --plan {plan.source} --month {month}"
         )
+    external = sorted(ledger.external_scopes(year) & {scope_of(t.id, year, mon) for t in due})
+    if external:
+        raise InputError(
+            f"{month} 的 {'、'.join(external)} 是从其他平台导入的抽取结果，检查人员已在原平台选派，"
+            "本工具不为其分组"
+        )
     tasks = []
     seeds = []
     for task in due:
         stored = ledger.draw(scope_of(task.id, year, mon))
         assert stored is not None
-        seeds.append(stored.record.seed)
-        selected = stored.record.selected
+        record = stored.record
+        assert isinstance(record, DrawRecord)
+        seeds.append(record.seed)
+        selected = record.selected
         industries = roster.details((s.uscc for s in selected), INDUSTRY)
         tasks.append(
             AssignTask(

@@ -8,7 +8,7 @@ from pathlib import Path
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.deadlines import statuses
-from shuangsuiji.rules.records import Status
+from shuangsuiji.rules.records import DrawRecord, Status
 
 
 def check_deadlines(plan_path: str | Path, today: dt.date | None = None) -> list[Status]:
@@ -17,7 +17,9 @@ def check_deadlines(plan_path: str | Path, today: dt.date | None = None) -> list
     if not Ledger.exists(plan.folder):
         return []
     with Ledger.at(plan.folder) as ledger:
-        draws = [d.record for d in ledger.draws(plan.year)]
+        # Results of imported selections are kept where they were drawn, not tracked here.
+        records = [d.record for d in ledger.draws(plan.year)]
+        draws = [r for r in records if isinstance(r, DrawRecord)]
         return statuses(
             ledger.results(),
             draws,

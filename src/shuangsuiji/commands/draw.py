@@ -28,7 +28,7 @@ from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import DrawInput, draw, population_digest, scope_of
-from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.records import DrawRecord, ExternalDraw
 from shuangsuiji.rules.seal import commitment_of, month_secret, normalize_extra
 
 
@@ -37,7 +37,7 @@ class DrawOutcome:
     """What ``ssj draw`` did for a month."""
 
     month: str
-    records: list[DrawRecord] = field(default_factory=list)
+    records: list[DrawRecord | ExternalDraw] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # each record's published JSON text
     new_scopes: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
@@ -75,7 +75,7 @@ def _earlier_due(plan: Plan, task: Item | JointTask, month: int) -> list[str]:
     return scopes
 
 
-def _recorded(ledger: Ledger, scope: str) -> tuple[DrawRecord, str]:
+def _recorded(ledger: Ledger, scope: str) -> tuple[DrawRecord | ExternalDraw, str]:
     """A stored draw's record and its published text, exactly as recorded."""
     stored = ledger.draw(scope)
     assert stored is not None
@@ -196,10 +196,11 @@ def draw_month(
             base = plan.base_item(task)
             eligible = population(plan, task, roster)
             if scope in recorded:
-                record, text = _recorded(ledger, scope)
-                outcome.records.append(record)
+                recorded_draw, text = _recorded(ledger, scope)
+                outcome.records.append(recorded_draw)
                 outcome.texts.append(text)
-                outcome.notices += _changes_since(record, eligible, extra, key_string)
+                if isinstance(recorded_draw, DrawRecord):
+                    outcome.notices += _changes_since(recorded_draw, eligible, extra, key_string)
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
             record = draw(

@@ -6,6 +6,7 @@ is also checked against it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -16,7 +17,7 @@ from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
 from shuangsuiji.inputs.rosters import KEY, EnterpriseRoster, load_enterprises
-from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
 from shuangsuiji.rules.verify import record_differences, year_differences
 
 _MAX_LISTED = 5
@@ -25,8 +26,12 @@ _MAX_LISTED = 5
 def verify_record(
     record: DrawRecord | Mapping[str, Any], roster: EnterpriseRoster | None = None
 ) -> list[str]:
-    """Every way ``record`` (typed, or as read from JSON) fails to reproduce; empty if it does."""
+    """Every way ``record`` (typed, or as read from JSON) fails to reproduce; empty if it does.
+    Imported selections (spec EXTERNAL) have nothing to recompute: only their shape is checked."""
     try:
+        if not isinstance(record, DrawRecord) and record.get("spec") == EXTERNAL:
+            ExternalDraw.from_dict(record)
+            return []
         typed = record if isinstance(record, DrawRecord) else DrawRecord.from_dict(record)
         also = None if roster is None else partial(_against_roster, roster=roster)
         return record_differences(typed, also)
@@ -85,6 +90,7 @@ class VerifyOutcome:
 
     results: list[tuple[str, list[str]]]
     cross_checked: bool  # several records: exclusions recomputed across them
+    external: dict[str, str]  # scope -> the file imported selections came from
 
     @property
     def failed(self) -> int:
@@ -110,14 +116,15 @@ def verify_paths(paths: Sequence[Path], enterprises: Path | None = None) -> Veri
             continue
         unique[scope] = record
         results[scope] = verify_record(record, roster)
-    typed = []
+    typed: list[DrawRecord | ExternalDraw] = []
     for record in unique.values():
         try:
-            typed.append(DrawRecord.from_dict(record))
+            typed.append(read_draw(json.dumps(record)))
         except (KeyError, TypeError, ValueError):
             continue  # already reported as a record that cannot be recomputed
     cross = len(typed) > 1
     if cross:
         for scope, found in year_differences(typed).items():
             results[scope] += found
-    return VerifyOutcome(list(results.items()), cross)
+    external = {r.scope: r.source for r in typed if isinstance(r, ExternalDraw)}
+    return VerifyOutcome(list(results.items()), cross, external)

@@ -7,6 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.rules.records import EXTERNAL
+
+RECORD_FIELDS = ("spec", "scope", "item_id", "month", "seed", "ratio", "population", "excluded", "k", "selected")  # fmt: skip
+EXTERNAL_FIELDS = ("spec", "scope", "item_id", "month", "source", "selected")
 
 
 def load_records(path: Path) -> list[dict[str, Any]]:
@@ -25,19 +29,9 @@ def load_records(path: Path) -> list[dict[str, Any]]:
             [Problem(file, row, None, f"JSON 格式错误：{exc}", "使用 ssj draw 写出的原始记录文件")],
         ) from None
     records = data if isinstance(data, list) else [data]
-    required = (
-        "spec",
-        "scope",
-        "item_id",
-        "month",
-        "seed",
-        "ratio",
-        "population",
-        "excluded",
-        "k",
-        "selected",
-    )
     for index, record in enumerate(records):
+        external = isinstance(record, dict) and record.get("spec") == EXTERNAL
+        required = EXTERNAL_FIELDS if external else RECORD_FIELDS
         missing = [f for f in required if not isinstance(record, dict) or f not in record]
         if missing:
             raise InputError(

@@ -16,7 +16,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shuangsuiji.rules.records import DrawRecord, Result, Substitution
+from shuangsuiji.rules.records import (
+    EXTERNAL,
+    DrawRecord,
+    ExternalDraw,
+    Result,
+    Substitution,
+    read_draw,
+)
 
 LEDGER_NAME = "ssj.db"
 T = TypeVar("T")
@@ -93,8 +100,8 @@ class StoredDraw(DrawInfo):
     text: str
 
     @property
-    def record(self) -> DrawRecord:
-        return DrawRecord.from_json(self.text)
+    def record(self) -> DrawRecord | ExternalDraw:
+        return read_draw(self.text)
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,11 @@ class Ledger:
     def existing_draws(folder: Path, year: int) -> list[DrawInfo]:
         """The draws of a year (empty if the workspace has no ledger yet)."""
         return Ledger._read(folder, lambda ledger: ledger.drawn(year), [])
+
+    @staticmethod
+    def existing_external(folder: Path, year: int) -> set[str]:
+        """The imported scopes of a year (none if the workspace has no ledger yet)."""
+        return Ledger._read(folder, lambda ledger: ledger.external_scopes(year), set())
 
     @staticmethod
     def existing_assignment(folder: Path, month: str) -> tuple[str, list[Substitution]] | None:
@@ -193,6 +205,14 @@ class Ledger:
         rows = self.conn.execute(query + " ORDER BY rowid", args).fetchall()
         return [_stored(row) for row in rows]
 
+    def external_scopes(self, year: int) -> set[str]:
+        """The scopes of a year whose selections were imported, not drawn here."""
+        rows = self.conn.execute(
+            "SELECT scope FROM draws WHERE year = ? AND json_extract(record, '$.spec') = ?",
+            (year, EXTERNAL),
+        )
+        return {scope for (scope,) in rows}
+
     def selected_over(self, base_item: str, year: int) -> set[str]:
         """Every enterprise selected in ``year`` by a draw over ``base_item``."""
         rows = self.conn.execute(
@@ -213,8 +233,11 @@ class Ledger:
 
     # -- writing ---------------------------------------------------------------------------
 
-    def record_draws(self, draws: Sequence[tuple[StoredDraw, Sequence[str]]]) -> None:
-        """Store new draws (each with its selected keys) and their events in one transaction."""
+    def record_draws(
+        self, draws: Sequence[tuple[StoredDraw, Sequence[str]]], *, external: bool = False
+    ) -> None:
+        """Store new draws (each with its selected keys) and their events in one transaction;
+        ``external`` marks selections imported from elsewhere."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             for draw, selected in draws:
@@ -235,10 +258,8 @@ class Ledger:
                     "INSERT INTO selections VALUES (?, ?, ?, ?)",
                     [(draw.scope, draw.base_item, draw.year, uscc) for uscc in selected],
                 )
-                self._append(
-                    "draw",
-                    {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)},
-                )
+                event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
+                self._append("draw", event | ({"external": True} if external else {}))
             self.conn.execute("COMMIT")
         except BaseException:
             self.conn.execute("ROLLBACK")
@@ -317,7 +338,7 @@ class Ledger:
             if sha256_text(record) != digest or draw_events.get(scope) != digest:
                 return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
             rows = self.conn.execute("SELECT uscc FROM selections WHERE scope = ?", (scope,))
-            body = DrawRecord.from_json(record)
+            body = read_draw(record)
             before = earlier.setdefault((base_item, year), set())
             found = _draw_problems(scope, body, {u for (u,) in rows}, before)
             if found:
@@ -379,11 +400,15 @@ class Ledger:
         return AuditReport(count, draws, problems[:1])
 
 
-def _draw_problems(scope: str, body: DrawRecord, listed: set[str], before: set[str]) -> list[str]:
+def _draw_problems(
+    scope: str, body: DrawRecord | ExternalDraw, listed: set[str], before: set[str]
+) -> list[str]:
     """What is wrong with one stored draw given the index rows and the earlier selections."""
     if listed != set(body.selected_keys):
         # The selections index drives later exclusions: it must be the record's selection.
         return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
+    if isinstance(body, ExternalDraw):  # imported selections exclude nothing themselves
+        return []
     if set(body.excluded) != before.intersection(body.population.keys):
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []

@@ -11,7 +11,7 @@ from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw
 
 COMMITMENT_CHECK = (
     "s=本月秘密; for i in $(seq 月份); do s=$(printf '%s' \"$s\" | sha256sum | cut -c1-64); done; "
@@ -20,11 +20,39 @@ COMMITMENT_CHECK = (
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
-def record_file_name(record: DrawRecord) -> str:
+def record_file_name(record: Drawn) -> str:
     return f"抽取记录-{record.item_id}-{record.month}.json"
 
 
-def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, str]]) -> list[Path]:
+def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
+    """One row of 抽取参数; imported selections say where they came from instead."""
+    if isinstance(record, ExternalDraw):
+        source = f"{record.source}（SHA-256 {record.source_sha256}）"
+        head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", ""]
+        return [*head, "", "", "", "", "", len(record.selected), record.created_at,
+                record.tool_version, record_file_name(record)]  # fmt: skip
+    rfc = record.spec != "SSJ-DRAW-1"
+    return [
+        record.scope,
+        "RFC 3797" if rfc else "SSJ-DRAW-1",
+        (record.key_string or "") if rfc else record.seed,
+        record.commitment or "",
+        record.secret or "",
+        Ratio.model_validate(record.ratio).describe(),
+        record.population.size,
+        record.population.digest,
+        len(record.excluded),
+        record.k,
+        len(record.selected),
+        record.created_at,
+        record.tool_version,
+        record_file_name(record),
+    ]
+
+
+def write_draw_files(
+    plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord | ExternalDraw, str]]
+) -> list[Path]:
     """Write each record's JSON (its published ``text``) and the month's 抽取结果 workbook;
     return the files changed."""
     folder = plan.folder / OUTPUT_DIR / month
@@ -40,25 +68,7 @@ def write_draw_files(plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord, s
         for r in records
         for s in r.selected
     ]
-    parameters: list[list[object]] = [
-        [
-            r.scope,
-            "SSJ-DRAW-1" if r.spec == "SSJ-DRAW-1" else "RFC 3797",
-            r.seed if r.spec == "SSJ-DRAW-1" else (r.key_string or ""),
-            r.commitment or "",
-            r.secret or "",
-            Ratio.model_validate(r.ratio).describe(),
-            r.population.size,
-            r.population.digest,
-            len(r.excluded),
-            r.k,
-            len(r.selected),
-            r.created_at,
-            r.tool_version,
-            record_file_name(r),
-        ]
-        for r in records
-    ]
+    parameters = [_parameters(r) for r in records]
     sheets = [
         Sheet(
             "抽取结果",

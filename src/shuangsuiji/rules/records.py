@@ -200,8 +200,35 @@ def _selected_line(entry: Selected) -> str:
     )
 
 
+class Drawn(Record):
+    """What every drawn scope says, whether drawn here or imported: its task, the item it
+    draws over, and whom it selected."""
+
+    scope: str
+    item_id: str
+    covers: str | None
+    month: str
+    selected: list[Selected]
+    tool_version: str
+
+    @property
+    def selected_keys(self) -> list[str]:
+        return [s.uscc for s in self.selected]
+
+    @property
+    def base_item(self) -> str:
+        """The item whose earlier selections this draw excludes (SSJ-DRAW-1 §4.2)."""
+        return self.covers or self.item_id
+
+    @property
+    def version(self) -> tuple[int, ...]:
+        """The tool version that made the record, as numbers ((0,) if unknown)."""
+        parts = [int(p) for p in self.tool_version.split(".")[:3] if p.isdigit()]
+        return tuple(parts) or (0,)
+
+
 @dataclass(frozen=True, eq=False)
-class DrawRecord(Record):
+class DrawRecord(Drawn):
     """A self-contained draw record (DESIGN.md §4): anyone can re-run the draw from it alone."""
 
     spec: str
@@ -272,20 +299,40 @@ class DrawRecord(Record):
             lines.append(f"  {_compact(key)}: {text}")
         return "{\n" + ",\n".join(lines) + "\n}\n"
 
-    @property
-    def selected_keys(self) -> list[str]:
-        return [s.uscc for s in self.selected]
 
-    @property
-    def base_item(self) -> str:
-        """The item whose earlier selections this draw excludes (SSJ-DRAW-1 §4.2)."""
-        return self.covers or self.item_id
+EXTERNAL = "EXTERNAL"
 
-    @property
-    def version(self) -> tuple[int, ...]:
-        """The tool version that made the record, as numbers ((0,) if unknown)."""
-        parts = [int(p) for p in self.tool_version.split(".")[:3] if p.isdigit()]
-        return tuple(parts) or (0,)
+
+@dataclass(frozen=True, eq=False)
+class ExternalDraw(Drawn):
+    """Selections made elsewhere this year (e.g. on the provincial platform before the bureau
+    adopted ssj), brought in so that exclusion still holds. Never an SSJ-DRAW-1 draw: nothing
+    in it can be recomputed, and it says where it came from."""
+
+    spec: str  # always EXTERNAL
+    scope: str
+    item_id: str
+    covers: str | None
+    month: str
+    source: str  # the imported file's name …
+    source_sha256: str  # … and the SHA-256 of its bytes
+    selected: list[Selected]  # tickets are "": there were none
+    created_at: str
+    tool_version: str
+
+    _optional = ("covers",)
+    _defaults: ClassVar[dict[str, Any]] = {"covers": None}
+
+    def to_json(self) -> str:
+        return json.dumps(self, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_draw(text: str) -> DrawRecord | ExternalDraw:
+    """A stored or published draw: an SSJ-DRAW-1 / RFC 3797 record, or imported selections."""
+    data = json.loads(text)
+    if isinstance(data, dict) and data.get("spec") == EXTERNAL:
+        return ExternalDraw.from_dict(data)
+    return DrawRecord.from_dict(data)
 
 
 def records_json(texts: Sequence[str]) -> str:

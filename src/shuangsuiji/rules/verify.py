@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import SPEC, Stratum, draw_strata, population_digest, select_rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
-from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw
 from shuangsuiji.rules.seal import compose_seed, opens
 
 
@@ -126,18 +126,20 @@ def record_differences(
 SET_VERSION = (0, 2)  # records from this version on say which item a joint task covers
 
 
-def _base_item(record: DrawRecord, records: Sequence[DrawRecord]) -> str:
+def _base_item(record: Drawn, records: Sequence[Drawn]) -> str:
     """The item a record draws over. A 0.1 record does not say which item a joint task
     covers: it is the item of the newer records with the same targets, when there is one."""
-    if record.version >= SET_VERSION:
+    if record.version >= SET_VERSION or not isinstance(record, DrawRecord):
         return record.base_item
     items = {
-        r.base_item for r in records if r.version >= SET_VERSION and r.targets == record.targets
+        r.base_item
+        for r in records
+        if isinstance(r, DrawRecord) and r.version >= SET_VERSION and r.targets == record.targets
     }
     return items.pop() if len(items) == 1 else record.item_id
 
 
-def year_differences(records: Sequence[DrawRecord]) -> dict[str, list[str]]:
+def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, list[str]]:
     """Each record's ``excluded``, recomputed from the other records of the set (DESIGN.md
     §4.2): the enterprises already selected earlier in the year by a draw over the same item,
     joint tasks first within a month. Returns the differences by scope.
@@ -148,7 +150,7 @@ def year_differences(records: Sequence[DrawRecord]) -> dict[str, list[str]]:
     say which item a joint task covers.
     """
     out: dict[str, list[str]] = {}
-    by_item: dict[tuple[str, str], list[DrawRecord]] = {}
+    by_item: dict[tuple[str, str], list[DrawRecord | ExternalDraw]] = {}
     for record in records:
         by_item.setdefault((record.month[:4], _base_item(record, records)), []).append(record)
     for (_, item), group in by_item.items():
@@ -161,9 +163,12 @@ def year_differences(records: Sequence[DrawRecord]) -> dict[str, list[str]]:
                 for r in group
                 if (r.month, r.covers is None) < (record.month, record.covers is None)
             ]
-            population = set(record.population.keys)
-            expected = {k for k in seen if k in population}
-            listed = set(record.excluded)
+            if isinstance(record, DrawRecord):
+                population = set(record.population.keys)
+                expected = {k for k in seen if k in population}
+            else:  # imported selections exclude nothing themselves
+                expected = set()
+            listed = set(record.excluded) if isinstance(record, DrawRecord) else expected
             problems = []
             unexplained = sorted(listed - expected)
             if unexplained:
