@@ -74,7 +74,7 @@ class Year:
     def inventory(self) -> list[str]:
         """Every file ssj wrote (输出/, 日志/, the imported plan) and every ledger row, hashed."""
         lines = list(self.lines)
-        imported = self.folder / "导入计划.yaml"
+        imported = self.folder / "导入" / "计划.yaml"
         if imported.exists():
             lines.append(f"file {sha(imported.read_bytes())}  {imported.name}")
         for folder in ("输出", "日志"):
@@ -95,8 +95,12 @@ def manual(folder: Path) -> list[str]:
     shutil.copy(
         EXAMPLES.parent / "tests" / "fixtures" / "luolong-2025-notice.txt", folder / "通知.txt"
     )
-    year.ssj("plan", "import", "通知.txt", "-o", "导入计划.yaml", "--seed", "导入种子")
-    year.ssj("plan", "import", "通知.txt", "-o", "导入计划.yaml")  # refuses to overwrite
+    (folder / "导入").mkdir()
+    # --no-seal: a seal draws a fresh random secret, and this listing must repeat run to run.
+    year.ssj(
+        "plan", "import", "通知.txt", "-o", "导入/计划.yaml", "--seed", "导入种子", "--no-seal"
+    )
+    year.ssj("plan", "import", "通知.txt", "-o", "导入/计划.yaml")  # refuses to overwrite
     year.ssj("validate", "--plan", plan)
     for month in MONTHS:
         year.ssj("draw", "--plan", plan, "--month", month, "--json")

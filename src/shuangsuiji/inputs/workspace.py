@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangsuiji.exceptions import Problem, raise_for_errors
+from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.plan import Item, JointTask, Plan, load_plan
 from shuangsuiji.inputs.population import population, strata_sizes
 from shuangsuiji.inputs.rosters import (
@@ -16,7 +16,9 @@ from shuangsuiji.inputs.rosters import (
     officer_department,
     unknown_recusals,
 )
+from shuangsuiji.inputs.secret import LOST_FIX, read_secret
 from shuangsuiji.rules.keys import normalize_value
+from shuangsuiji.rules.seal import commitment_of
 
 
 @dataclass
@@ -136,10 +138,52 @@ def _partner_problems(plan: Plan, officers: OfficerRoster) -> list[Problem]:
     ]
 
 
+def _seal_problems(plan: Plan) -> list[Problem]:
+    """Warnings about the seed commitment (DESIGN.md §4.1): SSJ-DRAW-1 cannot draw without it."""
+    file = str(plan.source)
+    line = plan.line_of("commitment") or plan.line_of("seed")
+    if plan.commitment is None:
+        return [
+            Problem(
+                file,
+                line,
+                "commitment",
+                "计划还没有种子承诺，现在抽取的结果任何人都能事先算出",
+                f"第一次抽取前运行 ssj seal --plan {plan.source}，并随年度计划公开承诺值",
+                "warning",
+            )
+        ]
+    try:
+        secret = read_secret(plan.secret_path)
+    except InputError as exc:
+        return [
+            Problem(
+                file,
+                line,
+                "commitment",
+                f"{exc.message}（{plan.secret_path}）",
+                LOST_FIX,
+                "warning",
+            )
+        ]
+    if commitment_of(secret) != plan.commitment:
+        return [
+            Problem(
+                file,
+                line,
+                "commitment",
+                f"秘密文件 {plan.secret_path} 与承诺值不符，无法抽取",
+                "确认用的是 ssj seal 为这份计划写出的秘密文件；" + LOST_FIX,
+                "warning",
+            )
+        ]
+    return []
+
+
 def load_workspace(plan_path: str | Path) -> Workspace:
     """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
     plan = load_plan(plan_path)
-    problems: list[Problem] = []
+    problems: list[Problem] = _seal_problems(plan)
     enterprises_path = plan.roster_path("enterprises")
     enterprises, found = load_enterprises(
         enterprises_path,
