@@ -222,3 +222,17 @@ def test_a_draw_by_hand_with_public_numbers_satisfies_the_ceremony(workspace: Pa
     )
     result = invoke("run", "--plan", workspace, "--today", "2025-03-03")
     assert result.exit_code == 0 and "等待" not in result.stdout
+
+
+def test_validate_warns_about_the_seal(unsealed: Path) -> None:
+    result = invoke("validate", "--plan", unsealed)
+    assert (
+        result.exit_code == 0
+        and "计划还没有种子承诺" in result.stdout
+        and "ssj seal" in result.stdout
+    )
+    _seal(unsealed)
+    assert "种子承诺" not in invoke("validate", "--plan", unsealed).stdout
+    (unsealed.parent / "ssj-secret.txt").write_text("2" * 64 + "\n", encoding="utf-8")
+    result = invoke("validate", "--plan", unsealed)
+    assert result.exit_code == 0 and "与承诺值不符" in result.stdout
