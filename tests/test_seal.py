@@ -236,3 +236,28 @@ def test_validate_warns_about_the_seal(unsealed: Path) -> None:
     (unsealed.parent / "ssj-secret.txt").write_text("2" * 64 + "\n", encoding="utf-8")
     result = invoke("validate", "--plan", unsealed)
     assert result.exit_code == 0 and "与承诺值不符" in result.stdout
+
+
+def test_sealing_a_copy_of_the_examples_replaces_their_public_secret(workspace: Path) -> None:
+    example = load_plan(workspace).commitment
+    commitment = _seal(workspace)
+    assert commitment != example
+    secret = (workspace.parent / "ssj-secret.txt").read_text(encoding="utf-8").strip()
+    assert commitment_of(secret) == commitment  # a plain secret file now, not the example's
+    with Ledger.at(workspace.parent) as ledger:
+        [seal] = [p for _, _, kind, p in ledger.events() if kind == "seal"]
+    assert seal == {
+        "commitment": commitment,
+        "replaces": example,
+        "reason": "替换示例专用的公开秘密",
+    }
+    draw_month(workspace, "2025-03")
+    record = json.loads(
+        (workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text(
+            encoding="utf-8"
+        )
+    )
+    assert hash_times(record["secret"], 3) == commitment
+    assert (
+        invoke("seal", "--plan", workspace).exit_code == 2
+    )  # a real secret is never replaced silently

@@ -8,6 +8,7 @@ from pathlib import Path
 from shuangsuiji.commands.seal import SealOutcome, seal
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.annex import ImportedPlan, PlanOptions, import_plan
+from shuangsuiji.inputs.secret import is_example_secret
 from shuangsuiji.outputs.planfile import write_plan
 
 
@@ -23,7 +24,7 @@ def import_plan_file(
     then, unless ``sealed`` is False, seal it (``ssj seal``) so that it is ready to draw."""
     imported = import_plan(annexes, options or PlanOptions())
     secret = output.parent / imported.plan.secret_file
-    if sealed and secret.exists():
+    if sealed and secret.exists() and not is_example_secret(secret):
         raise InputError(
             "计划文件所在文件夹已有种子秘密文件，未写出计划",
             [

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.plan import load_plan, parse_plan
+from shuangsuiji.inputs.secret import is_example_secret
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import write_atomic
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
@@ -42,6 +43,9 @@ def seal(
     plan = load_plan(plan_path)
     assert plan.source is not None
     secret_file = plan.secret_path
+    if not replace and is_example_secret(secret_file):
+        # The examples' secret is public: sealing a copy of them for real use replaces it.
+        replace, reason = True, "替换示例专用的公开秘密"
     if replace and not (reason and reason.strip()):
         raise InputError("--replace 必须用 --reason 说明原因（如“秘密文件丢失”），原因记入台账")
     if not replace and (secret_file.exists() or plan.commitment is not None):

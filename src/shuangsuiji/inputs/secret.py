@@ -7,6 +7,7 @@ from pathlib import Path
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.rules.seal import is_secret
 
+EXAMPLE_MARK = "ssj: example-only"  # a secret shipped with the examples, public by design
 LOST_FIX = "若秘密文件确已丢失：运行 ssj seal --plan 计划文件 --replace --reason 原因，并重新公开新的 commitment"
 
 
@@ -41,3 +42,12 @@ def read_secret(path: Path) -> str:
             ],
         )
     return lines[0][1]
+
+
+def is_example_secret(path: Path) -> bool:
+    """Whether the secret file is the examples' public one (marked, on a "#" line)."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (FileNotFoundError, UnicodeDecodeError):
+        return False
+    return any(line.startswith("#") and EXAMPLE_MARK in line for line in text.splitlines())
