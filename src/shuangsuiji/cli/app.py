@@ -280,7 +280,9 @@ WaitOption = Annotated[
 
 def _print_seal(outcome: SealOutcome) -> None:
     out = _stdout()
-    state = "已重新封存（原承诺作废，此前的抽取仍有效）" if outcome.replaced else "已封存"
+    state = "已封存"
+    if outcome.replaced:
+        state = f"已重新封存（{outcome.reason}；原承诺作废，此前的抽取仍按各自记录有效）"
     out.print(f"[green]✓[/] {state}种子承诺，写入 {outcome.plan_file}：")
     out.print(f"commitment: {outcome.commitment}")
     out.print(

@@ -30,6 +30,7 @@ class SealOutcome:
     plan_file: Path
     secret_file: Path
     replaced: str | None  # the commitment it replaces
+    reason: str | None  # why it replaced one
 
 
 def seal(
@@ -75,4 +76,4 @@ def seal(
         with Ledger.at(plan.folder) as ledger:
             event = {"commitment": commitment, "replaces": plan.commitment, "reason": reason}
             ledger.record_events("seal", [event])
-    return SealOutcome(commitment, plan.source, secret_file, plan.commitment)
+    return SealOutcome(commitment, plan.source, secret_file, plan.commitment, reason)
