@@ -8,7 +8,13 @@ from pathlib import Path
 
 from shuangsuiji.exceptions import Problem, Severity
 from shuangsuiji.inputs.dates import parse_date, parse_month
-from shuangsuiji.inputs.rosters import ENTERPRISE_COLUMNS, KEY, NAME, normalize_keys
+from shuangsuiji.inputs.rosters import (
+    ENTERPRISE_COLUMNS,
+    KEY,
+    NAME,
+    code_problem,
+    normalize_keys,
+)
 from shuangsuiji.inputs.tables import ROW, Column, read_table
 from shuangsuiji.rules.uscc import CodeStatus, check_codes
 
@@ -75,11 +81,11 @@ def read_selections(
             bad(KEY, "统一社会信用代码为空", "填写代码，或删除该行")
             continue
         status = int(statuses[index])
-        if status != CodeStatus.VALID and not (
-            status == CodeStatus.BAD_CHECK and uscc_check == "warning"
-        ):
-            bad(KEY, f"“{key}”不是有效的统一社会信用代码或注册号", "核对代码是否抄错")
-            continue
+        if status != CodeStatus.VALID:
+            severity: Severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
+            problems.append(code_problem(file, row, KEY, key, status, severity))
+            if severity == "error":
+                continue
         if key in seen:
             bad(KEY, f"“{key}”与第 {seen[key]} 行重复", "同一家企业只保留一行")
             continue

@@ -136,7 +136,7 @@ class EnterpriseRoster:
         return {k: str(v).strip() for k, v in zip(rows[KEY], rows[column], strict=True)}
 
 
-def _code_problem(
+def code_problem(
     file: str, row: int, column: str, code: str, status: int, severity: Severity
 ) -> Problem:
     if status == CodeStatus.BAD_CHECK:
@@ -257,7 +257,7 @@ def load_enterprises(
             status = int(statuses[index])
             severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
             problems.append(
-                _code_problem(file, row_numbers[index], KEY, str(keys[index]), status, severity)
+                code_problem(file, row_numbers[index], KEY, str(keys[index]), status, severity)
             )
     # Sorting the keys once serves the duplicate check here and every draw's population.
     order = key_order(fixed)
@@ -376,7 +376,7 @@ def _officer(
     for code, status in zip(recusals, statuses, strict=True):
         if status != CodeStatus.VALID:
             severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
-            problems.append(_code_problem(file, row, "回避企业", code, int(status), severity))
+            problems.append(code_problem(file, row, "回避企业", code, int(status), severity))
     if not ok or until is None:
         return None
     if year is not None and until < dt.date(year, 12, 31):
