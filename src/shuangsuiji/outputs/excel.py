@@ -22,7 +22,7 @@ from shuangsuiji.ledger.files import write_if_changed
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_MAX_WIDTH = 60
+_MAX_WIDTH = 66  # a 64-character hash (抽取号, 摘要, 承诺值) shows whole
 _WIDTH_SAMPLE = 500
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
