@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji import __version__
-from shuangsuiji.commands.draw import parse_draw_month
+from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
@@ -155,6 +155,7 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         text = ledger.assignment(label)
         if text is None:
+            refuse_if_deleted([label] if label in ledger.assigned_months() else [], "人员分组")
             assert workspace.officers is not None
             tasks, seed = _month_tasks(workspace, ledger, year, mon)
             inputs = AssignInput(
@@ -238,6 +239,8 @@ def verify_month_assignment(plan_path: str | Path, month: str) -> list[str]:
     label = f"{year:04d}-{mon:02d}"
     records = Ledger.existing_assignment(plan.folder, label)
     if records is None:
+        if label in Ledger.existing_assigned_months(plan.folder):
+            return [f"事件日志中有 {label} 的人员分组，表中的记录却不见了：记录被删除过"]
         raise InputError(f"{label} 还没有人员分组记录")
     text, substitutions = records
     return verify_assignment(AssignmentRecord.from_json(text), substitutions)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from shuangsuiji import __version__
-from shuangsuiji.exceptions import InputError
+from shuangsuiji.exceptions import InputError, NeedsAttention
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import build_strata, names_lookup, population
@@ -112,6 +112,16 @@ def _check_order(
         batch.add(scope)
 
 
+def refuse_if_deleted(missing: Sequence[str], what: str) -> None:
+    """Nothing is drawn or assigned again once its event is in the log, whatever the tables
+    hold: a record deleted from its table is tampering, never a reason to redo it."""
+    if missing:
+        raise NeedsAttention(
+            f"台账的事件日志中已有 {'、'.join(missing)} 的{what}，表中的记录却不见了：记录被删除过。"
+            f"不会重新{what}；请运行 ssj audit verify 并从备份恢复台账"
+        )
+
+
 def _month_secret(plan: Plan, month: int, extra: str | None) -> tuple[str | None, str | None]:
     """(s(m), commitment) of the plan's sealed chain (DESIGN.md §4.1); (None, None) for a plan
     without a commitment, which may draw only with public randomness of the day."""
@@ -188,6 +198,7 @@ def draw_month(
         secret, commitment = _month_secret(plan, mon, extra)
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         recorded = {d.scope: d for d in ledger.drawn(year)}
+        refuse_if_deleted(sorted(ledger.recorded_scopes(year) - set(recorded)), "抽取")
         _check_order(plan, tasks, year, mon, recorded)
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}

@@ -155,6 +155,11 @@ class Ledger:
         return Ledger._read(folder, lambda ledger: ledger.external_scopes(year), set())
 
     @staticmethod
+    def existing_assigned_months(folder: Path) -> set[str]:
+        """Months with an assignment event (none if the workspace has no ledger yet)."""
+        return Ledger._read(folder, lambda ledger: ledger.assigned_months(), set())
+
+    @staticmethod
     def existing_assignment(folder: Path, month: str) -> tuple[str, list[Substitution]] | None:
         """A month's assignment text and its 递补 events, if assigned."""
 
@@ -326,6 +331,29 @@ class Ledger:
             self.conn.execute("ROLLBACK")
             raise
 
+    def _missing_rows(
+        self, draw_events: Mapping[str, str], assign_events: Mapping[str, str]
+    ) -> list[str]:
+        """Events whose record is no longer in its table: a deleted draw or assignment."""
+        drawn = {scope for (scope,) in self.conn.execute("SELECT scope FROM draws")}
+        assigned = {month for (month,) in self.conn.execute("SELECT month FROM assignments")}
+        missing = [f"{s} 的抽取记录" for s in draw_events if s not in drawn]
+        missing += [f"{m} 的人员分组记录" for m in assign_events if m not in assigned]
+        return [f"事件日志中有{missing[0]}，表中却没有：记录被删除过"] if missing else []
+
+    def recorded_scopes(self, year: int) -> set[str]:
+        """Scopes with a draw event in ``year``, whatever the draws table holds."""
+        return {
+            scope
+            for _, _, kind, payload in self.events()
+            if kind == "draw"
+            and (scope := str(payload["scope"])).split("/")[1].startswith(f"{year:04d}-")
+        }
+
+    def assigned_months(self) -> set[str]:
+        """Months with an assignment event, whatever the assignments table holds."""
+        return {str(p["month"]) for _, _, kind, p in self.events() if kind == "assign"}
+
     def _audit_draws(self, draw_events: dict[str, str]) -> tuple[int, list[str]]:
         """Check each stored draw against its event, the selections index and the exclusions
         its earlier draws imply; (draws checked, the first problem if any)."""
@@ -379,15 +407,27 @@ class Ledger:
                 problems.append(f"事件 {seq} 的前一哈希与事件 {seq - 1} 不符：链条在此断开")
             if event_hash(prev_hash, seq, at, kind, payload) != hash_:
                 problems.append(f"事件 {seq}（{kind}）的内容与其哈希不符：该事件被改动过")
-            if kind == "draw":
+            if kind in ("draw", "assign"):
                 body = json.loads(payload)
-                draw_events[body["scope"]] = body["record_sha256"]
-            elif kind == "assign":
-                body = json.loads(payload)
-                assign_events[body["month"]] = body["record_sha256"]
+                key, seen = (
+                    (body["scope"], draw_events)
+                    if kind == "draw"
+                    else (body["month"], assign_events)
+                )
+                if key in seen:
+                    # A scope is drawn once and a month assigned once: a second event means a
+                    # record was removed from its table and made again.
+                    what = "抽取" if kind == "draw" else "人员分组"
+                    problems.append(
+                        f"{key} 有两次{what}事件（第二次是事件 {seq}）：记录曾被删除后重做，"
+                        "原结果已被替换"
+                    )
+                seen[key] = body["record_sha256"]
             prev, expected_seq = hash_, seq + 1
             if problems:
                 break
+        if not problems:
+            problems += self._missing_rows(draw_events, assign_events)
         draws, found = self._audit_draws(draw_events) if not problems else (0, [])
         problems += found
         for month, record, digest in self.conn.execute(

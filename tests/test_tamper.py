@@ -1,0 +1,56 @@
+"""A redraw cannot be hidden: once the event log holds a draw or an assignment, deleting its row
+neither lets ssj do it again nor passes the audit."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.ledger import Ledger
+
+from .conftest import files_in, invoke
+
+
+def _sql(workspace: Path, statement: str) -> None:
+    with sqlite3.connect(workspace.parent / "ssj.db") as db:
+        db.execute(statement)
+
+
+def test_a_deleted_draw_is_not_redrawn_and_the_audit_names_it(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    _sql(workspace, "DELETE FROM draws WHERE scope = 'AJ-01/2025-03'")
+    _sql(workspace, "DELETE FROM selections WHERE scope = 'AJ-01/2025-03'")
+    audit = invoke("audit", "verify", "--plan", workspace)
+    assert audit.exit_code == 1 and "AJ-01/2025-03 的抽取记录" in audit.stdout
+    before = files_in(workspace.parent)
+    again = invoke(
+        "draw", "--plan", workspace, "--month", "2025-03", "--seed-extra", "换一个随机数"
+    )
+    assert (
+        again.exit_code == 1 and "记录被删除过" in again.stderr and "AJ-01/2025-03" in again.stderr
+    )
+    assert files_in(workspace.parent) == before
+
+
+def test_a_second_draw_event_for_a_scope_is_a_finding(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    # As a redraw by an older ssj left it: the row deleted and drawn again, so the log holds two
+    # draw events for one scope, whatever the tables say now.
+    with Ledger.at(workspace.parent) as ledger:
+        [first] = [p for _, _, kind, p in ledger.events() if kind == "draw"][:1]
+        ledger.record_events("draw", [first])
+    audit = invoke("audit", "verify", "--plan", workspace)
+    assert audit.exit_code == 1 and "两次抽取事件" in audit.stdout
+
+
+def test_a_deleted_assignment_is_not_redone(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    assert invoke("assign", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    _sql(workspace, "DELETE FROM assignments WHERE month = '2025-03'")
+    audit = invoke("audit", "verify", "--plan", workspace)
+    assert audit.exit_code == 1 and "2025-03 的人员分组记录" in audit.stdout
+    again = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    assert again.exit_code == 1 and "记录被删除过" in again.stderr
+    check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
+    assert check.exit_code == 1 and "记录被删除过" in check.stdout
