@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.inputs.dates import parse_month
+from shuangsuiji.inputs.dates import parse_month, writing_day
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
@@ -44,7 +44,7 @@ def publish(
     """Write the 公示表 of results not yet published, or (``mark_published``) record that
     those results were published on that date."""
     plan = load_plan(plan_path)
-    today = today or dt.date.today()
+    today = writing_day(today)
     if month is not None:
         parsed = parse_month(month)
         if parsed is None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from shuangsuiji.exceptions import InputError, raise_for_errors
+from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.inputs.tasksheet import read_results
 from shuangsuiji.ledger import Ledger
@@ -47,7 +48,7 @@ def import_results(
     """Import a filled task sheet: all rows or none; unchanged rows are not recorded again."""
     plan = load_plan(plan_path)
     path = Path(sheet)
-    today = today or dt.date.today()
+    today = writing_day(today)
     drawn_records = Ledger.existing_draws(plan.folder, plan.year)
     if not drawn_records:
         raise InputError("工作区还没有任何抽取记录；请先运行 ssj draw 和 ssj assign")

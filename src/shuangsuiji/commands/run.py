@@ -20,6 +20,7 @@ from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import Problem, SsjError
 from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
+from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
@@ -74,7 +75,7 @@ def run_day(
 ) -> RunOutcome:
     """Do the day's work for a workspace (see the module docstring)."""
     plan = load_plan(plan_path)
-    today = today or dt.date.today()
+    today = writing_day(today)
     outcome = RunOutcome(today)
     with workspace_lock(plan.folder, wait):
         load_workspace(plan_path).require_valid()

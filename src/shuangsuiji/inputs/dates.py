@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from shuangsuiji.exceptions import InputError
+
 _TEXT_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 _MONTH = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$")
@@ -51,3 +53,17 @@ def parse_month(text: str) -> tuple[int, int] | None:
         return None
     year, month = int(match.group(1)), int(match.group(2))
     return (year, month) if 1 <= month <= 12 else None
+
+
+def writing_day(today: dt.date | None) -> dt.date:
+    """The day a writing command acts as of: the real date, or an earlier ``--today`` (to catch
+    up or rehearse). A day after tomorrow would record the future for good, so it is refused."""
+    real = dt.date.today()
+    if today is None:
+        return real
+    if today > real + dt.timedelta(days=1):
+        raise InputError(
+            f"--today {today.isoformat()} 在今天（{real.isoformat()}）之后，未做任何更改；"
+            "--today 只用于补做过去的日子或演练，不能提前做将来的事"
+        )
+    return today

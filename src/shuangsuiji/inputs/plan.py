@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.rules.deadlines import deadline_of
 from shuangsuiji.rules.ratio import Ratio
@@ -397,10 +397,80 @@ def load_plan(path: str | Path) -> Plan:
     return parse_plan(text, path)
 
 
+MAX_PLAN_BYTES = 1 << 20  # a year's plan is a few kilobytes
+MAX_ALIASES = 50  # YAML "*ref" uses; a few are handy, thousands are a "billion laughs" bomb
+MAX_DEPTH = 20  # items[0].ratio.A is depth 4
+
+
+def _shape_problems(text: str, file: str) -> list[Problem]:
+    """What makes a text unsafe to load at all (size, aliases, nesting), found by streaming
+    the YAML events without building anything, and keys written twice in one mapping."""
+    if len(text.encode()) > MAX_PLAN_BYTES:
+        return [
+            Problem(
+                file,
+                None,
+                None,
+                f"计划文件超过 {MAX_PLAN_BYTES // 1024} KB，不像计划文件",
+                "检查 --plan 的路径",
+            )
+        ]
+    aliases = 0
+    # One entry per open collection: a mapping's keys so far and whether a key comes next;
+    # None for a sequence.
+    stack: list[tuple[set[str], bool] | None] = []
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        row = event.start_mark.line + 1 if event.start_mark is not None else None
+        node = isinstance(event, yaml.ScalarEvent | yaml.AliasEvent | yaml.CollectionStartEvent)
+        if node and stack and stack[-1] is not None:
+            seen, is_key = stack[-1]
+            stack[-1] = (seen, not is_key)
+            if is_key and isinstance(event, yaml.ScalarEvent):
+                if event.value in seen:
+                    return [
+                        Problem(
+                            file,
+                            row,
+                            event.value,
+                            f"键“{event.value}”在同一处写了两次",
+                            "删除重复的一行，只保留正确的值",
+                        )
+                    ]
+                seen.add(event.value)
+        if isinstance(event, yaml.AliasEvent):
+            aliases += 1
+            if aliases > MAX_ALIASES:
+                return [
+                    Problem(
+                        file,
+                        row,
+                        None,
+                        f"YAML 引用（*别名）超过 {MAX_ALIASES} 处",
+                        "计划文件不需要这么多引用；把内容直接写出来",
+                    )
+                ]
+        elif isinstance(event, yaml.CollectionStartEvent):
+            stack.append((set(), True) if isinstance(event, yaml.MappingStartEvent) else None)
+            if len(stack) > MAX_DEPTH:
+                return [
+                    Problem(
+                        file,
+                        row,
+                        None,
+                        f"YAML 嵌套超过 {MAX_DEPTH} 层",
+                        "计划文件的层次很浅；检查缩进",
+                    )
+                ]
+        elif isinstance(event, yaml.CollectionEndEvent):
+            stack.pop()
+    return []
+
+
 def parse_plan(text: str, path: Path) -> Plan:
     """Check a plan file's text (as read from, or about to be written to, ``path``)."""
     file = str(path)
     try:
+        raise_for_errors("计划文件不能安全读取，未做任何更改", _shape_problems(text, file))
         data = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ ROW = "_row"  # column holding the user-visible row number; not a valid Chinese 
 _DELIMITERS = (",", "\t", ";", "|")
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+_OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")  # the compound-file signature of encrypted workbooks
 
 
 @dataclass(frozen=True)
@@ -139,10 +141,14 @@ def _parse_text(
     path: Path, aliases: dict[str, str], data: bytes, encoding: str
 ) -> tuple[pd.DataFrame, int, list[str]]:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=False)
-    head = [line.rstrip("\r") for line in text.split("\n", HEADER_SCAN_ROWS)[:HEADER_SCAN_ROWS]]
+    # Old Mac exports end lines with a lone CR; csv wants the lines with their endings.
+    lines = io.StringIO(text, newline=None).readlines()[:HEADER_SCAN_ROWS]
     choices = []
     for delimiter in _DELIMITERS:
-        rows = list(csv.reader(head, delimiter=delimiter))
+        try:
+            rows = list(csv.reader(lines, delimiter=delimiter))
+        except csv.Error as exc:
+            raise _Unreadable(f"无法解析表头附近的内容（{exc}）", "检查引号是否成对") from None
         index, score = _find_header(rows, aliases)
         choices.append((score, len(rows[index]) if rows else 0, delimiter, index, rows))
     _score, _width, delimiter, index, rows = max(choices, key=lambda c: (c[0], c[1]))
@@ -182,6 +188,12 @@ def _read_excel(
 ) -> tuple[pd.DataFrame, int, list[str]]:
     import openpyxl  # imported here: csv-only users never pay for it
 
+    with path.open("rb") as handle:
+        if handle.read(8) == _OLE2:  # a password-protected .xlsx is an encrypted OLE2 file
+            raise _Unreadable(
+                "文件设置了打开密码（或是旧版 .xls 改了扩展名），无法读取",
+                "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx",
+            )
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
@@ -239,7 +251,14 @@ def read_table(
     suffix = path.suffix.lower()
     if not path.is_file():
         fix = "检查计划文件 rosters 中的路径（相对于计划文件所在文件夹）"
-        return None, [Problem(file, None, None, "文件不存在", fix)]
+        what = (
+            "是文件夹，不是表格文件"
+            if path.is_dir()
+            else "不是普通文件"
+            if path.exists()
+            else "文件不存在"
+        )
+        return None, [Problem(file, None, None, what, fix)]
     if suffix == ".xls":
         return None, [
             Problem(file, None, None, "不支持旧版 .xls 格式", "请在 Excel 中另存为 .xlsx")

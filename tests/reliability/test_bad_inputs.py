@@ -1,0 +1,86 @@
+"""Inputs that once hung, crashed or were silently accepted: each now gets its exit code and a
+Chinese message, never a traceback, and nothing is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from ..conftest import files_in, invoke
+
+CORPUS = Path(__file__).parent / "bad_inputs"
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [
+        ("plan_alias_bomb.yaml", "YAML 引用（*别名）超过"),
+        ("plan_deep.yaml", "YAML 嵌套超过"),
+        ("plan_duplicate_key.yaml", "键“ratio”在同一处写了两次"),
+    ],
+)
+def test_a_plan_that_cannot_be_loaded_safely(tmp_path: Path, name: str, fragment: str) -> None:
+    plan = Path(shutil.copy(CORPUS / name, tmp_path / name))
+    result = invoke("validate", "--plan", plan)
+    assert result.exit_code == 2 and fragment in result.stderr
+    assert "Traceback" not in result.output and files_in(tmp_path) == {name: plan.read_bytes()}
+
+
+def _roster(workspace: Path, roster: str) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(
+        text.replace("enterprises: enterprises.xlsx", f"enterprises: {roster}"), encoding="utf-8"
+    )
+
+
+@pytest.mark.parametrize(
+    ("roster", "code", "fragment"),
+    [
+        ("roster_cr_only.csv", 0, "校验通过"),  # lone CR line endings and a CR inside quotes
+        ("roster_password.xlsx", 2, "设置了打开密码"),
+        ("a_folder", 2, "是文件夹，不是表格文件"),
+        ("/dev/zero", 2, "不是普通文件"),
+    ],
+)
+def test_rosters_that_crashed_or_misled(
+    workspace: Path, roster: str, code: int, fragment: str
+) -> None:
+    if roster == "a_folder":
+        (workspace.parent / roster).mkdir()
+    elif not roster.startswith("/"):
+        shutil.copy(CORPUS / roster, workspace.parent / roster)
+    _roster(workspace, roster)
+    before = files_in(workspace.parent)
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == code, result.output
+    assert fragment in result.output and "Traceback" not in result.output
+    assert files_in(workspace.parent) == before
+
+
+def test_a_day_in_the_future_writes_nothing(workspace: Path) -> None:
+    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    before = files_in(workspace.parent)
+    for args in (["run"], ["publish"]):
+        result = invoke(*args, "--plan", workspace, "--today", future)
+        assert result.exit_code == 2 and "不能提前做将来的事" in result.stderr
+    assert files_in(workspace.parent) == before
+    tomorrow = (dt.date.today() + dt.timedelta(days=1)).isoformat()  # time zones: tolerated
+    assert invoke("publish", "--plan", workspace, "--today", tomorrow).exit_code == 0
+
+
+def test_titles_and_headers_never_become_formulas(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(
+        text.replace("agency: 洛龙区应急管理局", 'agency: "=HYPERLINK(\\"x\\")"'), encoding="utf-8"
+    )
+    assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    book = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "抽取结果-2025-03.xlsx")
+    title = book["抽取结果"]["A1"]
+    assert (
+        str(title.value).startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix
+    )
+    assert all(cell.quotePrefix for cell in book["抽取结果"][2])
