@@ -42,6 +42,8 @@ def _roster(workspace: Path, roster: str) -> None:
     [
         ("roster_cr_only.csv", 0, "校验通过"),  # lone CR line endings and a CR inside quotes
         ("roster_password.xlsx", 2, "设置了打开密码"),
+        ("roster_header_only.csv", 2, "名录库中没有任何企业"),
+        ("roster_duplicate_header.csv", 2, "都是“统一社会信用代码”"),
         ("a_folder", 2, "是文件夹，不是表格文件"),
         ("/dev/zero", 2, "不是普通文件"),
     ],
@@ -84,3 +86,40 @@ def test_titles_and_headers_never_become_formulas(workspace: Path) -> None:
         str(title.value).startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix
     )
     assert all(cell.quotePrefix for cell in book["抽取结果"][2])
+
+
+def test_an_item_without_eligible_enterprises_is_an_error_unless_allowed(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(
+        text.replace("[冶金, 有色, 建材, 机械, 轻工, 纺织, 商贸]", "[造船]"), encoding="utf-8"
+    )
+    before = files_in(workspace.parent)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 2 and "AJ-02 在企业名录库中没有任何符合条件" in result.stderr
+    assert files_in(workspace.parent) == before
+    allowed = workspace.read_text(encoding="utf-8").replace(
+        "  - id: AJ-02\n", "  - id: AJ-02\n    allow_empty: true\n"
+    )
+    workspace.write_text(allowed, encoding="utf-8")
+    assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
+
+
+def test_a_row_of_spaces_is_a_blank_row_in_xlsx_as_in_csv(workspace: Path) -> None:
+    path = workspace.parent / "enterprises.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["   "] * sheet.max_column)
+    book.save(path)
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 0 and "校验通过" in result.stdout
+
+
+def test_a_roster_outside_the_workspace_is_named(
+    workspace: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    elsewhere = tmp_path_factory.mktemp("共享盘") / "enterprises.xlsx"
+    shutil.move(workspace.parent / "enterprises.xlsx", elsewhere)
+    _roster(workspace, str(elsewhere))
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 0 and "名录库在工作区" in result.stdout and "之外" in result.stdout

@@ -104,6 +104,7 @@ class _Task(_Model):
     id: str = Field(min_length=1)
     ratio: Ratio
     months: list[int] = Field(min_length=1)
+    allow_empty: bool = False  # the roster may hold no enterprise for it (it then draws none)
 
     @field_validator("id")
     @classmethod

@@ -228,6 +228,9 @@ def load_enterprises(
     if table is None or KEY not in table.frame.columns:
         return None, problems
     # Without the name column the keys can still be checked, so every problem shows at once.
+    if not len(table.frame):
+        fix = "名录库只有表头或是空的；导出完整的名录库，或检查是否选错了工作表"
+        return None, [*problems, Problem(table.file, None, None, "名录库中没有任何企业", fix)]
     complete = not any(p.is_error for p in problems)
     frame, file = table.frame, table.file
     keys, fixed = normalize_keys(frame[KEY])

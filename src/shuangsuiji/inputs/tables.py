@@ -67,6 +67,9 @@ def _cell_text(value: object) -> str:
     """An Excel cell as text: dates as ISO dates, whole floats without ".0"."""
     if value is None:
         return ""
+    if isinstance(value, str):
+        # A cell of spaces is empty, as in a csv: a row of them is a blank row, skipped.
+        return value if value.strip() else ""
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
     if isinstance(value, dt.date):
@@ -232,6 +235,32 @@ def _read_excel(
     return frame, index + 1, raw_headers
 
 
+def _duplicate_columns(
+    file: str, header_row: int, raw: Sequence[str], aliases: dict[str, str]
+) -> list[Problem]:
+    """Two header cells that both name a wanted column: which one counts is anyone's guess."""
+    seen: dict[str, int] = {}
+    problems = []
+    for index, cell in enumerate(raw):
+        name = aliases.get(header_key(cell))
+        if name is None:
+            continue
+        if name in seen:
+            first = seen[name]
+            problems.append(
+                Problem(
+                    file,
+                    header_row,
+                    name,
+                    f"表头第 {first + 1} 列“{raw[first].strip()}”和第 {index + 1} 列“{cell.strip()}”都是“{name}”",
+                    "删除多余的一列，或把它改成别的列名",
+                )
+            )
+        else:
+            seen[name] = index
+    return problems
+
+
 class _Unreadable(Exception):
     def __init__(self, message: str, fix: str, row: int | None = None) -> None:
         super().__init__(message)
@@ -275,7 +304,7 @@ def read_table(
     except _Unreadable as exc:
         return None, [Problem(file, exc.row, None, exc.message, exc.fix)]
     found = [h.strip() for h in raw_headers if h.strip()]
-    problems = []
+    problems = _duplicate_columns(file, header_row, raw_headers, aliases)
     for column in columns:
         if column.required and column.name not in frame.columns:
             also = f"（也认：{'、'.join(column.aliases)}）" if column.aliases else ""

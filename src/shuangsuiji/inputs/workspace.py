@@ -91,6 +91,20 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                             "warning",
                         )
                     )
+    base = plan.base_item(task)  # a joint task draws from the item it covers
+    may_be_empty = task.allow_empty or base.allow_empty
+    targets_known = all(c in columns for c in base.targets)
+    if not may_be_empty and targets_known and not len(population(plan, task, roster)):
+        problems.append(
+            Problem(
+                file,
+                plan.line_of(key, index, "id"),
+                f"{key}[{index}]",
+                f"{task.id} 在企业名录库中没有任何符合条件（行业类别相符、经营状态为在业/存续/开业）的企业，"
+                "抽取只会记下“抽中 0 家”",
+                "核对 targets 的写法和名录库；确实没有这类企业时，在该事项下写 allow_empty: true",
+            )
+        )
     by = task.ratio.by
     where = f"{key}[{index}].ratio"
     line = plan.line_of(key, index, "ratio")
@@ -180,10 +194,30 @@ def _seal_problems(plan: Plan) -> list[Problem]:
     return []
 
 
+def _outside_problems(plan: Plan) -> list[Problem]:
+    """Rosters read from outside the workspace folder: allowed, but worth a look."""
+    problems = []
+    folder = plan.folder.resolve()
+    for which in ("enterprises", "officers"):
+        path = plan.roster_path(which).resolve()
+        if not path.is_relative_to(folder):
+            problems.append(
+                Problem(
+                    str(plan.source),
+                    plan.line_of("rosters", which),
+                    f"rosters.{which}",
+                    f"名录库在工作区（计划文件所在文件夹）之外：{path}",
+                    "允许；请确认这是本年度应使用的名录库，并一同备份",
+                    "warning",
+                )
+            )
+    return problems
+
+
 def load_workspace(plan_path: str | Path) -> Workspace:
     """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
     plan = load_plan(plan_path)
-    problems: list[Problem] = _seal_problems(plan)
+    problems: list[Problem] = _seal_problems(plan) + _outside_problems(plan)
     enterprises_path = plan.roster_path("enterprises")
     enterprises, found = load_enterprises(
         enterprises_path,
