@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
+from shuangsuiji.commands.heal import heal_outputs
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
@@ -19,8 +20,7 @@ from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.ledger.store import now_text
-from shuangsuiji.outputs import OUTPUT_DIR
-from shuangsuiji.outputs.tasksheet import file_name, write_task_sheet
+from shuangsuiji.outputs.tasksheet import write_month_sheet
 from shuangsuiji.rules.assign import (
     SPEC,
     apply_substitutions,
@@ -153,6 +153,7 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
             f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.source} --month {label}"
         )
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+        healed = heal_outputs(workspace, ledger)
         text = ledger.assignment(label)
         if text is None:
             refuse_if_deleted([label] if label in ledger.assigned_months() else [], "人员分组")
@@ -176,7 +177,8 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
             outcome.new = True
         outcome.record = AssignmentRecord.from_json(text)
         outcome.groups = apply_substitutions(outcome.record.groups, ledger.substitutions(label))
-        outcome.files = _write_sheet(workspace, label, outcome.groups)
+        written = write_month_sheet(workspace, label, outcome.groups)
+        outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 
 
@@ -219,17 +221,8 @@ def replace_officer(
             f"{e.scope} 第{e.group}组：{e.out.name} → {e.replacement.name}（{reason}）"
             for e in events
         ]
-        outcome.files = _write_sheet(workspace, label, outcome.groups)
+        outcome.files = write_month_sheet(workspace, label, outcome.groups)
     return outcome
-
-
-def _write_sheet(workspace: Workspace, month: str, groups: list[Group]) -> list[Path]:
-    plan, roster = workspace.plan, workspace.enterprises
-    assert roster is not None
-    usccs = {e.uscc for g in groups for e in g.enterprises}
-    path = plan.folder / OUTPUT_DIR / month / file_name(month)
-    written = write_task_sheet(path, plan, month, groups, roster.details(usccs, "注册地址"))
-    return [path] if written else []
 
 
 def verify_month_assignment(plan_path: str | Path, month: str) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from shuangsuiji import __version__
+from shuangsuiji.commands.heal import heal_outputs
 from shuangsuiji.exceptions import InputError, NeedsAttention
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
@@ -200,6 +201,7 @@ def draw_month(
         recorded = {d.scope: d for d in ledger.drawn(year)}
         refuse_if_deleted(sorted(ledger.recorded_scopes(year) - set(recorded)), "抽取")
         _check_order(plan, tasks, year, mon, recorded)
+        healed = heal_outputs(workspace, ledger)
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}
         for task in tasks:
@@ -254,7 +256,8 @@ def draw_month(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        outcome.files = write_draw_files(plan, label, month_records)
+        written = write_draw_files(plan, label, month_records)
+        outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 
 

@@ -61,10 +61,13 @@ def publish(
         if not outcome.rows:
             return outcome
         outcome.path = publication_path(plan, today, month)
+        event = {"file": outcome.path.name, "items": [[r.scope, r.uscc] for r in outcome.rows]}
+        sheets = [p for _, _, kind, p in ledger.events() if kind == "publication_sheet"]
+        if not sheets or sheets[-1] != event:
+            # Recorded before the sheet is visible: a run killed in between leaves an event
+            # whose sheet the next run writes, never a sheet the ledger does not know.
+            ledger.record_events("publication_sheet", [event])
         outcome.written = write_publication(outcome.path, plan, outcome.rows)
-        if outcome.written:
-            items = [[r.scope, r.uscc] for r in outcome.rows]
-            ledger.record_events("publication_sheet", [{"file": outcome.path.name, "items": items}])
     return outcome
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.commands.heal import heal_outputs
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import Problem, SsjError
@@ -77,8 +78,21 @@ def run_day(
     plan = load_plan(plan_path)
     today = writing_day(today)
     outcome = RunOutcome(today)
+
+    def log() -> None:
+        # Written after each step, so a run killed midway still leaves what it did in the log.
+        outcome.log = write_run_log(
+            plan, today, outcome.actions, outcome.statuses, outcome.problems, outcome.waiting
+        )
+
     with workspace_lock(plan.folder, wait):
-        load_workspace(plan_path).require_valid()
+        workspace = load_workspace(plan_path)
+        workspace.require_valid()
+        if Ledger.exists(plan.folder):  # finish what a killed run left unwritten
+            with Ledger.at(plan.folder) as ledger:
+                healed = heal_outputs(workspace, ledger)
+            outcome.actions += [f"补写 {path.relative_to(plan.folder)}" for path in healed]
+            log()
         months = [] if today.year < plan.year else due_months(plan, today)
         for month in months:
             drawn = {d.scope for d in Ledger.existing_draws(plan.folder, plan.year)}
@@ -90,12 +104,14 @@ def run_day(
                         break  # later months depend on this one
                     draw = draw_month(plan_path, month, seed_extra=extra, today=today, wait=wait)
                     outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
+                    log()
                 external = Ledger.existing_external(plan.folder, plan.year)
                 if any(s.endswith(f"/{month}") for s in external):
                     continue  # staffed on the platform it was drawn on
                 if Ledger.existing_assignment(plan.folder, month) is None:
                     assigned = assign_month(plan_path, month, wait=wait)
                     outcome.actions.append(f"{month} 人员分组：{len(assigned.groups)} 个检查组")
+                    log()
             except SsjError as exc:
                 outcome.problems += _problems(exc, str(plan.source))
                 break  # later months depend on this one
@@ -110,6 +126,7 @@ def run_day(
                 continue
             if imported.changed:
                 outcome.actions.append(f"导入 {sheet.name}：{len(imported.changed)} 条新结果或更正")
+                log()
         try:
             published = publish(plan_path, today=today, wait=wait)
             if published.written and published.path is not None:
@@ -119,12 +136,5 @@ def run_day(
             outcome.statuses = check_deadlines(plan_path, today)
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))
-        outcome.log = write_run_log(
-            plan,
-            outcome.today,
-            outcome.actions,
-            outcome.statuses,
-            outcome.problems,
-            outcome.waiting,
-        )
+        log()
     return outcome

@@ -9,6 +9,16 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+TMP_SUFFIX = ".ssj-tmp"
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Delete half-written files a killed write left under ``folder`` (call under the lock)."""
+    found = sorted(folder.rglob(f"*{TMP_SUFFIX}")) if folder.is_dir() else []
+    for path in found:
+        path.unlink(missing_ok=True)
+    return found
+
 
 def _file_mode() -> int:
     """The mode a plainly created file gets under the current umask."""
@@ -24,7 +34,8 @@ def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     The file gets ``mode``, or the mode a plainly created file gets (outputs are for sharing).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # Named plainly (not a hidden dot-file), so a leftover from a killed write is seen and removed.
+    fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle

@@ -20,8 +20,17 @@ COMMITMENT_CHECK = (
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
+def result_workbook_name(month: str) -> str:
+    return f"抽取结果-{month}.xlsx"
+
+
 def record_file_name(record: Drawn) -> str:
-    return f"抽取记录-{record.item_id}-{record.month}.json"
+    return record_file(record.item_id, record.month)
+
+
+def record_file(task_id: str, month: str) -> str:
+    """The published record file of a task's draw in a month ("YYYY-MM")."""
+    return f"抽取记录-{task_id}-{month}.json"
 
 
 def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
@@ -114,7 +123,7 @@ def write_draw_files(
             ],
         ),
     ]
-    path = folder / f"抽取结果-{month}.xlsx"
+    path = folder / result_workbook_name(month)
     if write_workbook(path, sheets):
         written.append(path)
     return written

@@ -20,6 +20,8 @@ from shuangsuiji.inputs.tasksheet import (
     RESULT,
     USCC,
 )
+from shuangsuiji.inputs.workspace import Workspace
+from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.rules.records import Group
 from shuangsuiji.rules.results import RESULT_CATEGORIES
@@ -110,3 +112,14 @@ def write_task_sheet(
         date_columns=(INSPECTED_ON, PUBLISHED_ON),
     )
     return write_workbook(path, [main, *sheets])
+
+
+def write_month_sheet(workspace: Workspace, month: str, groups: Sequence[Group]) -> list[Path]:
+    """Write the month's task sheet of the current groups, with each enterprise's 注册地址 from
+    the roster; the path if the file changed."""
+    plan, roster = workspace.plan, workspace.enterprises
+    assert roster is not None
+    usccs = {e.uscc for g in groups for e in g.enterprises}
+    path = plan.folder / OUTPUT_DIR / month / file_name(month)
+    written = write_task_sheet(path, plan, month, groups, roster.details(usccs, "注册地址"))
+    return [path] if written else []

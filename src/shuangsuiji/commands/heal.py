@@ -1,0 +1,57 @@
+"""Re-deriving the workspace's outputs from the ledger (the record; files are derived).
+
+A command killed after its ledger commit but before its files leaves something missing or
+stale under 输出/; every writing command heals that first, so the next run restores exactly
+what an uninterrupted run would have written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from shuangsuiji.inputs.workspace import Workspace
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.ledger.files import remove_leftovers
+from shuangsuiji.ledger.store import StoredDraw
+from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
+from shuangsuiji.outputs.runlog import LOG_DIR
+from shuangsuiji.outputs.tasksheet import file_name, write_month_sheet
+from shuangsuiji.rules.assign import apply_substitutions
+from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw
+
+
+def _same(path: Path, text: str) -> bool:
+    try:
+        return hashlib.sha256(path.read_bytes()).digest() == hashlib.sha256(text.encode()).digest()
+    except FileNotFoundError:
+        return False
+
+
+def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
+    """Write again every derived file of the plan's year that is missing or differs from what
+    the ledger holds (record files by content; workbooks when missing), after removing what
+    killed writes left half-done; return the files written."""
+    plan = workspace.plan
+    for name in (OUTPUT_DIR, LOG_DIR):
+        remove_leftovers(plan.folder / name)
+    written: list[Path] = []
+    months: dict[str, list[StoredDraw]] = {}
+    for stored in ledger.draws(plan.year):
+        months.setdefault(f"{stored.year:04d}-{stored.month:02d}", []).append(stored)
+    for label, stored_draws in months.items():
+        folder = plan.folder / OUTPUT_DIR / label
+        # Compared as text, so a record is parsed only when its month must be written again.
+        stale = any(not _same(folder / record_file(d.task_id, label), d.text) for d in stored_draws)
+        if stale or not (folder / result_workbook_name(label)).exists():
+            drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
+                (d.record, d.text) for d in stored_draws
+            ]
+            written += write_draw_files(plan, label, drawn)
+    for label, text in ledger.assignments(plan.year):
+        if not (plan.folder / OUTPUT_DIR / label / file_name(label)).exists():
+            record = AssignmentRecord.from_json(text)
+            groups = apply_substitutions(record.groups, ledger.substitutions(label))
+            written += write_month_sheet(workspace, label, groups)
+    return written

@@ -1,0 +1,109 @@
+"""Killed after the ledger commit but before the files: the next run writes exactly what an
+uninterrupted run wrote, because every file under 输出/ is derived from the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.commands.draw import draw_month
+
+from ..conftest import copy_examples, files_in, fill_task_sheet, invoke
+
+D = dt.date
+
+
+def _outputs(plan: Path) -> dict[str, bytes]:
+    return files_in(plan.parent / "输出")
+
+
+@pytest.fixture
+def uninterrupted(tmp_path: Path) -> Path:
+    """A workspace that drew and assigned March and May without interruption."""
+    plan = copy_examples(tmp_path / "uninterrupted")
+    for month in ("2025-03", "2025-05"):
+        assert invoke("draw", "--plan", plan, "--month", month).exit_code == 0
+        assert invoke("assign", "--plan", plan, "--month", month).exit_code == 0
+    return plan
+
+
+def _killed_copy(uninterrupted: Path, tmp_path: Path) -> Path:
+    """The same ledger, with none of the files the killed commands were about to write."""
+    plan = copy_examples(tmp_path / "killed", uninterrupted.parent)
+    shutil.copy(uninterrupted.parent / "ssj.db", plan.parent / "ssj.db")
+    return plan
+
+
+def test_the_daily_batch_rewrites_what_a_kill_left_unwritten(
+    uninterrupted: Path, tmp_path: Path
+) -> None:
+    plan = _killed_copy(uninterrupted, tmp_path)
+    result = invoke("run", "--plan", plan, "--today", "2025-05-06")
+    assert result.exit_code == 0, result.output
+    assert "补写 输出/2025-03/抽取记录-AJ-01-2025-03.json" in result.stdout
+    assert _outputs(plan) == _outputs(uninterrupted)  # byte for byte
+    again = invoke("run", "--plan", plan, "--today", "2025-05-06")
+    assert "补写" not in again.stdout
+
+
+def test_any_writing_command_heals_the_whole_workspace_first(
+    uninterrupted: Path, tmp_path: Path
+) -> None:
+    plan = _killed_copy(uninterrupted, tmp_path)
+    result = invoke("draw", "--plan", plan, "--month", "2025-05")  # a month already drawn
+    assert result.exit_code == 0 and "检查任务单-2025-03.xlsx" in result.stderr
+    assert _outputs(plan) == _outputs(uninterrupted)
+
+
+def test_a_stale_record_file_is_replaced_by_the_ledgers(uninterrupted: Path) -> None:
+    path = uninterrupted.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    original = path.read_bytes()
+    path.write_text("{}", encoding="utf-8")
+    assert invoke("run", "--plan", uninterrupted, "--today", "2025-05-06").exit_code == 0
+    assert path.read_bytes() == original
+
+
+def test_a_draw_killed_before_its_files(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def killed(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # as a kill between the ledger commit and the files
+
+    monkeypatch.setattr("shuangsuiji.commands.draw.write_draw_files", killed)
+    with pytest.raises(KeyboardInterrupt):
+        draw_month(workspace, "2025-03")
+    monkeypatch.undo()
+    assert not (workspace.parent / "输出" / "2025-03").exists()
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 0 and "此前已完成" in result.stderr
+    assert len(list((workspace.parent / "输出" / "2025-03").iterdir())) == 3
+
+
+def test_a_publication_sheet_is_never_unknown_to_the_ledger(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    assert invoke("assign", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    sheet = fill_task_sheet(workspace, "2025-03", {0: (D(2025, 3, 10), "未发现问题", None)})
+    assert (
+        invoke("results", "import", sheet, "--plan", workspace, "--today", "2025-03-12").exit_code
+        == 0
+    )
+    assert invoke("publish", "--plan", workspace, "--today", "2025-03-12").exit_code == 0
+    published = workspace.parent / "输出" / "公示" / "公示表-2025-03-12.xlsx"
+    content = published.read_bytes()
+    published.unlink()  # as a kill after the event, before the sheet
+    assert invoke("publish", "--plan", workspace, "--today", "2025-03-12").exit_code == 0
+    assert published.read_bytes() == content
+    marked = invoke(
+        "publish", "--plan", workspace, "--mark-published", "2025-03-12", "--today", "2025-03-12"
+    )
+    assert marked.exit_code == 0 and "1 条登记" in marked.stdout
+    log = invoke("audit", "log", "--plan", workspace).stdout
+    assert log.count("公示表-2025-03-12.xlsx") == 1  # one event, however often it was written
+
+
+def test_leftovers_of_a_killed_write_are_removed(uninterrupted: Path) -> None:
+    leftover = uninterrupted.parent / "输出" / "2025-03" / "抽取结果-2025-03.xlsx.k3j9.ssj-tmp"
+    leftover.write_bytes(b"half a workbook")
+    assert invoke("run", "--plan", uninterrupted, "--today", "2025-05-06").exit_code == 0
+    assert not leftover.exists()
