@@ -3,6 +3,7 @@ neither lets ssj do it again nor passes the audit."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -54,3 +55,26 @@ def test_a_deleted_assignment_is_not_redone(workspace: Path) -> None:
     assert again.exit_code == 1 and "记录被删除过" in again.stderr
     check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
     assert check.exit_code == 1 and "记录被删除过" in check.stdout
+
+
+def test_a_deleted_ledger_is_found_and_nothing_is_redrawn(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    (workspace.parent / "ssj.db").unlink()
+    audit = invoke("audit", "verify", "--plan", workspace)
+    assert audit.exit_code == 1 and "台账被删除或移走了" in audit.stderr
+    before = files_in(workspace.parent)
+    for args in (["draw", "--month", "2025-03"], ["run", "--today", "2025-03-03"]):
+        result = invoke(*args, "--plan", workspace)
+        assert result.exit_code != 0 and "台账被删除或移走了" in result.output
+    assert files_in(workspace.parent) == before
+
+
+def test_verify_checks_names_against_the_roster(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    path = workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    text = path.read_text(encoding="utf-8")
+    record = json.loads(text)
+    real = record["selected"][0]["name"]
+    path.write_text(text.replace(real, "张冠李戴有限公司"), encoding="utf-8")
+    result = invoke("verify", path, "--enterprises", workspace.parent / "enterprises.xlsx")
+    assert result.exit_code == 1 and f"在名录库中是“{real}”" in result.stdout

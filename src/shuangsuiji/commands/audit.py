@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from shuangsuiji.commands.heal import require_ledger_of_outputs
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.store import AuditReport
@@ -23,7 +24,9 @@ class Event:
 
 def audit_workspace(plan_path: str | Path) -> tuple[AuditReport, str] | None:
     """The audit of a workspace's ledger and its chain head; None while it has no ledger."""
-    folder = load_plan(plan_path).folder
+    plan = load_plan(plan_path)
+    require_ledger_of_outputs(plan)
+    folder = plan.folder
     if not Ledger.exists(folder):
         return None
     with Ledger.at(folder) as ledger:

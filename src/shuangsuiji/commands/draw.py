@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from shuangsuiji import __version__
-from shuangsuiji.commands.heal import heal_outputs
+from shuangsuiji.commands.heal import heal_outputs, require_ledger_of_outputs
 from shuangsuiji.exceptions import InputError, NeedsAttention
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
@@ -190,6 +190,7 @@ def draw_month(
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome
 
+    require_ledger_of_outputs(plan)
     # Refuse out-of-order draws before anything is written; checked again under the lock.
     existing = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
     _check_order(plan, tasks, year, mon, existing)

@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from shuangsuiji.exceptions import NeedsAttention
+from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import remove_leftovers
@@ -55,3 +57,17 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             groups = apply_substitutions(record.groups, ledger.substitutions(label))
             written += write_month_sheet(workspace, label, groups)
     return written
+
+
+def require_ledger_of_outputs(plan: Plan) -> None:
+    """Published records without the ledger they came from mean a deleted or moved ledger:
+    auditing finds nothing to check and drawing would silently make a second history."""
+    if Ledger.exists(plan.folder):
+        return
+    published = sorted((plan.folder / OUTPUT_DIR).rglob("抽取记录-*.json"))
+    if published:
+        raise NeedsAttention(
+            f"工作区没有台账 ssj.db，输出/ 中却有 {len(published)} 份抽取记录（如 "
+            f"{published[0].relative_to(plan.folder)}）：台账被删除或移走了。"
+            "什么都没有做；请从备份恢复 ssj.db"
+        )

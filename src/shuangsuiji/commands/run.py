@@ -16,7 +16,7 @@ from pathlib import Path
 from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.commands.heal import heal_outputs
+from shuangsuiji.commands.heal import heal_outputs, require_ledger_of_outputs
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import Problem, SsjError
@@ -77,6 +77,7 @@ def run_day(
     """Do the day's work for a workspace (see the module docstring)."""
     plan = load_plan(plan_path)
     today = writing_day(today)
+    require_ledger_of_outputs(plan)
     outcome = RunOutcome(today)
 
     def log() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
-from shuangsuiji.inputs.rosters import KEY, EnterpriseRoster, load_enterprises
+from shuangsuiji.inputs.rosters import KEY, NAME, EnterpriseRoster, load_enterprises
 from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
 from shuangsuiji.rules.verify import record_differences, year_differences
 
@@ -47,7 +47,12 @@ def _against_roster(record: DrawRecord, roster: EnterpriseRoster) -> list[str]:
         return [f"名录库没有“{'、'.join(absent)}”列，无法核对对象名单"]
     eligible = set(frame.loc[eligible_mask(roster, record.targets), KEY])
     keys = set(record.population.keys)
-    out = []
+    names = roster.details(record.selected_keys, NAME)
+    out = [
+        f"第 {s.rank} 名 {s.uscc} 的企业名称在名录库中是“{names[s.uscc]}”，记录为“{s.name}”"
+        for s in record.selected
+        if s.uscc in names and names[s.uscc] != s.name.strip()
+    ][:_MAX_LISTED]
     for what, diff in (
         ("名录库中符合条件、记录中却没有", eligible - keys),
         ("记录中有、名录库中却不符合条件", keys - eligible),
