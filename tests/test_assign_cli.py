@@ -125,7 +125,8 @@ def test_task_sheet_headers_dropdown_and_group_sheets(workspace: Path) -> None:
     assert results.type == "list" and str(results.sqref) == f"I3:I{2 + len(rows)}"
     assert results.formula1 == '"' + ",".join(RESULT_CATEGORIES) + '"'
     assert {d.type for d in dates} == {"date"}
-    assert len(book.sheetnames) == 1 + len(groups)
+    # The list, one printable sheet per group, and where the ledger's chain stood (台账链头).
+    assert len(book.sheetnames) == 1 + len(groups) + 1 and book.sheetnames[-1] == "台账链头"
     first = book[book.sheetnames[1]]
     assert "检查人员" in str(first["A1"].value)
     officer_ids = {o["id"] for g in groups for o in g["officers"]}

@@ -4,6 +4,7 @@ neither lets ssj do it again nor passes the audit."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -78,3 +79,42 @@ def test_verify_checks_names_against_the_roster(workspace: Path) -> None:
     path.write_text(text.replace(real, "张冠李戴有限公司"), encoding="utf-8")
     result = invoke("verify", path, "--enterprises", workspace.parent / "enterprises.xlsx")
     assert result.exit_code == 1 and f"在名录库中是“{real}”" in result.stdout
+
+
+def _rehash_from(workspace: Path, seq: int) -> None:
+    """Rewrite event ``seq`` and every later hash so that the chain itself checks out again."""
+    from shuangsuiji.ledger.store import GENESIS, event_hash
+
+    with sqlite3.connect(workspace.parent / "ssj.db") as db:
+        rows = db.execute("SELECT seq, at, kind, payload FROM events ORDER BY seq").fetchall()
+        prev = GENESIS
+        for number, at, kind, payload in rows:
+            if number == seq:
+                at = "2025-01-01T00:00:00+08:00"  # back-dated
+            new = event_hash(prev, number, at, kind, payload)
+            db.execute(
+                "UPDATE events SET at = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+                (at, prev, new, number),
+            )
+            prev = new
+
+
+def test_published_anchors_catch_a_cut_or_rewritten_history(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    assert invoke("assign", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    outputs = workspace.parent / "输出"
+    record = json.loads(
+        (outputs / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text(encoding="utf-8")
+    )
+    assert record["ledger_head"]["seq"] == 0  # the first draw: nothing before it
+    clean = invoke("audit", "verify", "--plan", workspace, "--against", outputs)
+    assert clean.exit_code == 0 and "个台账链头都在台账现在的哈希链上" in clean.stdout
+    published = workspace.parent / "公开"
+    shutil.copytree(outputs, published)
+    _rehash_from(workspace, 1)
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0  # the chain alone is blind
+    rewritten = invoke("audit", "verify", "--plan", workspace, "--against", published)
+    assert rewritten.exit_code == 1 and "历史被改写了" in rewritten.stdout
+    _sql(workspace, "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
+    cut = invoke("audit", "verify", "--plan", workspace, "--against", published)
+    assert cut.exit_code == 1 and "历史被删减了" in cut.stdout

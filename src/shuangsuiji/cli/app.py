@@ -26,7 +26,7 @@ from shuangsuiji.commands.assign import (
     replace_officer,
     verify_month_assignment,
 )
-from shuangsuiji.commands.audit import audit_workspace, event_log
+from shuangsuiji.commands.audit import audit_workspace, check_against, event_log
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import DrawOutcome, draw_month
 from shuangsuiji.commands.draw_import import import_draw
@@ -557,10 +557,28 @@ def verify(
 
 
 @audit_app.command("verify")
-def audit_verify(plan: PlanOption) -> None:
-    """核对台账事件日志的哈希链和每条抽取记录，报告第一处断点。"""
+def audit_verify(
+    plan: PlanOption,
+    against: Annotated[
+        Path | None,
+        typer.Option(
+            "--against",
+            help="再核对这个文件夹里公开过的文件（如 输出/）记着的台账链头：历史有没有被删减或改写。",
+        ),
+    ] = None,
+) -> None:
+    """核对台账事件日志的哈希链和每条抽取记录，报告第一处断点；可再对照公开过的文件。"""
 
     def run() -> None:
+        if against is not None:
+            checked = check_against(plan, against)
+            for problem in checked.problems:
+                _stdout().print(f"[red]✗[/] {problem}")
+            if checked.problems:
+                raise NeedsAttention(f"{len(checked.problems)} 个公开文件与台账现在的历史不符")
+            _stdout().print(
+                f"[green]✓[/] {against} 中 {checked.checked} 个台账链头都在台账现在的哈希链上。"
+            )
         audited = audit_workspace(plan)
         if audited is None:
             _stdout().print("工作区还没有台账（尚未抽取过），无需核对。")

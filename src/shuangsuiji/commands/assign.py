@@ -12,7 +12,7 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
-from shuangsuiji.commands.heal import heal_outputs
+from shuangsuiji.commands.heal import heal_outputs, sheet_anchor
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
@@ -177,7 +177,7 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
             outcome.new = True
         outcome.record = AssignmentRecord.from_json(text)
         outcome.groups = apply_substitutions(outcome.record.groups, ledger.substitutions(label))
-        written = write_month_sheet(workspace, label, outcome.groups)
+        written = write_month_sheet(workspace, label, outcome.groups, sheet_anchor(ledger, label))
         outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 
@@ -221,7 +221,9 @@ def replace_officer(
             f"{e.scope} 第{e.group}组：{e.out.name} → {e.replacement.name}（{reason}）"
             for e in events
         ]
-        outcome.files = write_month_sheet(workspace, label, outcome.groups)
+        outcome.files = write_month_sheet(
+            workspace, label, outcome.groups, sheet_anchor(ledger, label)
+        )
     return outcome
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from shuangsuiji.commands.heal import require_ledger_of_outputs
+from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.inputs.anchors import published_anchors
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.store import AuditReport
@@ -37,3 +39,43 @@ def event_log(plan_path: str | Path) -> list[Event]:
     """Every event of the workspace's ledger, oldest first (none while it has no ledger)."""
     folder = load_plan(plan_path).folder
     return [Event(*event) for event in Ledger.existing_events(folder)]
+
+
+@dataclass(frozen=True)
+class AnchorCheck:
+    """What ``ssj audit verify --against`` found: anchors read, and every mismatch."""
+
+    checked: int
+    problems: list[str]
+
+
+def check_against(plan_path: str | Path, published: Path) -> AnchorCheck:
+    """Every chain anchor in the published files under ``published`` must still be in the
+    ledger's chain, with the same hash: a shorter chain was cut, a different hash rewritten."""
+    plan = load_plan(plan_path)
+    if not published.exists():
+        raise InputError(
+            f"找不到要核对的文件夹 {published}",
+            [
+                Problem(
+                    str(published), None, None, "不存在", "给出公开过的文件所在的文件夹，如 输出/"
+                )
+            ],
+        )
+    anchors = published_anchors(published) if published.is_dir() else []
+    chain: dict[int, str] = {}
+    if Ledger.exists(plan.folder):
+        with Ledger.at(plan.folder) as ledger:
+            chain = ledger.chain()
+    problems = []
+    for path, head in anchors:
+        if head.seq == 0:
+            continue  # written before the first event: nothing to anchor
+        name = path.relative_to(published) if path.is_relative_to(published) else path
+        if head.seq not in chain:
+            problems.append(
+                f"{name} 记着台账第 {head.seq} 条事件，台账现在只有 {len(chain)} 条：此后的历史被删减了"
+            )
+        elif chain[head.seq] != head.hash:
+            problems.append(f"{name} 记着的台账第 {head.seq} 条事件与台账现在的不同：历史被改写了")
+    return AnchorCheck(len(anchors), problems)

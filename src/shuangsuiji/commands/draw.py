@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from shuangsuiji import __version__
-from shuangsuiji.commands.heal import heal_outputs, require_ledger_of_outputs
+from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_ledger_of_outputs
 from shuangsuiji.exceptions import InputError, NeedsAttention
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
@@ -203,6 +203,7 @@ def draw_month(
         refuse_if_deleted(sorted(ledger.recorded_scopes(year) - set(recorded)), "抽取")
         _check_order(plan, tasks, year, mon, recorded)
         healed = heal_outputs(workspace, ledger)
+        before = ledger.head_anchor()  # every record of this draw names where the chain stood
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}
         for task in tasks:
@@ -235,6 +236,7 @@ def draw_month(
                     created_at=now_text(),
                     tool_version=__version__,
                     key_string=key_string,
+                    ledger_head=before,
                 )
             )
             selected = record.selected_keys
@@ -257,7 +259,7 @@ def draw_month(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        written = write_draw_files(plan, label, month_records)
+        written = write_draw_files(plan, label, month_records, month_anchor(ledger, label))
         outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month
+from shuangsuiji.commands.heal import month_anchor
 from shuangsuiji.exceptions import InputError, raise_for_errors
 from shuangsuiji.inputs.external import read_selections
 from shuangsuiji.inputs.plan import JointTask
@@ -72,6 +73,7 @@ def import_draw(
                 f"已经有更晚的 {'、'.join(later)}，它们没有排除 {scope} 的企业；"
                 "请按月份顺序导入，先导入更早月份的名单，再抽取之后的月份"
             )
+        before = ledger.head_anchor()
         record = ExternalDraw(
             spec=EXTERNAL,
             scope=scope,
@@ -86,6 +88,7 @@ def import_draw(
             ],
             created_at=now_text(),
             tool_version=__version__,
+            ledger_head=before,
         )
         text = record.to_json()
         entry = StoredDraw(scope, task, base, year, mon, text)
@@ -102,5 +105,5 @@ def import_draw(
             stored = ledger.draw(info.scope)
             if info.month == mon and stored is not None:
                 month_draws.append((stored.record, stored.text))
-        outcome.files = write_draw_files(plan, label, month_draws)
+        outcome.files = write_draw_files(plan, label, month_draws, month_anchor(ledger, label))
     return outcome

@@ -21,7 +21,7 @@ from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_d
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import file_name, write_month_sheet
 from shuangsuiji.rules.assign import apply_substitutions
-from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw
+from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw, LedgerHead
 
 
 def _same(path: Path, text: str) -> bool:
@@ -50,12 +50,12 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
                 (d.record, d.text) for d in stored_draws
             ]
-            written += write_draw_files(plan, label, drawn)
+            written += write_draw_files(plan, label, drawn, month_anchor(ledger, label))
     for label, text in ledger.assignments(plan.year):
         if not (plan.folder / OUTPUT_DIR / label / file_name(label)).exists():
             record = AssignmentRecord.from_json(text)
             groups = apply_substitutions(record.groups, ledger.substitutions(label))
-            written += write_month_sheet(workspace, label, groups)
+            written += write_month_sheet(workspace, label, groups, sheet_anchor(ledger, label))
     return written
 
 
@@ -71,3 +71,13 @@ def require_ledger_of_outputs(plan: Plan) -> None:
             f"{published[0].relative_to(plan.folder)}）：台账被删除或移走了。"
             "什么都没有做；请从备份恢复 ssj.db"
         )
+
+
+def month_anchor(ledger: Ledger, month: str) -> LedgerHead | None:
+    """Where the chain stood after the month's last draw: what its 抽取结果 carries."""
+    return ledger.last_event(("draw",), lambda p: str(p["scope"]).endswith(f"/{month}"))
+
+
+def sheet_anchor(ledger: Ledger, month: str) -> LedgerHead | None:
+    """Where the chain stood after the month's assignment and its latest 递补."""
+    return ledger.last_event(("assign", "substitute"), lambda p: p.get("month") == month)

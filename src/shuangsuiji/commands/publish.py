@@ -67,7 +67,9 @@ def publish(
             # Recorded before the sheet is visible: a run killed in between leaves an event
             # whose sheet the next run writes, never a sheet the ledger does not know.
             ledger.record_events("publication_sheet", [event])
-        outcome.written = write_publication(outcome.path, plan, outcome.rows)
+        name = outcome.path.name
+        anchor = ledger.last_event(("publication_sheet",), lambda p: p["file"] == name)
+        outcome.written = write_publication(outcome.path, plan, outcome.rows, anchor)
     return outcome
 
 

@@ -20,6 +20,7 @@ from shuangsuiji.rules.records import (
     EXTERNAL,
     DrawRecord,
     ExternalDraw,
+    LedgerHead,
     Result,
     Substitution,
     read_draw,
@@ -235,6 +236,28 @@ class Ledger:
         """The hash of the latest event (the chain head), or the genesis hash."""
         row = self.conn.execute("SELECT hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
         return str(row[0]) if row else GENESIS
+
+    def head_anchor(self) -> LedgerHead:
+        """The chain head as (event number, hash); (0, genesis) for an empty log."""
+        row = self.conn.execute("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1").fetchone()
+        return LedgerHead(int(row[0]), str(row[1])) if row else LedgerHead(0, GENESIS)
+
+    def last_event(
+        self, kinds: Sequence[str], accept: Callable[[dict[str, Any]], bool]
+    ) -> LedgerHead | None:
+        """The latest event of one of ``kinds`` whose payload ``accept`` takes, as an anchor:
+        where a published file stands in the chain."""
+        found = None
+        for seq, hash_, kind, payload in self.conn.execute(
+            "SELECT seq, hash, kind, payload FROM events ORDER BY seq"
+        ):
+            if kind in kinds and accept(json.loads(payload)):
+                found = LedgerHead(int(seq), str(hash_))
+        return found
+
+    def chain(self) -> dict[int, str]:
+        """Every event's hash by number: today's chain, to check published anchors against."""
+        return {int(seq): str(h) for seq, h in self.conn.execute("SELECT seq, hash FROM events")}
 
     # -- writing ---------------------------------------------------------------------------
 

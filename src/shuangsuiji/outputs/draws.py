@@ -9,9 +9,10 @@ from pathlib import Path
 from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw
+from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, LedgerHead
 
 COMMITMENT_CHECK = (
     "s=本月秘密; for i in $(seq 月份); do s=$(printf '%s' \"$s\" | sha256sum | cut -c1-64); done; "
@@ -60,7 +61,10 @@ def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
 
 
 def write_draw_files(
-    plan: Plan, month: str, drawn: Sequence[tuple[DrawRecord | ExternalDraw, str]]
+    plan: Plan,
+    month: str,
+    drawn: Sequence[tuple[DrawRecord | ExternalDraw, str]],
+    anchor: LedgerHead | None = None,
 ) -> list[Path]:
     """Write each record's JSON (its published ``text``) and the month's 抽取结果 workbook;
     return the files changed."""
@@ -123,6 +127,8 @@ def write_draw_files(
             ],
         ),
     ]
+    if anchor is not None:
+        sheets.append(anchor_sheet(anchor))
     path = folder / result_workbook_name(month)
     if write_workbook(path, sheets):
         written.append(path)

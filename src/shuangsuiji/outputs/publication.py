@@ -9,8 +9,9 @@ from pathlib import Path
 
 from shuangsuiji.inputs.plan import JointTask, Plan
 from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
-from shuangsuiji.rules.records import Result
+from shuangsuiji.rules.records import LedgerHead, Result
 
 PUBLICATION_HEADERS = (
     "序号",
@@ -50,12 +51,14 @@ def _row(plan: Plan, number: int, result: Result) -> list[object]:
     ]
 
 
-def write_publication(path: Path, plan: Plan, results: Sequence[Result]) -> bool:
-    """Write the 公示表 of ``results``; True if the file changed."""
+def write_publication(
+    path: Path, plan: Plan, results: Sequence[Result], anchor: LedgerHead | None = None
+) -> bool:
+    """Write the 公示表 of ``results`` (and the chain anchor of its event); True if changed."""
     sheet = Sheet(
         "公示表",
         PUBLICATION_HEADERS,
         [_row(plan, n, r) for n, r in enumerate(results, start=1)],
         caption=f"{plan.agency}“双随机、一公开”抽查结果公示表",
     )
-    return write_workbook(path, [sheet])
+    return write_workbook(path, [sheet] if anchor is None else [sheet, anchor_sheet(anchor)])

@@ -22,8 +22,9 @@ from shuangsuiji.inputs.tasksheet import (
 )
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
-from shuangsuiji.rules.records import Group
+from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
 
@@ -62,7 +63,12 @@ def task_title(plan: Plan, task_id: str) -> str:
 
 
 def write_task_sheet(
-    path: Path, plan: Plan, month: str, groups: Sequence[Group], addresses: Mapping[str, str]
+    path: Path,
+    plan: Plan,
+    month: str,
+    groups: Sequence[Group],
+    addresses: Mapping[str, str],
+    anchor: LedgerHead | None = None,
 ) -> bool:
     """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group sheets)."""
     agency = plan.agency
@@ -111,15 +117,19 @@ def write_task_sheet(
         choices={RESULT: RESULT_CATEGORIES},
         date_columns=(INSPECTED_ON, PUBLISHED_ON),
     )
-    return write_workbook(path, [main, *sheets])
+    tail = [] if anchor is None else [anchor_sheet(anchor)]
+    return write_workbook(path, [main, *sheets, *tail])
 
 
-def write_month_sheet(workspace: Workspace, month: str, groups: Sequence[Group]) -> list[Path]:
+def write_month_sheet(
+    workspace: Workspace, month: str, groups: Sequence[Group], anchor: LedgerHead | None = None
+) -> list[Path]:
     """Write the month's task sheet of the current groups, with each enterprise's 注册地址 from
     the roster; the path if the file changed."""
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
     usccs = {e.uscc for g in groups for e in g.enterprises}
     path = plan.folder / OUTPUT_DIR / month / file_name(month)
-    written = write_task_sheet(path, plan, month, groups, roster.details(usccs, "注册地址"))
+    addresses = roster.details(usccs, "注册地址")
+    written = write_task_sheet(path, plan, month, groups, addresses, anchor)
     return [path] if written else []

@@ -18,7 +18,13 @@ import numpy as np
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate
-from shuangsuiji.rules.records import DrawRecord, Population, Selected, StratumEntry
+from shuangsuiji.rules.records import (
+    DrawRecord,
+    LedgerHead,
+    Population,
+    Selected,
+    StratumEntry,
+)
 from shuangsuiji.rules.seal import compose_seed, normalize_extra
 
 SPEC = "SSJ-DRAW-1"
@@ -145,6 +151,7 @@ class DrawInput:
     created_at: str
     tool_version: str
     key_string: str | None = None  # RFC 3797 with these public sources, instead of SSJ-DRAW-1
+    ledger_head: LedgerHead | None = None  # where the workspace's chain stood before this draw
 
 
 def draw(task: DrawInput) -> DrawRecord:
@@ -194,4 +201,5 @@ def draw(task: DrawInput) -> DrawRecord:
         shortfall=shortfall,
         created_at=task.created_at,
         tool_version=task.tool_version,
+        ledger_head=task.ledger_head,
     )

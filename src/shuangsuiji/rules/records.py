@@ -11,6 +11,7 @@ TypeError, KeyError or ValueError when it does not fit.
 from __future__ import annotations
 
 import json
+import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -92,14 +93,20 @@ def _expect(value: Any, kind: type[T], where: str) -> T:
     return value
 
 
+def _runtime(kind: Any) -> type:
+    """The Python type a JSON value of the declared type arrives as (a record: a dict)."""
+    if isinstance(kind, type) and issubclass(kind, Record):
+        return dict
+    runtime: type = get_origin(kind) or kind
+    return runtime
+
+
 @cache
 def _converter(kind: Any) -> Converter:
     """How to check a JSON value against the declared type ``kind`` (worked out once per type)."""
     origin = get_origin(kind)
     if origin in (Union, types.UnionType):
-        members = [
-            (get_origin(m) or m, _converter(m)) for m in get_args(kind) if m is not type(None)
-        ]
+        members = [(_runtime(m), _converter(m)) for m in get_args(kind) if m is not type(None)]
         nullable = type(None) in get_args(kind)
 
         def union(value: Any, where: str) -> Any:
@@ -200,6 +207,24 @@ def _selected_line(entry: Selected) -> str:
     )
 
 
+@dataclass(frozen=True, eq=False)
+class LedgerHead(Record):
+    """Where the workspace's event chain stood when a record was made: event number and hash.
+    Published, it lets anyone later check that the history before it was not rewritten."""
+
+    seq: int
+    hash: str
+
+    def text(self) -> str:
+        """How published workbooks write it: "第 12 条事件 <64 hex>"."""
+        return f"第 {self.seq} 条事件 {self.hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> LedgerHead | None:
+        found = re.search(r"第 (\d+) 条事件 ([0-9a-f]{64})", text)
+        return None if found is None else cls(int(found[1]), found[2])
+
+
 class Drawn(Record):
     """What every drawn scope says, whether drawn here or imported: its task, the item it
     draws over, and whom it selected."""
@@ -252,8 +277,9 @@ class DrawRecord(Drawn):
     shortfall: int
     created_at: str
     tool_version: str
+    ledger_head: LedgerHead | None  # the chain head before this draw was recorded
 
-    _optional = ("covers", "key_string", "strata")
+    _optional = ("covers", "key_string", "strata", "ledger_head")
     _defaults: ClassVar[dict[str, Any]] = {
         "covers": None,
         "plan_seed": None,
@@ -266,6 +292,7 @@ class DrawRecord(Drawn):
         "shortfall": 0,
         "created_at": "",
         "tool_version": "",
+        "ledger_head": None,
     }
 
     def __post_init__(self) -> None:
@@ -319,9 +346,10 @@ class ExternalDraw(Drawn):
     selected: list[Selected]  # tickets are "": there were none
     created_at: str
     tool_version: str
+    ledger_head: LedgerHead | None
 
-    _optional = ("covers",)
-    _defaults: ClassVar[dict[str, Any]] = {"covers": None}
+    _optional = ("covers", "ledger_head")
+    _defaults: ClassVar[dict[str, Any]] = {"covers": None, "ledger_head": None}
 
     def to_json(self) -> str:
         return json.dumps(self, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,51 @@
+"""Reading the chain anchors published files carry (``ssj audit verify --against``): the
+``ledger_head`` of each record file, and the 台账链头 sheet of each workbook."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from shuangsuiji.rules.records import LedgerHead
+
+ANCHOR_SHEET = "台账链头"
+
+
+def published_anchors(folder: Path) -> list[tuple[Path, LedgerHead]]:
+    """Every anchor found in the files under ``folder`` (files without one are skipped)."""
+    found: list[tuple[Path, LedgerHead]] = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".json":
+            try:
+                data = json.loads(path.read_text(encoding="utf-8-sig"))
+            except (OSError, ValueError):
+                continue
+            for record in data if isinstance(data, list) else [data]:
+                head = record.get("ledger_head") if isinstance(record, dict) else None
+                if isinstance(head, dict) and isinstance(head.get("seq"), int):
+                    found.append((path, LedgerHead(head["seq"], str(head.get("hash")))))
+        elif path.suffix == ".xlsx" and not path.name.startswith("~$"):
+            anchor = _workbook_anchor(path)
+            if anchor is not None:
+                found.append((path, anchor))
+    return found
+
+
+def _workbook_anchor(path: Path) -> LedgerHead | None:
+    import openpyxl  # only audits read workbooks back
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True)
+    except Exception:  # a damaged or foreign workbook carries no anchor of ours
+        return None
+    try:
+        if ANCHOR_SHEET not in book.sheetnames:
+            return None
+        for row in book[ANCHOR_SHEET].iter_rows(values_only=True):
+            for value in row:
+                head = LedgerHead.parse(str(value or ""))
+                if head is not None:
+                    return head
+        return None
+    finally:
+        book.close()
