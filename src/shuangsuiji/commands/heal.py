@@ -19,7 +19,7 @@ from shuangsuiji.ledger.store import StoredDraw
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
-from shuangsuiji.outputs.tasksheet import file_name, write_month_sheet
+from shuangsuiji.outputs.tasksheet import write_month_sheet
 from shuangsuiji.rules.assign import apply_substitutions
 from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw, LedgerHead
 
@@ -33,8 +33,9 @@ def _same(path: Path, text: str) -> bool:
 
 def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
     """Write again every derived file of the plan's year that is missing or differs from what
-    the ledger holds (record files by content; workbooks when missing), after removing what
-    killed writes left half-done; return the files written."""
+    the ledger holds (record files and task sheets by content; a month's 抽取结果 with its
+    records or when missing), after removing what killed writes left half-done; return the
+    files written."""
     plan = workspace.plan
     for name in (OUTPUT_DIR, LOG_DIR):
         remove_leftovers(plan.folder / name)
@@ -52,10 +53,11 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             ]
             written += write_draw_files(plan, label, drawn, month_anchor(ledger, label))
     for label, text in ledger.assignments(plan.year):
-        if not (plan.folder / OUTPUT_DIR / label / file_name(label)).exists():
-            record = AssignmentRecord.from_json(text)
-            groups = apply_substitutions(record.groups, ledger.substitutions(label))
-            written += write_month_sheet(workspace, label, groups, sheet_anchor(ledger, label))
+        # Rebuilt every time (a few groups: cheap) and written only if it differs, so a sheet a
+        # killed 递补 left with the old groups is brought up to date.
+        record = AssignmentRecord.from_json(text)
+        groups = apply_substitutions(record.groups, ledger.substitutions(label))
+        written += write_month_sheet(workspace, label, groups, sheet_anchor(ledger, label))
     return written
 
 

@@ -20,6 +20,23 @@ def remove_leftovers(folder: Path) -> list[Path]:
     return found
 
 
+_KILL_AT = "SSJ_TEST_KILL_AT"
+_passed: dict[str, int] = {}
+
+
+def checkpoint(step: str) -> None:
+    """Reliability-suite hook: with SSJ_TEST_KILL_AT="write:3" the process dies, as under
+    kill -9, on reaching its third "write" step (also "commit"). Does nothing otherwise."""
+    wanted = os.environ.get(_KILL_AT)
+    if not wanted:
+        return
+    name, _, count = wanted.partition(":")
+    if name == step:
+        _passed[step] = _passed.get(step, 0) + 1
+        if _passed[step] == int(count or 1):
+            os._exit(137)
+
+
 def _file_mode() -> int:
     """The mode a plainly created file gets under the current umask."""
     mask = os.umask(0)
@@ -42,6 +59,7 @@ def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode() if mode is None else mode)  # mkstemp makes 0600
+        checkpoint("write")
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shuangsuiji.ledger.files import checkpoint
 from shuangsuiji.rules.records import (
     EXTERNAL,
     DrawRecord,
@@ -289,6 +290,7 @@ class Ledger:
                 event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
                 self._append("draw", event | ({"external": True} if external else {}))
             self.conn.execute("COMMIT")
+            checkpoint("commit")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -339,6 +341,7 @@ class Ledger:
             )
             self._append("assign", {"month": month, "record_sha256": digest})
             self.conn.execute("COMMIT")
+            checkpoint("commit")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
@@ -350,6 +353,7 @@ class Ledger:
             for payload in payloads:
                 self._append(kind, payload)
             self.conn.execute("COMMIT")
+            checkpoint("commit")
         except BaseException:
             self.conn.execute("ROLLBACK")
             raise
