@@ -118,3 +118,18 @@ def test_published_anchors_catch_a_cut_or_rewritten_history(workspace: Path) -> 
     _sql(workspace, "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
     cut = invoke("audit", "verify", "--plan", workspace, "--against", published)
     assert cut.exit_code == 1 and "历史被删减了" in cut.stdout
+
+
+def test_verify_with_the_plan_compares_records_with_the_plan_and_the_ledger(
+    workspace: Path,
+) -> None:
+    draw_month(workspace, "2025-03")
+    outputs = workspace.parent / "输出"
+    assert invoke("verify", outputs, "--plan", workspace).exit_code == 0
+    path = outputs / "2025-03" / "抽取记录-AJ-02-2025-03.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    record["targets"] = {"行业类别": ["冶金"]}  # a narrower population than the plan's
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    result = invoke("verify", outputs, "--plan", workspace)
+    assert result.exit_code == 1
+    assert "targets 与计划不符" in result.stdout and "与台账中的记录不同" in result.stdout

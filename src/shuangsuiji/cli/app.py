@@ -529,11 +529,17 @@ def verify(
         Path | None,
         typer.Option("--enterprises", help="同时用这份企业名录库核对记录中的对象名单。"),
     ] = None,
+    plan: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan", "-p", help="同时核对记录与计划（任务、targets）和工作区台账中的记录一致。"
+        ),
+    ] = None,
 ) -> None:
     """仅凭抽取记录重新计算一遍抽取（含种子承诺），核对是否一致；给出本年度的全部记录时还核对排除名单。"""
 
     def run() -> None:
-        outcome = verify_paths(records, enterprises)
+        outcome = verify_paths(records, enterprises, plan)
         out = _stdout()
         for scope, differences in outcome.results:
             if scope in outcome.external and not differences:

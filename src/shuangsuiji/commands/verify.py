@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
 from shuangsuiji.inputs.rosters import KEY, NAME, EnterpriseRoster, load_enterprises
+from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
 from shuangsuiji.rules.verify import record_differences, year_differences
 
@@ -102,9 +104,32 @@ class VerifyOutcome:
         return sum(1 for _, differences in self.results if differences)
 
 
-def verify_paths(paths: Sequence[Path], enterprises: Path | None = None) -> VerifyOutcome:
+def _against_plan(record: Mapping[str, Any], plan: Plan, ledger: Ledger | None) -> list[str]:
+    """A published record checked against the workspace: its task and targets are the plan's,
+    and it is exactly the ledger's copy."""
+    out = []
+    task = plan.task(str(record.get("item_id")))
+    if task is None:
+        out.append(f"计划中没有任务“{record.get('item_id')}”")
+    elif record.get("spec") != EXTERNAL:
+        targets = {k: list(v) for k, v in sorted(plan.base_item(task).targets.items())}
+        if record.get("targets") != targets:
+            out.append(f"targets 与计划不符：计划为 {json.dumps(targets, ensure_ascii=False)}")
+    if ledger is not None:
+        stored = ledger.draw(str(record.get("scope")))
+        if stored is None:
+            out.append("台账中没有这次抽取：记录不是本工作区写出的，或台账被改动过")
+        elif json.loads(stored.text) != record:
+            out.append("与台账中的记录不同：公开的文件被改动过")
+    return out
+
+
+def verify_paths(
+    paths: Sequence[Path], enterprises: Path | None = None, plan_path: Path | None = None
+) -> VerifyOutcome:
     """Verify every record in the files and folders given; with more than one record, also
-    each record's exclusions against the others (DESIGN.md §4.2)."""
+    each record's exclusions against the others (DESIGN.md §4.2); with the plan, also each
+    record against the plan and the workspace's ledger."""
     raw = [record for path in record_files(paths) for record in load_records(path)]
     roster = None
     if enterprises is not None:
@@ -121,6 +146,15 @@ def verify_paths(paths: Sequence[Path], enterprises: Path | None = None) -> Veri
             continue
         unique[scope] = record
         results[scope] = verify_record(record, roster)
+    if plan_path is not None:
+        plan = load_plan(plan_path)
+        ledger = Ledger.at(plan.folder) if Ledger.exists(plan.folder) else None
+        try:
+            for scope, record in unique.items():
+                results[scope] += _against_plan(record, plan, ledger)
+        finally:
+            if ledger is not None:
+                ledger.close()
     typed: list[DrawRecord | ExternalDraw] = []
     for record in unique.values():
         try:
