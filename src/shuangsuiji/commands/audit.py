@@ -72,7 +72,9 @@ def check_against(plan_path: str | Path, published: Path) -> AnchorCheck:
         if head.seq == 0:
             continue  # written before the first event: nothing to anchor
         name = path.relative_to(published) if path.is_relative_to(published) else path
-        if head.seq not in chain:
+        if head.seq not in chain and head.seq < max(chain, default=0):
+            problems.append(f"{name} 记着的台账第 {head.seq} 条事件不见了：历史被删减了")
+        elif head.seq not in chain:
             problems.append(
                 f"{name} 记着台账第 {head.seq} 条事件，台账现在只有 {len(chain)} 条：此后的历史被删减了"
             )

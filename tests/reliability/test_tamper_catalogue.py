@@ -1,0 +1,193 @@
+"""The tamper catalogue: every way of editing the workspace's ledger behind ssj's back that the
+audit must find — with the chain alone, or against the files published before."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.ledger.store import GENESIS, event_hash
+
+from ..conftest import copy_examples, fill_task_sheet, invoke
+
+Tamper = Callable[[sqlite3.Connection], None]
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two months drawn and grouped, a 递补, a result and its 公示表; the outputs published."""
+    plan = copy_examples(tmp_path_factory.mktemp("workspace"))
+    for month in ("2025-03", "2025-05"):
+        draw_month(plan, month)
+        assert invoke("assign", "--plan", plan, "--month", month).exit_code == 0
+    groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-05", "--json").stdout)
+    leaving = groups[0]["officers"][0]["id"]
+    assert (
+        invoke(
+            "assign", "--plan", plan, "--month", "2025-05", "--replace", leaving, "--reason", "病假"
+        ).exit_code
+        == 0
+    )
+    sheet = fill_task_sheet(plan, "2025-03", {0: (dt.date(2025, 3, 10), "未发现问题", None)})
+    assert (
+        invoke("results", "import", sheet, "--plan", plan, "--today", "2025-03-12").exit_code == 0
+    )
+    assert invoke("publish", "--plan", plan, "--today", "2025-03-12").exit_code == 0
+    shutil.copytree(plan.parent / "输出", plan.parent.parent / "公开")
+    return plan
+
+
+def _rows(db: sqlite3.Connection, sql: str) -> list[tuple[object, ...]]:
+    return db.execute(sql).fetchall()
+
+
+def _edit_record(db: sqlite3.Connection) -> None:
+    (text,) = _rows(db, "SELECT record FROM draws WHERE scope = 'AJ-01/2025-05'")[0]
+    db.execute(
+        "UPDATE draws SET record = ? WHERE scope = 'AJ-01/2025-05'",
+        (str(text).replace('"rank": 1,', '"rank": 1 ,'),),
+    )
+
+
+def _edit_record_and_its_hash(db: sqlite3.Connection) -> None:
+    _edit_record(db)
+    (text,) = _rows(db, "SELECT record FROM draws WHERE scope = 'AJ-01/2025-05'")[0]
+    import hashlib
+
+    digest = hashlib.sha256(str(text).encode()).hexdigest()
+    db.execute("UPDATE draws SET record_sha256 = ? WHERE scope = 'AJ-01/2025-05'", (digest,))
+
+
+def _rehash(
+    db: sqlite3.Connection, change: Callable[[int, str, str, str], tuple[str, str]]
+) -> None:
+    """Rewrite the events through ``change`` and recompute every hash, as a careful forger would."""
+    prev = GENESIS
+    for seq, at, kind, payload in _rows(
+        db, "SELECT seq, at, kind, payload FROM events ORDER BY seq"
+    ):
+        at, payload = change(int(str(seq)), str(at), str(kind), str(payload))
+        new = event_hash(prev, int(str(seq)), at, str(kind), payload)
+        db.execute(
+            "UPDATE events SET at = ?, payload = ?, prev_hash = ?, hash = ? WHERE seq = ?",
+            (at, payload, prev, new, seq),
+        )
+        prev = new
+
+
+def _backdate_first(db: sqlite3.Connection) -> None:
+    _rehash(
+        db,
+        lambda seq, at, kind, payload: ("2025-01-01T00:00:00+08:00" if seq == 1 else at, payload),
+    )
+
+
+def _other_result(db: sqlite3.Connection) -> None:
+    _rehash(
+        db, lambda seq, at, kind, payload: (at, payload.replace("未发现问题", "发现问题待后续处理"))
+    )
+
+
+def _drop_newest(db: sqlite3.Connection) -> None:
+    db.execute("DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")
+
+
+def _duplicate_draw_event(db: sqlite3.Connection) -> None:
+    seq, prev = _rows(db, "SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")[0]
+    first = _rows(db, "SELECT payload FROM events WHERE kind = 'draw' ORDER BY seq LIMIT 1")[0][0]
+    at = "2025-05-07T09:00:00+08:00"
+    number = int(str(seq)) + 1
+    db.execute(
+        "INSERT INTO events VALUES (?, ?, 'draw', ?, ?, ?)",
+        (number, at, first, prev, event_hash(str(prev), number, at, "draw", str(first))),
+    )
+
+
+CATALOGUE: list[tuple[str, Tamper, str]] = [
+    ("edit a stored record", _edit_record, "与事件日志中的哈希不符"),
+    ("edit a record and its stored hash", _edit_record_and_its_hash, "与事件日志中的哈希不符"),
+    (
+        "drop a row of the selections index",
+        lambda db: db.execute(
+            "DELETE FROM selections WHERE rowid = (SELECT min(rowid) FROM selections)"
+        ),
+        "索引",
+    ),
+    (
+        "add a row to the selections index",
+        lambda db: db.execute(
+            "INSERT INTO selections VALUES ('AJ-01/2025-03', 'AJ-01', 2025, '91410311MA0000000X')"
+        ),
+        "索引",
+    ),
+    (
+        "delete a draw",
+        lambda db: db.execute("DELETE FROM draws WHERE scope = 'AJ-02/2025-05'"),
+        "记录被删除过",
+    ),
+    (
+        "delete an assignment",
+        lambda db: db.execute("DELETE FROM assignments WHERE month = '2025-03'"),
+        "记录被删除过",
+    ),
+    (
+        "edit an assignment",
+        lambda db: db.execute(
+            "UPDATE assignments SET record = replace(record, '\"group_max\": 5', '\"group_max\": 6')"
+        ),
+        "人员分组记录与事件日志中的哈希不符",
+    ),
+    (
+        "edit an event",
+        lambda db: db.execute("UPDATE events SET payload = replace(payload, '病假', '事假')"),
+        "内容与其哈希不符",
+    ),
+    (
+        "delete an event in the middle",
+        lambda db: db.execute("DELETE FROM events WHERE seq = 3"),
+        "第 3 条事件不见了",
+    ),
+    (
+        "relink an event",
+        lambda db: db.execute("UPDATE events SET prev_hash = ? WHERE seq = 4", ("0" * 64,)),
+        "链条在此断开",
+    ),
+    ("a second draw event for a scope", _duplicate_draw_event, "两次抽取事件"),
+    ("drop the newest event", _drop_newest, "历史被删减了"),
+    ("back-date an event and rehash the chain", _backdate_first, "历史被改写了"),
+    ("change a result and rehash the chain", _other_result, "历史被改写了"),
+]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "fragment"), [c[1:] for c in CATALOGUE], ids=[c[0] for c in CATALOGUE]
+)
+def test_every_tampering_is_found(
+    year: Path, tmp_path: Path, tamper: Tamper, fragment: str
+) -> None:
+    plan = copy_examples(tmp_path / "copy", year.parent)
+    shutil.copy(year.parent / "ssj.db", plan.parent / "ssj.db")
+    with sqlite3.connect(plan.parent / "ssj.db") as db:
+        tamper(db)
+    result = invoke("audit", "verify", "--plan", plan, "--against", year.parent.parent / "公开")
+    assert result.exit_code == 1, result.output
+    assert fragment in result.output
+
+
+def test_the_untouched_workspace_passes(year: Path) -> None:
+    result = invoke("audit", "verify", "--plan", year, "--against", year.parent.parent / "公开")
+    assert result.exit_code == 0, result.output
+
+
+def test_a_deleted_ledger_is_found(year: Path, tmp_path: Path) -> None:
+    plan = copy_examples(tmp_path / "copy", year.parent)
+    shutil.copytree(year.parent / "输出", plan.parent / "输出")
+    result = invoke("audit", "verify", "--plan", plan)
+    assert result.exit_code == 1 and "台账被删除或移走了" in result.output
