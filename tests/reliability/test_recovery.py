@@ -107,3 +107,32 @@ def test_leftovers_of_a_killed_write_are_removed(uninterrupted: Path) -> None:
     leftover.write_bytes(b"half a workbook")
     assert invoke("run", "--plan", uninterrupted, "--today", "2025-05-06").exit_code == 0
     assert not leftover.exists()
+
+
+def test_a_killed_replacement_is_finished_by_the_next_run(uninterrupted: Path) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    groups = json.loads(
+        invoke("assign", "--plan", uninterrupted, "--month", "2025-05", "--json").stdout
+    )
+    leaving = groups[0]["officers"][0]["id"]
+    command = [sys.executable, "-m", "shuangsuiji", "assign", "--plan", str(uninterrupted)]
+    command += ["--month", "2025-05", "--replace", leaving, "--reason", "病假"]
+    killed = subprocess.run(
+        command, env=os.environ | {"SSJ_TEST_KILL_AT": "commit:1"}, capture_output=True, check=False
+    )
+    assert killed.returncode == 137  # the 递补 is in the ledger, the task sheet still the old one
+    sheet = uninterrupted.parent / "输出" / "2025-05" / "检查任务单-2025-05.xlsx"
+    assert "递补" not in str(
+        [c.value for row in openpyxl.load_workbook(sheet)["检查任务单"].iter_rows() for c in row]
+    )
+    assert invoke("run", "--plan", uninterrupted, "--today", "2025-05-06").exit_code == 0
+    cells = [
+        c.value for row in openpyxl.load_workbook(sheet)["检查任务单"].iter_rows() for c in row
+    ]
+    assert any("递补：" in str(v) and "病假" in str(v) for v in cells)
