@@ -109,6 +109,7 @@ def test_leftovers_of_a_killed_write_are_removed(uninterrupted: Path) -> None:
     assert not leftover.exists()
 
 
+@pytest.mark.slow
 def test_a_killed_replacement_is_finished_by_the_next_run(uninterrupted: Path) -> None:
     import json
     import os
