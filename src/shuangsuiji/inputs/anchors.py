@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from shuangsuiji.rules.records import LedgerHead
+from shuangsuiji.rules.seal import is_hex64
 
 ANCHOR_SHEET = "台账链头"
 
@@ -42,10 +43,9 @@ def _workbook_anchor(path: Path) -> LedgerHead | None:
         if ANCHOR_SHEET not in book.sheetnames:
             return None
         for row in book[ANCHOR_SHEET].iter_rows(values_only=True):
-            for value in row:
-                head = LedgerHead.parse(str(value or ""))
-                if head is not None:
-                    return head
+            seq, digest = (*row, None, None)[:2]
+            if isinstance(seq, int | float) and is_hex64(str(digest)):
+                return LedgerHead(int(seq), str(digest))
         return None
     finally:
         book.close()

@@ -27,7 +27,7 @@ from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.rules.deadlines import deadline_of
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.seal import is_secret
+from shuangsuiji.rules.seal import is_hex64
 from shuangsuiji.rules.workdays import WorkCalendar, YearSchedule
 
 
@@ -198,7 +198,7 @@ class Plan(_Model):
     @field_validator("commitment")
     @classmethod
     def _commitment_hex(cls, value: str | None) -> str | None:
-        if value is not None and not is_secret(value):
+        if value is not None and not is_hex64(value):
             raise ValueError("commitment 应为 64 位小写十六进制数，由 ssj seal 写入；请勿手改")
         return value
 

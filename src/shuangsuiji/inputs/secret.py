@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shuangsuiji.exceptions import InputError, Problem
-from shuangsuiji.rules.seal import is_secret
+from shuangsuiji.rules.seal import is_hex64
 
 EXAMPLE_MARK = "ssj: example-only"  # a secret shipped with the examples, public by design
 LOST_FIX = "若秘密文件确已丢失：运行 ssj seal --plan 计划文件 --replace --reason 原因，并重新公开新的 commitment"
@@ -27,7 +27,7 @@ def read_secret(path: Path) -> str:
         for n, line in enumerate(text.splitlines(), start=1)
         if line.strip() and not line.lstrip().startswith("#")
     ]
-    if len(lines) != 1 or not is_secret(lines[0][1]):
+    if len(lines) != 1 or not is_hex64(lines[0][1]):
         row = lines[0][0] if lines else None
         raise InputError(
             "秘密文件内容不对，无法抽取",

@@ -12,12 +12,12 @@ from shuangsuiji.rules.records import LedgerHead
 def anchor_sheet(anchor: LedgerHead) -> Sheet:
     return Sheet(
         ANCHOR_SHEET,
-        ["台账链头", "说明"],
+        ["台账事件序号", "事件哈希", "说明"],
         [
             [
-                anchor.text(),
-                "本文件写出时工作区台账事件日志的位置。请随本文件一并公开；"
-                "此后可用 ssj audit verify --plan 计划文件 --against 公开的文件夹 核对台账没有被删减或改写。",
+                anchor.seq,
+                anchor.hash,
+                "写出本文件时台账所在的位置，随本文件公开；ssj audit verify --against 据此核对历史未被删改",
             ]
         ],
     )

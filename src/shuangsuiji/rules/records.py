@@ -11,7 +11,6 @@ TypeError, KeyError or ValueError when it does not fit.
 from __future__ import annotations
 
 import json
-import re
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -214,15 +213,6 @@ class LedgerHead(Record):
 
     seq: int
     hash: str
-
-    def text(self) -> str:
-        """How published workbooks write it: "第 12 条事件 <64 hex>"."""
-        return f"第 {self.seq} 条事件 {self.hash}"
-
-    @classmethod
-    def parse(cls, text: str) -> LedgerHead | None:
-        found = re.search(r"第 (\d+) 条事件 ([0-9a-f]{64})", text)
-        return None if found is None else cls(int(found[1]), found[2])
 
 
 class Drawn(Record):

@@ -23,8 +23,9 @@ def chain_hash(value: str) -> str:
     return hashlib.sha256(value.encode("ascii")).hexdigest()
 
 
-def is_secret(text: str) -> bool:
-    """Whether ``text`` has the form of a secret or a commitment: 64 lowercase hex characters."""
+def is_hex64(text: str) -> bool:
+    """Whether ``text`` has the form of a secret, a commitment or any SHA-256 hex: 64 lowercase
+    hex characters."""
     return _HEX64.fullmatch(text) is not None
 
 
@@ -47,7 +48,7 @@ def commitment_of(secret: str) -> str:
 
 def opens(secret: str, month: int, commitment: str) -> bool:
     """Whether a revealed month secret s(m) hashes ``month`` times to the commitment."""
-    return is_secret(secret) and 1 <= month <= MONTHS and hash_times(secret, month) == commitment
+    return is_hex64(secret) and 1 <= month <= MONTHS and hash_times(secret, month) == commitment
 
 
 def normalize_extra(text: str | None) -> str | None:
