@@ -45,3 +45,34 @@ def test_a_run_killed_at_each_step_heals(tmp_path: Path, step: str) -> None:
     # The log keeps what each run did; a step killed right after its commit is not in it, but
     # its result is (healed above), and the log itself is never lost.
     assert (plan.parent / "日志" / f"ssj-run-{DAY}.log").exists()
+
+
+RESULTS_DAY = "2025-03-20"
+# That day's run imports a filled sheet (one commit), writes the 公示表 after its event (one
+# commit), and writes the sheet and the log: every one of them is a kill point.
+RESULTS_STEPS = [f"commit:{n}" for n in (1, 2)] + [f"write:{n}" for n in (1, 2, 3)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("step", RESULTS_STEPS)
+def test_a_run_importing_results_killed_at_each_step_heals(tmp_path: Path, step: str) -> None:
+    import datetime as dt
+
+    from ..conftest import fill_task_sheet
+
+    plan = copy_examples(tmp_path / "killed")
+    assert _ssj(plan, "run", "--today", DAY).returncode == 0
+    fill_task_sheet(
+        plan,
+        "2025-03",
+        {0: (dt.date(2025, 3, 18), "未发现问题", None)},
+        plan.parent / "结果" / "三月.xlsx",
+    )
+    killed = _ssj(plan, "run", "--today", RESULTS_DAY, kill_at=step)
+    assert killed.returncode == 137, f"the run ended before reaching {step}"
+    healed = _ssj(plan, "run", "--today", RESULTS_DAY)
+    assert healed.returncode == 0, healed.stdout + healed.stderr
+    assert _ssj(plan, "audit", "verify").returncode == 0
+    assert len(list((plan.parent / "输出" / "公示").glob("*.xlsx"))) == 1
+    marked = _ssj(plan, "publish", "--mark-published", RESULTS_DAY, "--today", RESULTS_DAY)
+    assert marked.returncode == 0 and "1 条登记" in marked.stdout
