@@ -139,7 +139,9 @@ def _load(plan_path: str | Path, month: str) -> tuple[Workspace, int, int, str]:
     return workspace, year, mon, f"{year:04d}-{mon:02d}"
 
 
-def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAIT) -> AssignOutcome:
+def assign_month(
+    plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAIT, heal: bool = True
+) -> AssignOutcome:
     """Assign officers to the month's groups, or return the recorded assignment."""
     workspace, year, mon, label = _load(plan_path, month)
     plan = workspace.plan
@@ -153,7 +155,7 @@ def assign_month(plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAI
             f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.source} --month {label}"
         )
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
-        healed = heal_outputs(workspace, ledger)
+        healed = heal_outputs(workspace, ledger) if heal else []  # ssj run heals once itself
         text = ledger.assignment(label)
         if text is None:
             refuse_if_deleted([label] if label in ledger.assigned_months() else [], "人员分组")

@@ -168,6 +168,7 @@ def draw_month(
     sources: str | None = None,
     today: dt.date | None = None,
     wait: float = DEFAULT_WAIT,
+    heal: bool = True,
 ) -> DrawOutcome:
     """Draw every task due in ``month`` (or only ``item``); return recorded draws unchanged.
 
@@ -202,7 +203,8 @@ def draw_month(
         recorded = {d.scope: d for d in ledger.drawn(year)}
         refuse_if_deleted(sorted(ledger.recorded_scopes(year) - set(recorded)), "抽取")
         _check_order(plan, tasks, year, mon, recorded)
-        healed = heal_outputs(workspace, ledger)
+        # ``heal=False``: the caller (ssj run) has just healed the workspace itself.
+        healed = heal_outputs(workspace, ledger) if heal else []
         before = ledger.head_anchor()  # every record of this draw names where the chain stood
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}

@@ -103,14 +103,16 @@ def run_day(
                     if extra is None and plan.ceremony == "required":
                         outcome.waiting.append(waiting_message(plan, month))
                         break  # later months depend on this one
-                    draw = draw_month(plan_path, month, seed_extra=extra, today=today, wait=wait)
+                    draw = draw_month(
+                        plan_path, month, seed_extra=extra, today=today, wait=wait, heal=False
+                    )
                     outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
                     log()
                 external = Ledger.existing_external(plan.folder, plan.year)
                 if any(s.endswith(f"/{month}") for s in external):
                     continue  # staffed on the platform it was drawn on
                 if Ledger.existing_assignment(plan.folder, month) is None:
-                    assigned = assign_month(plan_path, month, wait=wait)
+                    assigned = assign_month(plan_path, month, wait=wait, heal=False)
                     outcome.actions.append(f"{month} 人员分组：{len(assigned.groups)} 个检查组")
                     log()
             except SsjError as exc:
