@@ -110,6 +110,46 @@ def _duplicate_draw_event(db: sqlite3.Connection) -> None:
     )
 
 
+def _swap_two_events(db: sqlite3.Connection) -> None:
+    """Reorder history (a 递补 before the assignment it replaces in) and rehash the chain."""
+    rows = {
+        seq: (at, kind, payload)
+        for seq, at, kind, payload in _rows(
+            db, "SELECT seq, at, kind, payload FROM events ORDER BY seq"
+        )
+    }
+    first, second = 1, 2
+    db.execute(
+        "UPDATE events SET kind = ?, payload = ? WHERE seq = ?",
+        (rows[second][1], rows[second][2], first),
+    )
+    db.execute(
+        "UPDATE events SET kind = ?, payload = ? WHERE seq = ?",
+        (rows[first][1], rows[first][2], second),
+    )
+    _rehash(db, lambda seq, at, kind, payload: (at, payload))
+
+
+def _roll_back_to_march(db: sqlite3.Connection) -> None:
+    """Put back an older state as a whole (a restored backup): May's draws, assignment and 递补
+    are gone from the log and every table, so the chain and the index agree with each other."""
+    (last,) = _rows(
+        db, "SELECT max(seq) FROM events WHERE kind = 'assign' AND payload LIKE '%2025-03%'"
+    )[0]
+    db.execute("DELETE FROM events WHERE seq > ?", (last,))
+    db.execute("DELETE FROM selections WHERE scope LIKE '%/2025-05'")
+    db.execute("DELETE FROM draws WHERE month = 5")
+    db.execute("DELETE FROM assignments WHERE month = '2025-05'")
+
+
+def _forge_draw_row(db: sqlite3.Connection) -> None:
+    """A draw row for a scope the log never drew, with a self-consistent stored hash."""
+    db.execute(
+        "INSERT INTO draws SELECT 'AJ-01/2025-06', task_id, base_item, year, 6, record,"
+        " record_sha256 FROM draws WHERE scope = 'AJ-01/2025-05'"
+    )
+
+
 CATALOGUE: list[tuple[str, Tamper, str]] = [
     ("edit a stored record", _edit_record, "与事件日志中的哈希不符"),
     ("edit a record and its stored hash", _edit_record_and_its_hash, "与事件日志中的哈希不符"),
@@ -163,6 +203,68 @@ CATALOGUE: list[tuple[str, Tamper, str]] = [
     ("drop the newest event", _drop_newest, "历史被删减了"),
     ("back-date an event and rehash the chain", _backdate_first, "历史被改写了"),
     ("change a result and rehash the chain", _other_result, "历史被改写了"),
+    (
+        "change the year of a selection in the index (hides it from later exclusions)",
+        lambda db: db.execute(
+            "UPDATE selections SET year = 2024 WHERE rowid = (SELECT min(rowid) FROM selections)"
+        ),
+        "索引",
+    ),
+    (
+        "change the item of a selection in the index",
+        lambda db: db.execute(
+            "UPDATE selections SET base_item = 'ZZ-99'"
+            " WHERE rowid = (SELECT min(rowid) FROM selections)"
+        ),
+        "索引",
+    ),
+    (
+        "swap one enterprise of the index for another",
+        lambda db: db.execute(
+            "UPDATE selections SET uscc = '91410311MA0000000X'"
+            " WHERE rowid = (SELECT min(rowid) FROM selections)"
+        ),
+        "索引",
+    ),
+    (
+        "change the item a stored draw is filed under",
+        lambda db: db.execute("UPDATE draws SET base_item = 'ZZ-99' WHERE scope = 'AJ-01/2025-05'"),
+        "索引",
+    ),
+    (
+        "move a stored draw to another month",
+        lambda db: db.execute("UPDATE draws SET month = 6 WHERE scope = 'AJ-01/2025-05'"),
+        "索引",
+    ),
+    (
+        "rename a stored draw's scope",
+        lambda db: db.execute(
+            "UPDATE draws SET scope = 'AJ-01/2025-06' WHERE scope = 'AJ-01/2025-05'"
+        ),
+        "记录被删除过",
+    ),
+    ("add a draw the log never made", _forge_draw_row, "没有对应的事件"),
+    (
+        "add an assignment the log never made",
+        lambda db: db.execute(
+            "INSERT INTO assignments SELECT '2025-06', year, record, record_sha256"
+            " FROM assignments WHERE month = '2025-05'"
+        ),
+        "没有对应的事件",
+    ),
+    (
+        "drop the draws table",
+        lambda db: db.execute("DROP TABLE draws"),
+        "记录被删除过",
+    ),
+    (
+        "change an event's time",
+        lambda db: db.execute("UPDATE events SET at = '2025-01-01T00:00:00+08:00' WHERE seq = 2"),
+        "内容与其哈希不符",
+    ),
+    ("empty the event log", lambda db: db.execute("DELETE FROM events"), "历史被删减了"),
+    ("reorder two events and rehash the chain", _swap_two_events, "历史被改写了"),
+    ("restore an older ledger as a whole", _roll_back_to_march, "历史被删减了"),
 ]
 
 

@@ -244,7 +244,7 @@ def draw_month(
             selected = record.selected_keys
             batch_selected.setdefault(base.id, set()).update(selected)
             text = record.to_json()
-            new.append((StoredDraw(scope, task.id, base.id, year, mon, text), selected))
+            new.append((StoredDraw.of(text), selected))
             outcome.records.append(record)
             outcome.texts.append(text)
             outcome.new_scopes.append(scope)

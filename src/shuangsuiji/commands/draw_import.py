@@ -91,7 +91,7 @@ def import_draw(
             ledger_head=before,
         )
         text = record.to_json()
-        entry = StoredDraw(scope, task, base, year, mon, text)
+        entry = StoredDraw.of(text)
         ledger.record_draws([(entry, record.selected_keys)], external=True)
         outcome = DrawImportOutcome(record)
         missing = [r for r in rows if r.uscc not in names]

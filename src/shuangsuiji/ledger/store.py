@@ -101,6 +101,14 @@ class StoredDraw(DrawInfo):
 
     text: str
 
+    @classmethod
+    def of(cls, text: str) -> StoredDraw:
+        """A record's text with the index columns it implies: the only way they are made."""
+        record = read_draw(text)
+        year, month = record.month.split("-")
+        task_id = record.scope.split("/")[0]
+        return cls(record.scope, task_id, record.base_item, int(year), int(month), text)
+
     @property
     def record(self) -> DrawRecord | ExternalDraw:
         return read_draw(self.text)
@@ -386,16 +394,29 @@ class Ledger:
         its earlier draws imply; (draws checked, the first problem if any)."""
         earlier: dict[tuple[str, int], set[str]] = {}  # (item, year) -> selected so far
         count = 0
-        for scope, base_item, year, record, digest in self.conn.execute(
-            "SELECT scope, base_item, year, record, record_sha256 FROM draws ORDER BY rowid"
-        ):
+        for row in self.conn.execute(
+            "SELECT scope, task_id, base_item, year, month, record, record_sha256 FROM draws"
+            " ORDER BY rowid"
+        ).fetchall():
             count += 1
-            if sha256_text(record) != digest or draw_events.get(scope) != digest:
+            stored, digest = _stored(row[:6]), row[6]
+            scope = stored.scope
+            if scope not in draw_events:
+                return count, [f"抽取记录 {scope} 在事件日志中没有对应的事件：记录是后来加进去的"]
+            if sha256_text(stored.text) != digest or draw_events[scope] != digest:
                 return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
-            rows = self.conn.execute("SELECT uscc FROM selections WHERE scope = ?", (scope,))
-            body = read_draw(record)
-            before = earlier.setdefault((base_item, year), set())
-            found = _draw_problems(scope, body, {u for (u,) in rows}, before)
+            if stored != StoredDraw.of(stored.text):
+                # Later draws find exclusions and scopes through these columns, not the record.
+                return count, [
+                    f"抽取记录 {scope} 的索引列（事项、年份、月份）与记录不符：索引被改动过"
+                ]
+            rows = self.conn.execute(
+                "SELECT base_item, year, uscc FROM selections WHERE scope = ?", (scope,)
+            )
+            body = stored.record
+            before = earlier.setdefault((stored.base_item, stored.year), set())
+            listed = {(b, int(y), u) for b, y, u in rows}
+            found = _draw_problems(stored, body, listed, before)
             if found:
                 return count, found
             before.update(body.selected_keys)
@@ -462,16 +483,25 @@ class Ledger:
         ):
             if problems:
                 break
-            if sha256_text(record) != digest or assign_events.get(month) != digest:
+            if month not in assign_events:
+                problems.append(
+                    f"{month} 的人员分组记录在事件日志中没有对应的事件：记录是后来加进去的"
+                )
+            elif sha256_text(record) != digest or assign_events[month] != digest:
                 problems.append(f"{month} 的人员分组记录与事件日志中的哈希不符：记录被改动过")
         return AuditReport(count, draws, problems[:1])
 
 
 def _draw_problems(
-    scope: str, body: DrawRecord | ExternalDraw, listed: set[str], before: set[str]
+    stored: StoredDraw,
+    body: DrawRecord | ExternalDraw,
+    listed: set[tuple[str, int, str]],
+    before: set[str],
 ) -> list[str]:
-    """What is wrong with one stored draw given the index rows and the earlier selections."""
-    if listed != set(body.selected_keys):
+    """What is wrong with one stored draw given its index rows (item, year, enterprise) and the
+    earlier selections."""
+    scope = stored.scope
+    if listed != {(stored.base_item, stored.year, uscc) for uscc in body.selected_keys}:
         # The selections index drives later exclusions: it must be the record's selection.
         return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
     if isinstance(body, ExternalDraw):  # imported selections exclude nothing themselves
