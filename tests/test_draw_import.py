@@ -88,7 +88,9 @@ def test_the_daily_batch_goes_on_after_an_import(workspace: Path) -> None:
     imported = invoke("draw", "import", export, "-p", workspace, "-t", "AJ-01", "-m", "2025-03")
     assert imported.exit_code == 0, imported.output
     result = invoke("run", "--plan", workspace, "--today", "2025-05-06")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # March's draws have no results yet …
+    assert "没有检查结果：AJ-02/2025-03" in result.stdout
+    assert "没有检查结果：AJ-01/2025-03" not in result.stdout  # … imported ones are not ours
     assert "抽取 AJ-02/2025-03" in result.stdout and "2025-05 人员分组" in result.stdout
     assert "2025-03 人员分组" not in result.stdout
     with Ledger.at(workspace.parent) as ledger:

@@ -39,7 +39,7 @@ def with_results(workspace: Path) -> Path:
 def test_publication_sheet_content(with_results: Path) -> None:
     result = invoke("publish", "--plan", with_results, "--today", "2025-03-14")
     assert result.exit_code == 0, result.output
-    path = with_results.parent / "输出" / "公示" / "公示表-2025-03-14.xlsx"
+    [path] = (with_results.parent / "输出" / "公示").glob("公示表-2025-03-14-*.xlsx")
     sheet = openpyxl.load_workbook(path)["公示表"]
     assert [c.value for c in sheet[2]] == list(PUBLICATION_HEADERS)
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
@@ -56,7 +56,7 @@ def test_publication_sheet_content(with_results: Path) -> None:
     text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     assert not any(p in text for p in people)  # no personal data
     again = invoke("publish", "--plan", with_results, "--today", "2025-03-14")
-    assert "内容未变" in again.stdout
+    assert "没有变化" in again.stdout and path.name in again.stdout
 
 
 def test_names_never_become_formulas(with_results: Path) -> None:
@@ -68,9 +68,8 @@ def test_names_never_become_formulas(with_results: Path) -> None:
               "inspected_on": "2025-03-10", "published_on": "", "note": ""}],
         )  # fmt: skip
     assert invoke("publish", "--plan", with_results, "--today", "2025-03-14").exit_code == 0
-    sheet = openpyxl.load_workbook(
-        with_results.parent / "输出" / "公示" / "公示表-2025-03-14.xlsx"
-    )["公示表"]
+    [path] = (with_results.parent / "输出" / "公示").glob("公示表-2025-03-14-*.xlsx")
+    sheet = openpyxl.load_workbook(path)["公示表"]
     cell = next(c for row in sheet.iter_rows() for c in row if c.value == '=HYPERLINK("http://x")')
     assert cell.data_type == "s" and cell.quotePrefix
 
@@ -93,6 +92,8 @@ def test_deadline_statuses_over_simulated_days(with_results: Path) -> None:
         "published_on",
         "status",
         "workdays_left",
+        "corrected_on",
+        "officers",
     }
     code, found = _statuses(with_results, "2025-03-17")
     assert code == 0 and [s["status"] for s in found] == ["due_today", "pending"]
@@ -115,7 +116,7 @@ def test_deadline_statuses_over_simulated_days(with_results: Path) -> None:
 def test_overdue_exit_1_in_table_mode(with_results: Path) -> None:
     result = invoke("deadline-check", "--plan", with_results, "--today", "2025-03-25")
     assert result.exit_code == 1
-    assert "已逾期" in result.stdout and "超过公示期限" in result.stderr
+    assert "逾期 6 个工作日" in result.stdout and "超过公示期限" in result.stderr
 
 
 def test_mark_published_needs_a_sheet_and_a_sane_date(with_results: Path) -> None:

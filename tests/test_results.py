@@ -39,7 +39,7 @@ def test_import_then_reimport_changes_nothing(assigned: Path) -> None:
     )
     result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
     assert result.exit_code == 0, result.output
-    assert "新结果或更正 2 条" in result.stdout
+    assert "新结果或改动 2 条" in result.stdout
     events = _result_events(assigned)
     assert [e["result"] for e in events] == [
         "未发现问题",
@@ -47,7 +47,7 @@ def test_import_then_reimport_changes_nothing(assigned: Path) -> None:
     ]
     assert events[1]["published_on"] == "2025-03-14"
     again = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
-    assert again.exit_code == 0 and "新结果或更正 0 条" in again.stdout
+    assert again.exit_code == 0 and "新结果或改动 0 条" in again.stdout
     assert len(_result_events(assigned)) == 2
 
 
@@ -80,7 +80,7 @@ def test_correction_is_a_new_event(assigned: Path) -> None:
         ((D(2025, 2, 27), "未发现问题", None), "早于抽取月份 2025-03"),
         ((D(2025, 3, 25), "未发现问题", None), "在今天（2025-03-20）之后"),
         ((D(2025, 3, 12), "未发现问题", "2025-03-11"), "公示日期 2025-03-11 早于检查日期"),
-        (("三月十日", "未发现问题", None), "检查日期“三月十日”无法识别"),
+        (("三月十日", "未发现问题", None), "检查日期“三月十日”不是有效的日期"),
         ((D(2025, 3, 10), None, None), "没有检查结果"),
         ((None, "未发现问题", None), "检查日期为空"),
     ],

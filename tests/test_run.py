@@ -81,11 +81,9 @@ def test_results_folder_publication_and_overdue(workspace: Path) -> None:
     )
     result = invoke("run", "--plan", workspace, "--today", "2025-03-12")
     assert result.exit_code == 0, result.output
-    assert (
-        "导入 三月.xlsx：2 条" in result.stdout
-        and "写出公示表 公示表-2025-03-12.xlsx" in result.stdout
-    )
-    assert (workspace.parent / "输出" / "公示" / "公示表-2025-03-12.xlsx").exists()
+    [sheet] = (workspace.parent / "输出" / "公示").glob("公示表-2025-03-12-*.xlsx")
+    assert "导入 三月.xlsx：2 条" in result.stdout
+    assert f"写出公示表 {sheet.name}：2 条待公示" in result.stdout
     log = (workspace.parent / "日志" / "ssj-run-2025-03-12.log").read_text(encoding="utf-8")
     assert "导入 三月.xlsx" in log
     result = invoke("run", "--plan", workspace, "--today", "2025-03-12")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 
@@ -33,6 +34,7 @@ from shuangsuiji.commands.draw_import import import_draw
 from shuangsuiji.commands.plan_import import import_plan_file
 from shuangsuiji.commands.publish import publish as publish_results
 from shuangsuiji.commands.results import import_results
+from shuangsuiji.commands.run import notify as notify_person
 from shuangsuiji.commands.run import run_day
 from shuangsuiji.commands.seal import SealOutcome, seal
 from shuangsuiji.commands.validate import validate_workspace
@@ -43,7 +45,7 @@ from shuangsuiji.inputs.annex import PlanOptions
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
 from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
-from shuangsuiji.rules.deadlines import STATUS_NAMES
+from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, STATUS_NAMES, standing
 from shuangsuiji.rules.records import ExternalDraw, Status, records_json
 
 T = TypeVar("T")
@@ -649,16 +651,35 @@ def results_import(
     sheet: Annotated[Path, typer.Argument(help="填好的检查任务单（xlsx）。", show_default=False)],
     plan: PlanOption,
     today: TodayOption = None,
+    prefer: Annotated[
+        bool,
+        typer.Option(
+            "--prefer",
+            help="与别的文件已导入的结果冲突时以本文件为准（由人核实后使用）。",
+        ),
+    ] = False,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """导入填好的检查任务单：整张表没有错误才导入；重复导入不会重复记录，更正记为新事件。"""
+    """导入填好的检查任务单（总表和各组工作表都读）：整个文件没有错误才导入；重复导入不会重复记录；
+    已公示的结果被改动时记为更正，在下一张公示表中更正公示。"""
 
     def run() -> None:
-        outcome = import_results(plan, sheet, today=_date_option(today, "--today"), wait=wait)
-        _stdout().print(
-            f"[green]✓[/] {sheet.name}：新结果或更正 {len(outcome.changed)} 条，"
-            f"未变 {outcome.unchanged} 条，未填 {outcome.blank} 条。"
+        outcome = import_results(
+            plan, sheet, today=_date_option(today, "--today"), wait=wait, prefer=prefer
         )
+        fixes = len(outcome.corrections)
+        _stdout().print(
+            f"[green]✓[/] {sheet.name}：新结果或改动 {len(outcome.changed)} 条"
+            + (f"（其中更正已公示的结果 {fixes} 条，将在下一张公示表中更正公示）" if fixes else "")
+            + f"，未变 {outcome.unchanged} 条，未填 {outcome.blank} 条。"
+        )
+        for conflict in outcome.conflicts:
+            _stdout().print(f"  [yellow]![/] 冲突，未导入：{conflict.render()}")
+        if outcome.conflicts:
+            raise NeedsAttention(
+                f"{len(outcome.conflicts)} 条结果与别的文件已导入的不一致，没有导入；"
+                "请核实后改正其中一个文件重新导入，或确认本文件正确后加 --prefer 重新导入"
+            )
 
     _run(run)
 
@@ -671,7 +692,11 @@ def publish(
     ] = None,
     mark_published: Annotated[
         str | None,
-        typer.Option("--mark-published", help="登记最近一张公示表所列结果已于该日期公示。"),
+        typer.Option("--mark-published", help="登记公示表（默认最近一张）所列结果已于该日期公示。"),
+    ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="与 --mark-published 一起用：登记哪一张公示表（文件名）。"),
     ] = None,
     today: TodayOption = None,
     wait: WaitOption = DEFAULT_WAIT,
@@ -683,6 +708,7 @@ def publish(
             plan,
             month=month,
             mark_published=_date_option(mark_published, "--mark-published"),
+            sheet=sheet,
             today=_date_option(today, "--today"),
             wait=wait,
         )
@@ -692,75 +718,102 @@ def publish(
         elif outcome.path is None:
             out.print("没有待公示的检查结果。")
         else:
-            state = "已写出" if outcome.written else "内容未变，未改写"
-            out.print(f"[green]✓[/] {state} {outcome.path}（{len(outcome.rows)} 条待公示）")
+            state = (
+                "已写出"
+                if outcome.new_batch
+                else "待公示的结果没有变化，仍是"
+                if not outcome.written
+                else "已补写"
+            )
+            fixes = f"，其中更正 {outcome.corrections} 条" if outcome.corrections else ""
+            out.print(f"[green]✓[/] {state} {outcome.path}（{len(outcome.rows)} 条待公示{fixes}）")
+        for warning in outcome.warnings:
+            out.print(f"  [yellow]![/] {warning}")
 
     _run(run)
 
 
-def _status_table(found: list[Status]) -> Table:
-    table = Table(title="公示期限")
-    for header in (
-        "状态",
-        "任务",
-        "统一社会信用代码",
-        "企业名称",
-        "检查日期",
-        "公示截止",
-        "公示日期",
-        "剩余工作日",
-    ):
-        table.add_column(header, overflow="fold")
-    colours = {
-        "overdue": "red",
-        "due_today": "yellow",
-        "published_late": "magenta",
-        "no_result": "yellow",
-    }
+_STATUS_COLOURS = {
+    "overdue": "red",
+    "due_today": "yellow",
+    "published_late": "magenta",
+    "no_result": "yellow",
+}
+
+
+def _print_statuses(found: Sequence[Status]) -> None:
+    """Statuses for a person, two lines each within 80 columns: how late, the deadline, the
+    code (never wrapped) and the task; then the enterprise and whom to ask."""
+    out = _stdout()
+    out.print("[bold]状态              截止日期    统一社会信用代码    任务[/]")
     for s in found:
-        name = STATUS_NAMES[s.status]
-        table.add_row(
-            f"[{colours[s.status]}]{name}[/]" if s.status in colours else name,
-            s.scope,
-            s.uscc,
-            s.name,
-            s.result_date or "",
-            s.deadline or "",
-            s.published_on or "",
-            "" if s.workdays_left is None else str(s.workdays_left),
-        )
-    return table
+        text = standing(s) + ("（更正）" if s.corrected_on else "")
+        pad = " " * max(0, 16 - cell_len(text))
+        shown = f"[{_STATUS_COLOURS[s.status]}]{text}[/]" if s.status in _STATUS_COLOURS else text
+        out.print(f"{shown}{pad}  {s.deadline or '—':<10}  {s.uscc}  {s.scope}", overflow="ignore")
+        who = f"  [dim]检查人员：{'、'.join(s.officers)}[/]" if s.officers else ""
+        out.print(f"    {s.name}{who}")
 
 
 @app.command("deadline-check")
 def deadline_check(
-    plan: PlanOption, today: TodayOption = None, as_json: JsonOption = False
+    plan: PlanOption,
+    today: TodayOption = None,
+    status: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--status",
+            help="只列出这些状态（可重复）：已逾期、没有检查结果、今天到期、待公示、逾期后公示、已公示。",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
 ) -> None:
-    """列出每条检查结果的公示期限状态；有逾期时退出码 1。"""
+    """按紧急程度列出每条检查结果的公示期限（逾期最久的在前）和负责的检查人员；
+    有逾期或月份已过仍没有检查结果的企业时退出码 1。"""
 
     def run() -> None:
-        found = check_deadlines(plan, _date_option(today, "--today"))
+        found = check_deadlines(plan, _date_option(today, "--today"), only=status or ())
         if as_json:
             _write_json(found)
         elif found:
-            _stdout().print(_status_table(found))
+            _print_statuses(found)
         else:
-            _stdout().print("还没有检查结果。")
-        overdue = sum(s.status == "overdue" for s in found)
-        if overdue:
-            raise NeedsAttention(f"{overdue} 条检查结果已超过公示期限")
+            _stdout().print("没有符合条件的检查结果。")
+        late = [s for s in found if s.status in NEEDS_ATTENTION]
+        if late:
+            overdue = sum(s.status == "overdue" for s in late)
+            missing = len(late) - overdue
+            parts = [f"{overdue} 条检查结果已超过公示期限"] if overdue else []
+            parts += [f"{missing} 家抽中企业月份已过仍没有检查结果"] if missing else []
+            raise NeedsAttention("，".join(parts))
 
     _run(run)
 
 
 @app.command("run")
 def run_command(
-    plan: PlanOption, today: TodayOption = None, wait: WaitOption = DEFAULT_WAIT
+    plan: PlanOption,
+    today: TodayOption = None,
+    notify: Annotated[
+        str | None,
+        typer.Option(
+            "--notify",
+            help="有需要处理的事项或错误时运行这条命令（shell 命令行），把当天摘要从标准输入传给它，"
+            "例如 'mail -s ssj 提醒 clerk@example.org'。",
+        ),
+    ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """定时批处理：做当天该做的事（抽取、分组、导入结果、写公示表、检查期限），可重复运行。"""
+    """定时批处理：做当天该做的事（抽取、分组、导入结果、写公示表、检查期限），可重复运行。
+    有需要处理的事项时退出码 1，并逐项列出。"""
 
     def run() -> None:
-        outcome = run_day(plan, _date_option(today, "--today"), wait=wait)
+        try:
+            outcome = run_day(plan, _date_option(today, "--today"), wait=wait)
+        except SsjError as exc:
+            if notify:
+                _notify(notify, f"ssj run 未能完成：{exc.message}\n")
+            raise
         out = _stdout()
         out.print(f"[bold]ssj run {outcome.today.isoformat()}[/]")
         for action in outcome.actions:
@@ -773,21 +826,27 @@ def run_command(
                 "  公示状态："
                 + "，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items()))
             )
-        overdue = [s for s in outcome.statuses if s.status == "overdue"]
-        if overdue:
-            out.print(_status_table(overdue[:10]))
+        to_do = outcome.to_do
+        if to_do:
+            out.print(f"  [yellow]需要处理（{len(to_do)} 项）：[/]")
+        for line in to_do:
+            out.print(f"  [yellow]![/] {line}")
         if outcome.log is not None:
             out.print(f"  日志：{outcome.log}")
-        for message in outcome.waiting:
-            out.print(f"  [yellow]![/] {message}")
+        if notify and (to_do or outcome.problems) and outcome.log is not None:
+            _notify(notify, outcome.log.read_text(encoding="utf-8"))
         if outcome.problems:
             raise InputError("有需要处理的输入问题（见上表），其余工作已完成", outcome.problems)
-        if outcome.waiting or overdue:
-            found = ["抽取在等待当天公开的随机数"] if outcome.waiting else []
-            found += [f"{len(overdue)} 条检查结果已超过公示期限"] if overdue else []
-            raise NeedsAttention("，".join(found))
+        if to_do:
+            raise NeedsAttention(f"有 {len(to_do)} 项需要处理（见上）")
 
     _run(run)
+
+
+def _notify(command: str, text: str) -> None:
+    failed = notify_person(command, text)
+    if failed:
+        _stderr().print(f"[yellow]![/] {failed}")
 
 
 _EVENT_NAMES = {
@@ -797,6 +856,7 @@ _EVENT_NAMES = {
     "result": "检查结果",
     "publication_sheet": "公示表",
     "publish": "登记公示",
+    "results_file": "导入结果文件",
     "seal": "封存种子承诺",
 }
 
@@ -816,7 +876,13 @@ def _event_text(kind: str, payload: dict[str, object]) -> str:
     if kind == "assign":
         return f"{payload['month']} 人员分组"
     if kind == "result":
-        return f"{payload['scope']} {payload['name']}：{payload['result']}（{payload['inspected_on']}）"
+        fix = "更正为 " if payload.get("correction") else ""
+        return f"{payload['scope']} {payload['name']}：{fix}{payload['result']}（{payload['inspected_on']}）"
+    if kind == "results_file":
+        conflicts = payload["conflicts"]
+        assert isinstance(conflicts, list)
+        held = f"，{len(conflicts)} 条冲突未导入" if conflicts else ""
+        return f"{payload['file']}：{payload['changed']} 条新结果或改动{held}"
     if kind == "publication_sheet":
         return f"{payload['file']}，{len(payload['items'])} 条"  # type: ignore[arg-type]
     if kind == "publish":

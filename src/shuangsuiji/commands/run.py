@@ -9,7 +9,9 @@ checked. Everything is idempotent, so a second run on the same day changes nothi
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.heal import heal_outputs, require_ledger_of_outputs
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
-from shuangsuiji.exceptions import Problem, SsjError
+from shuangsuiji.exceptions import ExitCode, Problem, SsjError
 from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
@@ -27,6 +29,7 @@ from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.outputs.runlog import write_run_log
+from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, attention_line
 from shuangsuiji.rules.records import Status
 
 RESULTS_DIR = "结果"
@@ -41,11 +44,18 @@ class RunOutcome:
     problems: list[Problem] = field(default_factory=list)
     statuses: list[Status] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # draws waiting for public numbers: what to do
+    attention: list[str] = field(default_factory=list)  # conflicts, files with nothing filled
     log: Path | None = None
 
     @property
     def counts(self) -> Counter[str]:
         return Counter(s.status for s in self.statuses)
+
+    @property
+    def to_do(self) -> list[str]:
+        """Everything a person must act on, each one named: the whole list, never a count."""
+        late = [attention_line(s) for s in self.statuses if s.status in NEEDS_ATTENTION]
+        return [*self.waiting, *self.attention, *late]
 
 
 def due_months(plan: Plan, today: dt.date) -> list[str]:
@@ -71,6 +81,73 @@ def _problems(exc: SsjError, file: str) -> list[Problem]:
     return exc.problems or [Problem(file, None, None, exc.message)]
 
 
+def year_message(plan: Plan, today: dt.date) -> str:
+    """Why a day outside the plan's year draws nothing: no plan covers it."""
+    name = plan.source.name if plan.source else "计划文件"
+    if today.year < plan.year:
+        return (
+            f"今天是 {today.year} 年，计划 {name} 是 {plan.year} 年度的：{plan.year} 年之前不会抽取"
+        )
+    return (
+        f"没有覆盖 {today.year} 年的计划：计划 {name} 是 {plan.year} 年度的，"
+        f"只处理该年度的结果和公示；请用 ssj plan import 生成 {today.year} 年度计划，"
+        "并把定时任务改用它"
+    )
+
+
+def notify(command: str, text: str) -> str | None:
+    """Run ``command`` (a shell command line) with ``text`` on its stdin, to alert a person;
+    why it failed, or None."""
+    try:
+        done = subprocess.run(
+            command, shell=True, input=text.encode(), capture_output=True, timeout=120
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"通知命令未能运行：{exc}"
+    if done.returncode != 0:
+        error = done.stderr.decode(errors="replace").strip()[:200]
+        return f"通知命令退出码 {done.returncode}：{error}"
+    return None
+
+
+def _import_results(
+    plan: Plan,
+    plan_path: str | Path,
+    today: dt.date,
+    wait: float,
+    outcome: RunOutcome,
+    log: Callable[[], None],
+) -> None:
+    """Import each new or changed file in 结果/ (created when missing) once per version; report
+    conflicts and files with nothing filled for a person."""
+    results = plan.folder / RESULTS_DIR
+    results.mkdir(exist_ok=True)
+    for sheet in sorted(results.glob("*.xlsx")):
+        if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
+            continue
+        try:
+            imported = import_results(plan_path, sheet, today=today, wait=wait, skip_seen=True)
+        except SsjError as exc:
+            if exc.exit_code == ExitCode.NEEDS_ATTENTION:
+                outcome.attention.append(exc.message)
+            else:
+                outcome.problems += _problems(exc, str(sheet))
+            continue
+        if imported.changed:
+            fixes = len(imported.corrections)
+            more = f"（其中 {fixes} 条更正已公示的结果）" if fixes else ""
+            outcome.actions.append(
+                f"导入 {sheet.name}：{len(imported.changed)} 条新结果或改动{more}"
+            )
+            log()
+    if not Ledger.exists(plan.folder):
+        return
+    with Ledger.at(plan.folder) as ledger:
+        outcome.attention += [
+            f"结果冲突，请核实后改正其中一个文件：{c.render()}" for c in ledger.open_conflicts()
+        ]
+
+
 def run_day(
     plan_path: str | Path, today: dt.date | None = None, *, wait: float = DEFAULT_WAIT
 ) -> RunOutcome:
@@ -79,11 +156,13 @@ def run_day(
     today = writing_day(today)
     require_ledger_of_outputs(plan)
     outcome = RunOutcome(today)
+    if today.year != plan.year:
+        outcome.attention.append(year_message(plan, today))
 
     def log() -> None:
         # Written after each step, so a run killed midway still leaves what it did in the log.
         outcome.log = write_run_log(
-            plan, today, outcome.actions, outcome.statuses, outcome.problems, outcome.waiting
+            plan, today, outcome.actions, outcome.statuses, outcome.problems, outcome.to_do
         )
 
     with workspace_lock(plan.folder, wait):
@@ -118,24 +197,16 @@ def run_day(
             except SsjError as exc:
                 outcome.problems += _problems(exc, str(plan.source))
                 break  # later months depend on this one
-        results = plan.folder / RESULTS_DIR
-        for sheet in sorted(results.glob("*.xlsx")) if results.is_dir() else []:
-            if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
-                continue
-            try:
-                imported = import_results(plan_path, sheet, today=today, wait=wait)
-            except SsjError as exc:
-                outcome.problems += _problems(exc, str(sheet))
-                continue
-            if imported.changed:
-                outcome.actions.append(f"导入 {sheet.name}：{len(imported.changed)} 条新结果或更正")
-                log()
+        _import_results(plan, plan_path, today, wait, outcome, log)
         try:
             published = publish(plan_path, today=today, wait=wait)
-            if published.written and published.path is not None:
+            if published.new_batch and published.path is not None:
+                fixes = f"（其中更正 {published.corrections} 条）" if published.corrections else ""
                 outcome.actions.append(
-                    f"写出公示表 {published.path.name}：{len(published.rows)} 条待公示"
+                    f"写出公示表 {published.path.name}：{len(published.rows)} 条待公示{fixes}"
                 )
+            elif published.written and published.path is not None:
+                outcome.actions.append(f"补写公示表 {published.path.name}")
             outcome.statuses = check_deadlines(plan_path, today)
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))

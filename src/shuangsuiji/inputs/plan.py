@@ -179,6 +179,8 @@ class Plan(_Model):
     ceremony: Literal["none", "required"] = "none"
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
+    # Working days after a month ends before a drawn enterprise without a result needs attention.
+    results_grace_workdays: int = Field(default=0, ge=0, le=60)
     uscc_check: Literal["error", "warning"] = "error"
     group_max: int = Field(default=5, ge=1, le=100)  # enterprises per inspection group
     group_size: int = Field(default=2, ge=2, le=20)  # officers per group: 行政处罚法 第四十二条

@@ -216,6 +216,9 @@ def _duplicate_problems(
     return sorted(problems, key=lambda p: p.row or 0)
 
 
+ROSTER_PATH_FIX = "检查计划文件 rosters 中的路径（相对于计划文件所在文件夹）"
+
+
 def load_enterprises(
     path: Path,
     *,
@@ -224,7 +227,9 @@ def load_enterprises(
     label: str | None = None,
 ) -> tuple[EnterpriseRoster | None, list[Problem]]:
     """Read the enterprise roster and report every problem in it."""
-    table, problems = read_table(path, ENTERPRISE_COLUMNS, sheet=sheet, label=label)
+    table, problems = read_table(
+        path, ENTERPRISE_COLUMNS, sheet=sheet, label=label, missing_fix=ROSTER_PATH_FIX
+    )
     if table is None or KEY not in table.frame.columns:
         return None, problems
     # Without the name column the keys can still be checked, so every problem shows at once.
@@ -326,7 +331,9 @@ def load_officers(
     label: str | None = None,
 ) -> tuple[OfficerRoster | None, list[Problem]]:
     """Read the officer roster; ``year`` adds warnings for certificates lapsing in that year."""
-    table, problems = read_table(path, OFFICER_COLUMNS, sheet=sheet, label=label)
+    table, problems = read_table(
+        path, OFFICER_COLUMNS, sheet=sheet, label=label, missing_fix=ROSTER_PATH_FIX
+    )
     if table is None or any(p.is_error for p in problems):
         return None, problems
     frame, file = table.frame, table.file

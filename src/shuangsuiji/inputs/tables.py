@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -186,9 +187,8 @@ def _parse_text(
     return frame, index + 1, raw_headers
 
 
-def _read_excel(
-    path: Path, aliases: dict[str, str], sheet: str | None
-) -> tuple[pd.DataFrame, int, list[str]]:
+def _open_excel(path: Path) -> Any:
+    """The workbook at ``path``, opened read-only, or :class:`_Unreadable` saying why not."""
     import openpyxl  # imported here: csv-only users never pay for it
 
     with path.open("rb") as handle:
@@ -198,11 +198,41 @@ def _read_excel(
                 "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx",
             )
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise _Unreadable(
             f"无法打开 Excel 文件（{exc.__class__.__name__}）", "用 Excel 打开后另存为 .xlsx"
         ) from None
+
+
+def _sheet_head(workbook: Any, name: str, aliases: dict[str, str]) -> tuple[int, int]:
+    """(header row index, recognised columns) of one worksheet, from its first rows only."""
+    head = [
+        [_cell_text(v) for v in row]
+        for row in workbook[name].iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)
+    ]
+    return _find_header(head, aliases)
+
+
+def _sheet_frame(
+    workbook: Any, name: str, index: int, aliases: dict[str, str]
+) -> tuple[pd.DataFrame, int, list[str]]:
+    """One worksheet read below its header row (``index``, counted from 0)."""
+    rows = workbook[name].iter_rows(min_row=index + 1, values_only=True)
+    raw_headers = [_cell_text(v) for v in next(rows, ())]
+    names = _canonical_headers(raw_headers, aliases)
+    width = len(names)
+    records = [[_cell_text(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows]
+    frame = pd.DataFrame(records, columns=names, dtype=object) if names else pd.DataFrame()
+    frame[ROW] = range(index + 2, index + 2 + len(frame))
+    return frame, index + 1, raw_headers
+
+
+def _read_excel(
+    path: Path, aliases: dict[str, str], sheet: str | None
+) -> tuple[pd.DataFrame, int, list[str]]:
+    """The named worksheet, or the one whose header names the most wanted columns."""
+    workbook = _open_excel(path)
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise _Unreadable(
@@ -210,29 +240,12 @@ def _read_excel(
                 "改正计划文件中的工作表名",
             )
         candidates = [sheet] if sheet is not None else workbook.sheetnames
-        best: tuple[int, str, int, list[list[str]]] | None = None
-        for name in candidates:
-            head = [
-                [_cell_text(v) for v in row]
-                for row in workbook[name].iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)
-            ]
-            index, score = _find_header(head, aliases)
-            if best is None or score > best[0]:
-                best = (score, name, index, head)
-        assert best is not None
-        _score, name, index, head = best
-        raw_headers = head[index] if head else []
-        names = _canonical_headers(raw_headers, aliases)
-        width = len(names)
-        records = [
-            [_cell_text(v) for v in row[:width]] + [""] * (width - len(row))
-            for row in workbook[name].iter_rows(min_row=index + 2, values_only=True)
-        ]
+        heads = [(_sheet_head(workbook, name, aliases), name) for name in candidates]
+        # The first sheet wins a tie, as max() keeps the first of equal scores.
+        (index, _score), name = max(heads, key=lambda h: h[0][1])
+        return _sheet_frame(workbook, name, index, aliases)
     finally:
         workbook.close()
-    frame = pd.DataFrame(records, columns=names, dtype=object) if names else pd.DataFrame()
-    frame[ROW] = range(index + 2, index + 2 + len(frame))
-    return frame, index + 1, raw_headers
 
 
 def _duplicate_columns(
@@ -267,19 +280,11 @@ class _Unreadable(Exception):
         self.message, self.fix, self.row = message, fix, row
 
 
-def read_table(
-    path: Path, columns: Sequence[Column], *, sheet: str | None = None, label: str | None = None
-) -> tuple[Table | None, list[Problem]]:
-    """Read ``path`` (xlsx/csv/tsv) into a :class:`Table` and the problems found.
-
-    Returns ``(None, problems)`` when the file cannot be read at all; a table missing
-    required columns comes back with one problem per missing column.
-    """
+def _checked(path: Path, label: str | None, missing_fix: str) -> tuple[str, list[Problem]]:
+    """The name to report ``path`` by, and why it cannot be read as a table, if it cannot."""
     file = label or str(path)
-    aliases = _alias_map(columns)
     suffix = path.suffix.lower()
     if not path.is_file():
-        fix = "检查计划文件 rosters 中的路径（相对于计划文件所在文件夹）"
         what = (
             "是文件夹，不是表格文件"
             if path.is_dir()
@@ -287,22 +292,26 @@ def read_table(
             if path.exists()
             else "文件不存在"
         )
-        return None, [Problem(file, None, None, what, fix)]
+        return file, [Problem(file, None, None, what, missing_fix)]
     if suffix == ".xls":
-        return None, [
+        return file, [
             Problem(file, None, None, "不支持旧版 .xls 格式", "请在 Excel 中另存为 .xlsx")
         ]
     if suffix not in _EXCEL_SUFFIXES | _TEXT_SUFFIXES:
-        return None, [
+        return file, [
             Problem(file, None, None, f"不支持的文件类型“{suffix}”", "请使用 .xlsx 或 .csv")
         ]
-    try:
-        if suffix in _EXCEL_SUFFIXES:
-            frame, header_row, raw_headers = _read_excel(path, aliases, sheet)
-        else:
-            frame, header_row, raw_headers = _read_text(path, aliases)
-    except _Unreadable as exc:
-        return None, [Problem(file, exc.row, None, exc.message, exc.fix)]
+    return file, []
+
+
+def _finish(
+    file: str,
+    read: tuple[pd.DataFrame, int, list[str]],
+    columns: Sequence[Column],
+    aliases: dict[str, str],
+) -> tuple[Table, list[Problem]]:
+    """A table as read, checked for duplicate and missing columns, blank rows dropped."""
+    frame, header_row, raw_headers = read
     found = [h.strip() for h in raw_headers if h.strip()]
     problems = _duplicate_columns(file, header_row, raw_headers, aliases)
     for column in columns:
@@ -330,3 +339,67 @@ def read_table(
         if blank.any():
             frame = frame.loc[~blank].reset_index(drop=True)
     return Table(file, frame, header_row, found), problems
+
+
+def read_table(
+    path: Path,
+    columns: Sequence[Column],
+    *,
+    sheet: str | None = None,
+    label: str | None = None,
+    missing_fix: str = "检查文件路径",
+) -> tuple[Table | None, list[Problem]]:
+    """Read ``path`` (xlsx/csv/tsv) into a :class:`Table` and the problems found.
+
+    Returns ``(None, problems)`` when the file cannot be read at all; a table missing
+    required columns comes back with one problem per missing column.
+    """
+    file, problems = _checked(path, label, missing_fix)
+    if problems:
+        return None, problems
+    aliases = _alias_map(columns)
+    try:
+        if path.suffix.lower() in _EXCEL_SUFFIXES:
+            read = _read_excel(path, aliases, sheet)
+        else:
+            read = _read_text(path, aliases)
+    except _Unreadable as exc:
+        return None, [Problem(file, exc.row, None, exc.message, exc.fix)]
+    return _finish(file, read, columns, aliases)
+
+
+def read_tables(
+    path: Path, columns: Sequence[Column], *, label: str | None = None
+) -> tuple[list[Table], list[Problem]]:
+    """Every worksheet of ``path`` with any of the wanted ``columns`` (a csv is one table), each
+    reported as “file［sheet］”; worksheets with none of them are left out, one missing a
+    required column is a problem."""
+    file, problems = _checked(path, label, "检查文件路径")
+    if problems:
+        return [], problems
+    if path.suffix.lower() not in _EXCEL_SUFFIXES:
+        table, problems = read_table(path, columns, label=file)
+        return ([table] if table is not None else []), problems
+    aliases = _alias_map(columns)
+    try:
+        workbook = _open_excel(path)
+    except _Unreadable as exc:
+        return [], [Problem(file, exc.row, None, exc.message, exc.fix)]
+    tables: list[Table] = []
+    try:
+        for name in workbook.sheetnames:
+            index, score = _sheet_head(workbook, name, aliases)
+            if score == 0:
+                continue
+            read = _sheet_frame(workbook, name, index, aliases)
+            table, found = _finish(f"{file}［{name}］", read, columns, aliases)
+            problems += found
+            tables.append(table)
+    finally:
+        workbook.close()
+    if not tables:
+        wanted = "、".join(c.name for c in columns if c.required)
+        problems.append(
+            Problem(file, None, None, f"没有哪个工作表有这些列：{wanted}", "检查是否选错了文件")
+        )
+    return tables, problems

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from shuangsuiji.exceptions import Problem
 from shuangsuiji.inputs.dates import parse_date, parse_month
-from shuangsuiji.inputs.tables import Column, read_table
+from shuangsuiji.inputs.tables import Column, Table, read_tables
 from shuangsuiji.rules.records import Result
-from shuangsuiji.rules.results import parse_result
+from shuangsuiji.rules.results import COMBINATIONS, contradiction, parse_result
 
 TASK = "任务编号"
 GROUP = "检查组"
@@ -50,17 +51,76 @@ SHEET_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class _Filled:
+    """One filled row: the result it gives and the cell it came from."""
+
+    result: Result
+    file: str  # "file［sheet］"
+    row: int
+
+    @property
+    def where(self) -> str:
+        return f"{self.file} 第 {self.row} 行"
+
+
 def read_results(
     path: Path, drawn: Mapping[str, Mapping[str, str]], today: dt.date, source: str
 ) -> tuple[list[Result], int, list[Problem]]:
-    """Rows of a filled task sheet checked against the drawn enterprises (scope -> uscc -> name);
-    ``source`` names the file in the results it returns. Returns (results, blank rows, problems)."""
-    table, problems = read_table(path, SHEET_COLUMNS)
-    if table is None or any(p.is_error for p in problems):
+    """Every worksheet of a filled task sheet checked against the drawn enterprises
+    (scope -> uscc -> name): officers fill the overview or their group's sheet, so a row counts
+    wherever it is filled, and two sheets filling one enterprise differently is an error naming
+    both cells. ``source`` names the file in the results it returns.
+    Returns (results, enterprises listed but not filled, problems)."""
+    tables, problems = read_tables(path, SHEET_COLUMNS)
+    if not tables or any(p.is_error for p in problems):
         return [], 0, problems
+    filled: dict[tuple[str, str], _Filled] = {}
+    listed: set[tuple[str, str]] = set()
+    for table in tables:
+        for entry in _sheet_rows(table, drawn, today, source, problems, listed):
+            key = (entry.result.scope, entry.result.uscc)
+            first = filled.get(key)
+            if first is None:
+                filled[key] = entry
+            elif _differ(first.result, entry.result):
+                problems.append(
+                    Problem(
+                        entry.file,
+                        entry.row,
+                        RESULT,
+                        f"{entry.result.name} 在 {first.where} 填的是"
+                        f"“{first.result.shown()}”，这里是“{entry.result.shown()}”",
+                        "只在一处填写，或改成一致后重新导入",
+                    )
+                )
+            elif entry.result.note and entry.result.note not in first.result.note:
+                note = "；".join(n for n in (first.result.note, entry.result.note) if n)
+                filled[key] = replace(first, result=replace(first.result, note=note))
+    results = [entry.result for _, entry in sorted(filled.items())]
+    return results, len(listed - set(filled)), problems
+
+
+def _differ(first: Result, other: Result) -> bool:
+    """Whether two filled rows say different things (a 公示日期 left blank in one says nothing)."""
+    return (first.result, first.inspected_on) != (other.result, other.inspected_on) or bool(
+        first.published_on and other.published_on and first.published_on != other.published_on
+    )
+
+
+def _sheet_rows(
+    table: Table,
+    drawn: Mapping[str, Mapping[str, str]],
+    today: dt.date,
+    source: str,
+    problems: list[Problem],
+    listed: set[tuple[str, str]],
+) -> list[_Filled]:
+    """The filled rows of one worksheet; adds what is wrong to ``problems`` and every enterprise
+    the sheet lists to ``listed``."""
     file = table.file
-    rows: list[Result] = []
-    blank = 0
+    sheet = file.rsplit("［", 1)[1].rstrip("］") if file.endswith("］") else ""
+    rows: list[_Filled] = []
     seen: dict[tuple[str, str], int] = {}
     for record in table.frame.to_dict("records"):
         row = int(record["_row"])
@@ -93,8 +153,8 @@ def read_results(
             bad(USCC, f"{scope} 的 {uscc} 与第 {seen[(scope, uscc)]} 行重复", "每家企业只保留一行")
             continue
         seen[(scope, uscc)] = row
+        listed.add((scope, uscc))
         if not result_text and not inspected_text and not published_text:
-            blank += 1
             continue
         result, unknown = parse_result(result_text)
         if not result_text:
@@ -105,12 +165,15 @@ def read_results(
                 f"“{'、'.join(unknown)}”不是标准的检查结果",
                 "从下拉列表选择；多个结果用“；”分隔",
             )
+        elif (why := contradiction(result)) is not None:
+            bad(RESULT, f"检查结果自相矛盾：{why}", COMBINATIONS)
+            result = None
         inspected = parse_date(inspected_text)
         year, month = parse_month(scope.split("/")[1]) or (0, 1)
         if inspected is None:
             bad(
                 INSPECTED_ON,
-                f"检查日期“{inspected_text}”无法识别" if inspected_text else "检查日期为空",
+                f"检查日期“{inspected_text}”不是有效的日期" if inspected_text else "检查日期为空",
                 "填写检查日期，如 2025-03-20",
             )
         elif inspected < dt.date(year, month, 1):
@@ -129,7 +192,7 @@ def read_results(
         if published_text and published is None:
             bad(
                 PUBLISHED_ON,
-                f"公示日期“{published_text}”无法识别",
+                f"公示日期“{published_text}”不是有效的日期",
                 "填写公示日期，如 2025-03-25，或留空",
             )
         elif published is not None and inspected is not None and published < inspected:
@@ -142,16 +205,23 @@ def read_results(
             bad(PUBLISHED_ON, f"公示日期 {published.isoformat()} 在今天之后", "公示后再填写")
         if result is None or inspected is None:
             continue
+        where = f"{sheet} 第 {row} 行" if sheet else f"第 {row} 行"
         rows.append(
-            Result(
-                scope=scope,
-                uscc=uscc,
-                name=drawn[scope][uscc],
-                result=result,
-                inspected_on=inspected.isoformat(),
-                published_on=published.isoformat() if published else "",
-                note=str(record.get(NOTE, "")).strip(),
-                source=source,
+            _Filled(
+                Result(
+                    scope=scope,
+                    uscc=uscc,
+                    name=drawn[scope][uscc],
+                    result=result,
+                    inspected_on=inspected.isoformat(),
+                    published_on=published.isoformat() if published else "",
+                    note=str(record.get(NOTE, "")).strip(),
+                    source=source,
+                    cell=where,
+                    correction=None,
+                ),
+                file,
+                row,
             )
         )
-    return rows, blank, problems
+    return rows

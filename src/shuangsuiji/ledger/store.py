@@ -23,6 +23,7 @@ from shuangsuiji.rules.records import (
     ExternalDraw,
     LedgerHead,
     Result,
+    ResultConflict,
     Substitution,
     read_draw,
 )
@@ -339,6 +340,28 @@ class Ledger:
                         current[(scope, uscc)] = replace(entry, published_on=payload["date"])
         return current
 
+    def imported_files(self) -> set[str]:
+        """The SHA-256 of every results file version imported so far."""
+        return {str(p["sha256"]) for _, _, kind, p in self.events() if kind == "results_file"}
+
+    def open_conflicts(self) -> list[ResultConflict]:
+        """Conflicts still waiting for a person: those the latest import of each file found,
+        for enterprises with no result recorded since."""
+        latest: dict[str, list[ResultConflict]] = {}
+        for _, _, kind, payload in self.events():
+            if kind == "results_file":
+                latest[payload["file"]] = [
+                    ResultConflict.from_dict(c) for c in payload["conflicts"]
+                ]
+            elif kind == "result":
+                for file, conflicts in latest.items():
+                    latest[file] = [
+                        c
+                        for c in conflicts
+                        if (c.scope, c.uscc) != (payload["scope"], payload["uscc"])
+                    ]
+        return [c for conflicts in latest.values() for c in conflicts]
+
     def record_assignment(self, month: str, year: int, text: str) -> None:
         """Store a month's assignment record and its event in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
@@ -356,9 +379,13 @@ class Ledger:
 
     def record_events(self, kind: str, payloads: Sequence[Mapping[str, Any]]) -> None:
         """Append events of one kind (递补, results, publications) in one transaction."""
+        self.record([(kind, payload) for payload in payloads])
+
+    def record(self, events: Sequence[tuple[str, Mapping[str, Any]]]) -> None:
+        """Append (kind, payload) events in one transaction."""
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            for payload in payloads:
+            for kind, payload in events:
                 self._append(kind, payload)
             self.conn.execute("COMMIT")
             checkpoint("commit")

@@ -22,17 +22,16 @@ def write_run_log(
     actions: Sequence[str],
     statuses: Sequence[Status],
     problems: Sequence[Problem],
-    waiting: Sequence[str] = (),
+    to_do: Sequence[str] = (),
 ) -> Path:
-    """The day's log: every action of the day's runs, then the latest status and problems."""
+    """The day's log: every action of the day's runs, then the latest status, everything a
+    person must act on (each named) and the input problems."""
     path = plan.folder / LOG_DIR / f"ssj-run-{today.isoformat()}.log"
     earlier = []
     if path.exists():
-        earlier = [
-            line[2:]
-            for line in path.read_text(encoding="utf-8").splitlines()
-            if line.startswith("- ")
-        ]
+        text = path.read_text(encoding="utf-8")
+        done_part = text.split("\n\n公示状态：", 1)[0]
+        earlier = [line[2:] for line in done_part.splitlines() if line.startswith("- ")]
     done = earlier + [a for a in actions if a not in earlier]
     counts = Counter(s.status for s in statuses)
     lines = [
@@ -46,13 +45,9 @@ def write_run_log(
         "公示状态："
         + ("，".join(f"{STATUS_NAMES[k]} {v}" for k, v in sorted(counts.items())) or "（无）"),
     ]
-    lines += [
-        f"  逾期：{s.scope} {s.uscc} {s.name}，截止 {s.deadline}"
-        for s in statuses
-        if s.status == "overdue"
-    ]
-    if problems or waiting:
-        lines += ["", "需要处理的问题："] + [f"  {w}" for w in waiting]
-        lines += [f"  {p.render()}" for p in problems]
+    if to_do:
+        lines += ["", f"需要处理（{len(to_do)} 项）："] + [f"  {line}" for line in to_do]
+    if problems:
+        lines += ["", "输入问题："] + [f"  {p.render()}" for p in problems]
     write_if_changed(path, ("\n".join(lines) + "\n").encode())
     return path

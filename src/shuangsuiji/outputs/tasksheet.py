@@ -18,6 +18,7 @@ from shuangsuiji.inputs.tasksheet import (
     NOTE,
     PUBLISHED_ON,
     RESULT,
+    TASK,
     USCC,
 )
 from shuangsuiji.inputs.workspace import Workspace
@@ -99,9 +100,19 @@ def write_task_sheet(
         sheets.append(
             Sheet(
                 f"{task_id}{label}",
-                ["序号", USCC, NAME, "注册地址", INSPECTED_ON, RESULT, "检查人员签字", NOTE],
+                ["序号", TASK, USCC, NAME, "注册地址", INSPECTED_ON, RESULT, "检查人员签字", NOTE],
                 [
-                    [n, e.uscc, e.name, addresses.get(e.uscc, ""), None, None, None, None]
+                    [
+                        n,
+                        group.scope,
+                        e.uscc,
+                        e.name,
+                        addresses.get(e.uscc, ""),
+                        None,
+                        None,
+                        None,
+                        None,
+                    ]
                     for n, e in enumerate(group.enterprises, start=1)
                 ],
                 caption=f"{group.scope} {label}（{group.industry}） 检查人员：{names}",

@@ -1,7 +1,8 @@
 """一公开: when each result must be published, and where each one stands (DESIGN.md §6).
 
 The deadline of a result is the Nth working day after its 检查日期 (N = ``deadline_workdays``);
-a drawn enterprise still without a result after its month ended needs attention too.
+a 更正 counts from the day it was corrected. A drawn enterprise still without a result once its
+month ended (and the plan's grace of working days passed) needs attention too.
 """
 
 from __future__ import annotations
@@ -14,17 +15,26 @@ from shuangsuiji.rules.workdays import WorkCalendar, month_end
 
 STATUS_NAMES = {
     "overdue": "已逾期",
+    "no_result": "没有检查结果",
     "due_today": "今天到期",
     "pending": "待公示",
-    "published": "已公示",
     "published_late": "逾期后公示",
-    "no_result": "月份已过仍无结果",
+    "published": "已公示",
 }
+# What a person must act on: a nonzero exit and the whole list, by name.
+NEEDS_ATTENTION = ("overdue", "no_result")
 
 
 def deadline_of(calendar: WorkCalendar, workdays: int, result_date: str) -> dt.date:
     """The last day to publish a result produced on ``result_date``."""
     return calendar.add(dt.date.fromisoformat(result_date), workdays)
+
+
+def _urgency(status: Status) -> tuple[int, int, str, str]:
+    """Overdue first (the latest first), then missing results (oldest month first), due today,
+    pending (closest deadline first), then what is published."""
+    left = status.workdays_left if status.workdays_left is not None else 0
+    return (list(STATUS_NAMES).index(status.status), left, status.scope[-7:], status.uscc)
 
 
 def statuses(
@@ -33,12 +43,17 @@ def statuses(
     today: dt.date,
     calendar: WorkCalendar,
     workdays: int,
+    *,
+    grace: int = 0,
+    officers: Mapping[tuple[str, str], list[str]] | None = None,
 ) -> list[Status]:
-    """Every result with its deadline status, then drawn enterprises still without a result
-    after their month ended."""
+    """Every result with its deadline status, and every drawn enterprise still without a
+    result ``grace`` working days after its month ended, most urgent first. ``officers`` names
+    whom to ask about each enterprise (scope, uscc)."""
+    who = officers or {}
     found = []
-    for key, result in sorted(results.items()):
-        deadline = deadline_of(calendar, workdays, result.inspected_on)
+    for key, result in results.items():
+        deadline = deadline_of(calendar, workdays, result.due_from)
         published = result.published_on or None
         left: int | None
         if published:
@@ -50,6 +65,7 @@ def statuses(
             status, left = "due_today", 0
         else:
             status, left = "pending", calendar.between(today, deadline)
+        corrected = result.correction.corrected_on if result.correction else None
         found.append(
             Status(
                 key[0],
@@ -60,14 +76,17 @@ def statuses(
                 published,
                 status,
                 left,
+                corrected,
+                who.get(key, []),
             )
         )
     for draw in draws:
         year, month = (int(part) for part in draw.month.split("-"))
-        if today <= month_end(year, month):
+        if today <= calendar.add(month_end(year, month), grace):
             continue
         for selected in draw.selected:
-            if (draw.scope, selected.uscc) not in results:
+            key = (draw.scope, selected.uscc)
+            if key not in results:
                 found.append(
                     Status(
                         draw.scope,
@@ -78,6 +97,32 @@ def statuses(
                         None,
                         "no_result",
                         None,
+                        None,
+                        who.get(key, []),
                     )
                 )
-    return found
+    return sorted(found, key=_urgency)
+
+
+def standing(status: Status) -> str:
+    """Where a result stands, in words: "逾期 3 个工作日", "还剩 2 个工作日", "已公示 2025-03-18"."""
+    left = status.workdays_left
+    if status.status == "overdue" and left is not None:
+        return f"逾期 {-left} 个工作日"
+    if status.status == "pending" and left is not None:
+        return f"还剩 {left} 个工作日"
+    if status.status in ("published", "published_late"):
+        return f"{STATUS_NAMES[status.status]} {status.published_on}"
+    return STATUS_NAMES[status.status]
+
+
+def attention_line(status: Status) -> str:
+    """One overdue or missing result as the daily summary lists it: what, who, how late."""
+    what = "更正" if status.corrected_on else "结果"
+    who = f"，检查人员 {'、'.join(status.officers)}" if status.officers else ""
+    if status.status == "no_result":
+        return f"没有检查结果：{status.scope} {status.uscc} {status.name}{who}"
+    return (
+        f"{what}{standing(status)}：{status.scope} {status.uscc} {status.name}，"
+        f"截止 {status.deadline}{who}"
+    )

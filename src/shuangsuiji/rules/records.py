@@ -524,8 +524,19 @@ class Substitution(Record):
 
 
 @dataclass(frozen=True, eq=False)
+class Corrected(Record):
+    """What a 更正 replaces: the values published before, when, and the day they were corrected."""
+
+    result: str
+    inspected_on: str
+    published_on: str
+    corrected_on: str
+
+
+@dataclass(frozen=True, eq=False)
 class Result(Record):
-    """One enterprise's inspection result, as imported from a filled task sheet."""
+    """One enterprise's inspection result, as imported from a filled task sheet. A result that
+    changes one already published carries ``correction``: it must be published as a 更正."""
 
     scope: str
     uscc: str
@@ -534,9 +545,50 @@ class Result(Record):
     inspected_on: str  # ISO date
     published_on: str  # ISO date, or "" while not published
     note: str
-    source: str  # the file it was imported from
+    source: str  # the file it was imported from …
+    cell: str  # … and where in it: "AJ-02第7组 第 5 行"
+    correction: Corrected | None
 
-    _defaults: ClassVar[dict[str, Any]] = {"published_on": "", "note": "", "source": ""}
+    _optional: ClassVar[tuple[str, ...]] = ("correction",)
+    _defaults: ClassVar[dict[str, Any]] = {
+        "published_on": "",
+        "note": "",
+        "source": "",
+        "cell": "",
+        "correction": None,
+    }
+
+    @property
+    def due_from(self) -> str:
+        """The day the publication deadline counts from: the 检查日期, or the 更正 day."""
+        return self.correction.corrected_on if self.correction else self.inspected_on
+
+    def shown(self) -> str:
+        """The values as a person compares them: result, 检查日期 (and 公示日期)."""
+        published = f"，公示日期 {self.published_on}" if self.published_on else ""
+        return f"{self.result}，检查日期 {self.inspected_on}{published}"
+
+
+@dataclass(frozen=True, eq=False)
+class ResultConflict(Record):
+    """A value from one results file contradicting the one already imported from another:
+    held back for a person to settle, never applied by file order."""
+
+    scope: str
+    uscc: str
+    name: str
+    file: str  # the file that disagrees, where, and what it says …
+    cell: str
+    value: str
+    held_file: str  # … and what is recorded, from where
+    held_cell: str
+    held_value: str
+
+    def render(self) -> str:
+        return (
+            f"{self.scope} {self.name}（{self.uscc}）：{self.file} {self.cell} 填的是“{self.value}”，"
+            f"已导入的 {self.held_file} {self.held_cell} 是“{self.held_value}”"
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -550,4 +602,8 @@ class Status(Record):
     deadline: str | None
     published_on: str | None
     status: str  # overdue, due_today, pending, published, published_late, no_result
-    workdays_left: int | None
+    workdays_left: int | None  # working days to the deadline; negative: this many days late
+    corrected_on: str | None  # a 更正: the deadline counts from this day
+    officers: list[str]  # the group's officers: whom to ask
+
+    _defaults: ClassVar[dict[str, Any]] = {"corrected_on": None, "officers": []}
