@@ -170,8 +170,13 @@ def test_substitution_is_recorded_and_shown(workspace: Path) -> None:
     assert log.exit_code == 0 and f"{leaving['name']} →" in log.stdout and "病假" in log.stdout
     check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
     assert check.exit_code == 0 and "复核一致" in check.stdout
-    again = invoke("assign", "--plan", workspace, "--month", "2025-03", "--replace", leaving["id"])
-    assert again.exit_code == 2 and "不在" in again.stderr
+    # Asked again (by name this time), the 递补 is not repeated.
+    again = invoke(
+        "assign", "--plan", workspace, "--month", "2025-03", "--replace", leaving["name"]
+    )
+    assert again.exit_code == 0 and "无需重复" in again.stderr, again.output
+    with Ledger.at(workspace.parent) as ledger:
+        assert sum(kind == "substitute" for _, _, kind, _ in ledger.events()) == len(events)
 
 
 def test_verify_detects_an_edited_assignment(workspace: Path) -> None:

@@ -478,16 +478,19 @@ def assign(
     replace: Annotated[
         str | None,
         typer.Option(
-            "--replace", help="递补：把该执法证号的人员换下，由下一位符合条件的人员替补。"
+            "--replace",
+            help="递补：把这名人员（执法证号，或不重名时的姓名）换下，由下一位符合条件的人员替补。",
         ),
     ] = None,
     reason: Annotated[str, typer.Option("--reason", help="递补原因，记入台账。")] = "未说明",
     check: Annotated[
         bool, typer.Option("--verify", help="按台账中的分组记录重算一遍，核对是否一致。")
     ] = False,
+    today: TodayOption = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """随机选派执法人员并按行业分组，写出检查任务单；已分组的月份返回原分组。"""
+    """随机选派执法人员并按行业分组，写出检查任务单；已分组的月份返回原分组。
+    递补时重新写出任务单，已填写的内容照搬，原任务单存入 备份/。"""
 
     def run() -> None:
         if check:
@@ -499,7 +502,9 @@ def assign(
             _stdout().print(f"[green]✓[/] {month} 的人员分组（含递补）复核一致")
             return
         if replace is not None:
-            outcome = replace_officer(plan, month, replace, reason, wait=wait)
+            outcome = replace_officer(
+                plan, month, replace, reason, today=_date_option(today, "--today"), wait=wait
+            )
         else:
             outcome = assign_month(plan, month, wait=wait)
         err = _stderr()

@@ -7,6 +7,7 @@ never overwriting the original assignment. The task sheet shows the current grou
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
 from shuangsuiji.commands.heal import heal_outputs, sheet_anchor
 from shuangsuiji.exceptions import InputError
+from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
 from shuangsuiji.inputs.workspace import Workspace, load_workspace
@@ -25,6 +27,7 @@ from shuangsuiji.rules.assign import (
     SPEC,
     apply_substitutions,
     assign,
+    current_groups,
     substitute,
     verify_assignment,
 )
@@ -178,18 +181,43 @@ def assign_month(
             ledger.record_assignment(label, year, text)
             outcome.new = True
         outcome.record = AssignmentRecord.from_json(text)
-        outcome.groups = apply_substitutions(outcome.record.groups, ledger.substitutions(label))
+        outcome.groups = current_groups(outcome.record, ledger.substitutions(label))
         written = write_month_sheet(workspace, label, outcome.groups, sheet_anchor(ledger, label))
         outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 
 
+def _leaving(record: AssignmentRecord, who: str) -> OfficerEntry:
+    """The officer a person named: by 执法证号, or by name when only one officer has it."""
+    key = who.strip()
+    by_id = {o.id: o for o in record.officers}
+    if key.upper() in by_id:
+        return by_id[key.upper()]
+    named = [o for o in record.officers if o.name == key]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = "、".join(f"{o.name}（{o.id}，{o.department}）" for o in named)
+        raise InputError(f"有 {len(named)} 名执法人员叫“{key}”：{ids}；请改用执法证号")
+    raise InputError(f"{record.month} 的执法人员名录中没有执法证号或姓名为“{key}”的人员")
+
+
 def replace_officer(
-    plan_path: str | Path, month: str, cert_id: str, reason: str, *, wait: float = DEFAULT_WAIT
+    plan_path: str | Path,
+    month: str,
+    who: str,
+    reason: str,
+    *,
+    today: dt.date | None = None,
+    wait: float = DEFAULT_WAIT,
 ) -> AssignOutcome:
-    """递补: take an officer out of the month's groups; the next eligible officer by rank steps in."""
+    """递补: take an officer (执法证号 or unambiguous name) out of the month's groups; the next
+    eligible officer by rank steps in. Asking again for one already replaced changes nothing.
+    The task sheet is written again with what people typed into it carried over, and the
+    earlier one kept as a dated backup."""
     workspace, _, _, label = _load(plan_path, month)
     plan = workspace.plan
+    day = writing_day(today)
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         text = ledger.assignment(label)
         if text is None:
@@ -198,33 +226,50 @@ def replace_officer(
             )
         record = AssignmentRecord.from_json(text)
         earlier = ledger.substitutions(label)
-        groups = apply_substitutions(record.groups, earlier)
-        officer_id = cert_id.strip().upper()
+        groups = current_groups(record, earlier)
+        officer = _leaving(record, who)
+        outcome = AssignOutcome(label, record=record, groups=groups)
+        if not any(officer.id in g.officer_ids for g in groups):
+            done = [s for s in earlier if s.out.id == officer.id]
+            if not done:
+                raise InputError(
+                    f"{officer.name}（{officer.id}）不在 {label} 的任何检查组中，无需递补"
+                )
+            when = (done[-1].on or done[-1].at or "")[:10]
+            outcome.notices.append(
+                f"{officer.name} 已于 {when} 递补（{done[-1].reason}），无需重复；没有做任何改动"
+            )
+            return outcome
         by_id = {o.id: o for o in record.officers}
-        if not any(officer_id in g.officer_ids for g in groups):
-            raise InputError(f"执法证号 {cert_id} 的人员不在 {label} 的任何检查组中，无需递补")
         unavailable = {s.out.id for s in earlier}
         events = [
             Substitution(
                 month=label,
                 scope=groups[index].scope,
                 group=groups[index].group,
-                out=by_id[officer_id].public(),
+                out=officer.public(),
                 replacement=by_id[new_id].public(),
                 reason=reason,
                 at=None,
+                on=today.isoformat() if today else None,
             )
-            for index, new_id in substitute(record.inputs, groups, officer_id, unavailable)
+            for index, new_id in substitute(record.inputs, groups, officer.id, unavailable)
         ]
         ledger.record_events("substitute", events)
-        outcome = AssignOutcome(label, record=record)
-        outcome.groups = apply_substitutions(record.groups, ledger.substitutions(label))
+        outcome.groups = current_groups(record, ledger.substitutions(label))
         outcome.notices = [
             f"{e.scope} 第{e.group}组：{e.out.name} → {e.replacement.name}（{reason}）"
             for e in events
         ]
+        outcome.notices += [
+            f"{g.scope} 第{g.group}组：{w}"
+            for g in outcome.groups
+            for w in g.warnings
+            if w.startswith("递补后")
+            and any(e.scope == g.scope and e.group == g.group for e in events)
+        ]
         outcome.files = write_month_sheet(
-            workspace, label, outcome.groups, sheet_anchor(ledger, label)
+            workspace, label, outcome.groups, sheet_anchor(ledger, label), day
         )
     return outcome
 

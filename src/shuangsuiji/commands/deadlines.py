@@ -9,7 +9,7 @@ from pathlib import Path
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.rules.assign import apply_substitutions
+from shuangsuiji.rules.assign import current_groups
 from shuangsuiji.rules.deadlines import STATUS_NAMES, statuses
 from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, Status
 
@@ -18,9 +18,7 @@ def officers_of(ledger: Ledger, year: int) -> dict[tuple[str, str], list[str]]:
     """Who inspects each drawn enterprise (scope, uscc): its group's current officers."""
     found: dict[tuple[str, str], list[str]] = {}
     for month, text in ledger.assignments(year):
-        groups = apply_substitutions(
-            AssignmentRecord.from_json(text).groups, ledger.substitutions(month)
-        )
+        groups = current_groups(AssignmentRecord.from_json(text), ledger.substitutions(month))
         for group in groups:
             names = [o.name for o in group.officers]
             for enterprise in group.enterprises:

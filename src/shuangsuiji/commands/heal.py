@@ -20,7 +20,7 @@ from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import write_month_sheet
-from shuangsuiji.rules.assign import apply_substitutions
+from shuangsuiji.rules.assign import current_groups
 from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw, LedgerHead
 
 
@@ -56,7 +56,7 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
         # Rebuilt every time (a few groups: cheap) and written only if it differs, so a sheet a
         # killed 递补 left with the old groups is brought up to date.
         record = AssignmentRecord.from_json(text)
-        groups = apply_substitutions(record.groups, ledger.substitutions(label))
+        groups = current_groups(record, ledger.substitutions(label))
         written += write_month_sheet(workspace, label, groups, sheet_anchor(ledger, label))
     return written
 

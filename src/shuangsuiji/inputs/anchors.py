@@ -26,13 +26,14 @@ def published_anchors(folder: Path) -> list[tuple[Path, LedgerHead]]:
                 if isinstance(head, dict) and isinstance(head.get("seq"), int):
                     found.append((path, LedgerHead(head["seq"], str(head.get("hash")))))
         elif path.suffix == ".xlsx" and not path.name.startswith("~$"):
-            anchor = _workbook_anchor(path)
+            anchor = workbook_anchor(path)
             if anchor is not None:
                 found.append((path, anchor))
     return found
 
 
-def _workbook_anchor(path: Path) -> LedgerHead | None:
+def workbook_anchor(path: Path) -> LedgerHead | None:
+    """The anchor a workbook of ours carries, if any."""
     import openpyxl  # only audits read workbooks back
 
     try:

@@ -27,6 +27,7 @@ INSPECTED_ON = "检查日期"
 RESULT = "检查结果"
 PUBLISHED_ON = "公示日期"
 NOTE = "备注"
+GROUP_NOTES = "分组说明"  # written by ssj (warnings, 递补); 备注 is left to the clerk
 HEADERS = (
     TASK,
     GROUP,
@@ -38,8 +39,10 @@ HEADERS = (
     INSPECTED_ON,
     RESULT,
     PUBLISHED_ON,
+    GROUP_NOTES,
     NOTE,
 )
+TYPED = (INSPECTED_ON, RESULT, PUBLISHED_ON, NOTE)  # the columns people fill in
 SHEET_COLUMNS = (
     Column(TASK, ("抽取范围",), required=True),
     Column(USCC, ("社会信用代码", "信用代码"), required=True),
@@ -49,6 +52,23 @@ SHEET_COLUMNS = (
     Column(PUBLISHED_ON, ("公示时间",)),
     Column(NOTE),
 )
+
+
+def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
+    """What people typed into a task sheet, to carry over when it is written again:
+    (worksheet, scope, uscc) -> {column: text}; empty when the file cannot be read."""
+    tables, _ = read_tables(path, SHEET_COLUMNS)
+    found: dict[tuple[str, str, str], dict[str, str]] = {}
+    for table in tables:
+        sheet = table.file.rsplit("［", 1)[-1].rstrip("］")
+        wanted = [c for c in TYPED if c in table.frame.columns]
+        if TASK not in table.frame.columns or USCC not in table.frame.columns:
+            continue
+        for record in table.frame.to_dict("records"):
+            typed = {c: str(record[c]) for c in wanted if str(record[c]).strip()}
+            if typed:
+                found[(sheet, str(record[TASK]).strip(), str(record[USCC]).strip())] = typed
+    return found
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,13 @@ layout is shared with the reader in ``inputs.tasksheet``.
 
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from shuangsuiji.inputs.anchors import workbook_anchor
+from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.inputs.plan import JointTask, Plan
 from shuangsuiji.inputs.tasksheet import (
     HEADERS,
@@ -19,7 +23,9 @@ from shuangsuiji.inputs.tasksheet import (
     PUBLISHED_ON,
     RESULT,
     TASK,
+    TYPED,
     USCC,
+    typed_cells,
 )
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
@@ -27,6 +33,8 @@ from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
+
+MAIN_SHEET = "检查任务单"
 
 
 def file_name(month: str) -> str:
@@ -63,6 +71,22 @@ def task_title(plan: Plan, task_id: str) -> str:
     return f"部门联合抽查：{item.name}（会同{task.partner}{extra}）"
 
 
+Typed = Mapping[tuple[str, str, str], Mapping[str, str]]
+
+
+def _typed_row(
+    typed: Typed, sheet: str, scope: str, uscc: str, columns: Sequence[str]
+) -> list[object]:
+    """What a person typed in ``columns`` of one row of the earlier sheet (dates as dates)."""
+    cells = typed.get((sheet, scope, uscc), {})
+    row: list[object] = []
+    for column in columns:
+        text = cells.get(column)
+        day = parse_date(text) if text and column in (INSPECTED_ON, PUBLISHED_ON) else None
+        row.append(day or text or None)
+    return row
+
+
 def write_task_sheet(
     path: Path,
     plan: Plan,
@@ -70,18 +94,23 @@ def write_task_sheet(
     groups: Sequence[Group],
     addresses: Mapping[str, str],
     anchor: LedgerHead | None = None,
+    typed: Typed | None = None,
 ) -> bool:
-    """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group sheets)."""
+    """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group sheets;
+    ``typed``: what people filled into the earlier sheet, carried over cell by cell)."""
     agency = plan.agency
+    kept = typed or {}
     item_names = {t.id: task_title(plan, t.id) for t in plan.tasks}
     rows: list[list[object]] = []
     sheets = []
     for group in groups:
         task_id = group.scope.split("/")[0]
         label = group_label(group.group)
+        sheet_name = f"{task_id}{label}"
         names = officer_names(group, agency)
         notes = group_notes(group)
         for enterprise in group.enterprises:
+            filled = _typed_row(kept, MAIN_SHEET, group.scope, enterprise.uscc, TYPED)
             rows.append(
                 [
                     group.scope,
@@ -91,37 +120,32 @@ def write_task_sheet(
                     group.industry,
                     item_names.get(task_id, ""),
                     names,
-                    None,
-                    None,
-                    None,
+                    *filled[:3],
                     notes,
+                    filled[3],
                 ]
+            )
+        group_rows: list[list[object]] = []
+        for n, e in enumerate(group.enterprises, start=1):
+            inspected, result, note = _typed_row(
+                kept, sheet_name, group.scope, e.uscc, (INSPECTED_ON, RESULT, NOTE)
+            )
+            address = addresses.get(e.uscc, "")
+            group_rows.append(
+                [n, group.scope, e.uscc, e.name, address, inspected, result, None, note]
             )
         sheets.append(
             Sheet(
-                f"{task_id}{label}",
+                sheet_name,
                 ["序号", TASK, USCC, NAME, "注册地址", INSPECTED_ON, RESULT, "检查人员签字", NOTE],
-                [
-                    [
-                        n,
-                        group.scope,
-                        e.uscc,
-                        e.name,
-                        addresses.get(e.uscc, ""),
-                        None,
-                        None,
-                        None,
-                        None,
-                    ]
-                    for n, e in enumerate(group.enterprises, start=1)
-                ],
+                group_rows,
                 caption=f"{group.scope} {label}（{group.industry}） 检查人员：{names}",
                 choices={RESULT: RESULT_CATEGORIES},
                 date_columns=(INSPECTED_ON,),
             )
         )
     main = Sheet(
-        "检查任务单",
+        MAIN_SHEET,
         HEADERS,
         rows,
         caption=f"{agency} {month} “双随机”检查任务单",
@@ -132,15 +156,43 @@ def write_task_sheet(
     return write_workbook(path, [main, *sheets, *tail])
 
 
+def backup_path(path: Path, today: dt.date) -> Path:
+    """备份/检查任务单-2025-05-备份-2025-05-20.xlsx beside ``path`` (-2, -3 … on the same day)."""
+    folder = path.parent / "备份"
+    name = f"{path.stem}-备份-{today.isoformat()}"
+    candidate, number = folder / f"{name}{path.suffix}", 1
+    while candidate.exists():
+        number += 1
+        candidate = folder / f"{name}-{number}{path.suffix}"
+    return candidate
+
+
 def write_month_sheet(
-    workspace: Workspace, month: str, groups: Sequence[Group], anchor: LedgerHead | None = None
+    workspace: Workspace,
+    month: str,
+    groups: Sequence[Group],
+    anchor: LedgerHead | None = None,
+    today: dt.date | None = None,
 ) -> list[Path]:
     """Write the month's task sheet of the current groups, with each enterprise's 注册地址 from
-    the roster; the path if the file changed."""
+    the roster; the paths written. A sheet already made at this point of the ledger (its
+    anchor) is left alone, whatever people typed into it; one made earlier is replaced, with
+    what people typed carried over and the earlier file kept as a dated backup."""
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
-    usccs = {e.uscc for g in groups for e in g.enterprises}
     path = plan.folder / OUTPUT_DIR / month / file_name(month)
+    typed: dict[tuple[str, str, str], dict[str, str]] = {}
+    backup = None
+    if path.exists():
+        if anchor is not None and workbook_anchor(path) == anchor:
+            return []
+        typed = typed_cells(path)
+        if typed:
+            backup = backup_path(path, today or dt.date.today())
+    usccs = {e.uscc for g in groups for e in g.enterprises}
     addresses = roster.details(usccs, "注册地址")
-    written = write_task_sheet(path, plan, month, groups, addresses, anchor)
-    return [path] if written else []
+    if backup is not None:
+        backup.parent.mkdir(exist_ok=True)
+        shutil.copy2(path, backup)
+    written = write_task_sheet(path, plan, month, groups, addresses, anchor, typed)
+    return [p for p in (backup, path if written else None) if p is not None]

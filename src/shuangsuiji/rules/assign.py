@@ -235,13 +235,30 @@ def apply_substitutions(
             i for i, g in enumerate(current) if g.scope == sub.scope and g.group == sub.group
         )
         group = current[index]
-        note = SubstitutionNote(sub.out.name, sub.replacement.name, sub.reason, sub.at or "")
+        note = SubstitutionNote(
+            sub.out.name, sub.replacement.name, sub.reason, sub.on or sub.at or ""
+        )
         current[index] = replace(
             group,
             officers=[sub.replacement if o.id == sub.out.id else o for o in group.officers],
             substitutions=[*group.substitutions, note],
         )
     return current
+
+
+def current_groups(record: AssignmentRecord, substitutions: Sequence[Substitution]) -> list[Group]:
+    """A month's groups as they stand: 递补 applied, and a group left without an officer of its
+    专业领域 by a 递补 says so, as the assignment would have."""
+    fields_of = {o.id: o.fields for o in record.officers}
+    groups = apply_substitutions(record.groups, substitutions)
+    for index, (before, after) in enumerate(zip(record.groups, groups, strict=True)):
+        industry = after.industry
+        had = any(industry in fields_of.get(o.id, []) for o in before.officers)
+        has = any(industry in fields_of.get(o.id, []) for o in after.officers)
+        if had and not has:
+            warning = f"递补后没有专业领域为“{industry}”的人员"
+            groups[index] = replace(after, warnings=[*after.warnings, warning])
+    return groups
 
 
 def _too_few(

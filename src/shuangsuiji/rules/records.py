@@ -514,9 +514,10 @@ class Substitution(Record):
     replacement: GroupOfficer  # published as "in"
     reason: str
     at: str | None  # the event's time; None until recorded
+    on: str | None = None  # the day it took effect, when the clerk gave one (--today)
 
-    _optional = ("at",)
-    _defaults: ClassVar[dict[str, Any]] = {"at": None}
+    _optional = ("at", "on")
+    _defaults: ClassVar[dict[str, Any]] = {"at": None, "on": None}
     _names: ClassVar[dict[str, str]] = {"replacement": "in"}
 
 
