@@ -45,6 +45,17 @@ def workspace(tmp_path: Path) -> Path:
     return copy_examples(tmp_path)
 
 
+def use_small_roster(plan: Path, roster: str) -> None:
+    """Point the plan at a small enterprise roster; its items may then find none of their
+    targets (allow_empty), which is not what such a test is about."""
+    text = plan.read_text(encoding="utf-8").replace(
+        "enterprises: enterprises.xlsx", f"enterprises: {roster}"
+    )
+    for item in ("AJ-01", "AJ-02"):
+        text = text.replace(f"  - id: {item}\n", f"  - id: {item}\n    allow_empty: true\n")
+    plan.write_text(text, encoding="utf-8")
+
+
 def write_xlsx(path: Path, rows: Sequence[Sequence[object]], title: str = "Sheet1") -> Path:
     """A plain workbook with ``rows`` from A1, as a user's Excel file would be."""
     workbook = openpyxl.Workbook()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shuangsuiji.commands.validate import validate_workspace
 
-from .conftest import FIXTURES, files_in, invoke
+from .conftest import FIXTURES, files_in, invoke, use_small_roster
 
 
 def test_example_validates_with_summary(workspace: Path) -> None:
@@ -58,8 +58,8 @@ def test_uscc_check_downgraded_to_warning(workspace: Path) -> None:
         "91410311MA5C0C3HCF,某化工,危险化学品经营\n"
     )
     (workspace.parent / "e.csv").write_text(rows, encoding="utf-8")
-    text = workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "e.csv")
-    workspace.write_text(text, encoding="utf-8")
+    use_small_roster(workspace, "e.csv")
+    text = workspace.read_text(encoding="utf-8")
     assert invoke("validate", "--plan", workspace).exit_code == 2
     workspace.write_text(
         text.replace("deadline_workdays: 5", "deadline_workdays: 5\nuscc_check: warning"),

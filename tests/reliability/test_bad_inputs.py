@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from ..conftest import files_in, invoke
+from ..conftest import files_in, invoke, use_small_roster
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 
@@ -28,13 +28,6 @@ def test_a_plan_that_cannot_be_loaded_safely(tmp_path: Path, name: str, fragment
     result = invoke("validate", "--plan", plan)
     assert result.exit_code == 2 and fragment in result.stderr
     assert "Traceback" not in result.output and files_in(tmp_path) == {name: plan.read_bytes()}
-
-
-def _roster(workspace: Path, roster: str) -> None:
-    text = workspace.read_text(encoding="utf-8")
-    workspace.write_text(
-        text.replace("enterprises: enterprises.xlsx", f"enterprises: {roster}"), encoding="utf-8"
-    )
 
 
 @pytest.mark.parametrize(
@@ -55,7 +48,7 @@ def test_rosters_that_crashed_or_misled(
         (workspace.parent / roster).mkdir()
     elif not roster.startswith("/"):
         shutil.copy(CORPUS / roster, workspace.parent / roster)
-    _roster(workspace, roster)
+    use_small_roster(workspace, roster)
     before = files_in(workspace.parent)
     result = invoke("validate", "--plan", workspace)
     assert result.exit_code == code, result.output
@@ -120,6 +113,7 @@ def test_a_roster_outside_the_workspace_is_named(
 ) -> None:
     elsewhere = tmp_path_factory.mktemp("共享盘") / "enterprises.xlsx"
     shutil.move(workspace.parent / "enterprises.xlsx", elsewhere)
-    _roster(workspace, str(elsewhere))
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(text.replace("enterprises.xlsx", str(elsewhere)), encoding="utf-8")
     result = invoke("validate", "--plan", workspace)
     assert result.exit_code == 0 and "名录库在工作区" in result.stdout and "之外" in result.stdout

@@ -396,6 +396,8 @@ def draw(
             plan, month, item=item, seed_extra=seed_extra, sources=sources, wait=wait
         )
         err = _stderr()
+        if outcome.warnings and outcome.new_scopes:
+            err.print(problems_table(outcome.warnings, "抽取时的输入警告（请核对）"))
         if as_json:
             sys.stdout.write(records_json(outcome.texts))
         else:
@@ -820,6 +822,8 @@ def run_command(
                 _notify(notify, f"ssj run 未能完成：{exc.message}\n")
             raise
         out = _stdout()
+        if outcome.warnings:
+            _stderr().print(problems_table(outcome.warnings, "抽取时的输入警告（请核对）"))
         out.print(f"[bold]ssj run {outcome.today.isoformat()}[/]")
         for action in outcome.actions:
             out.print(f"  • {action}")

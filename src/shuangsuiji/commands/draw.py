@@ -16,7 +16,7 @@ import pandas as pd
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_ledger_of_outputs
-from shuangsuiji.exceptions import InputError, NeedsAttention
+from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import build_strata, names_lookup, population
@@ -43,6 +43,7 @@ class DrawOutcome:
     new_scopes: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the workspace's, before drawing
 
 
 def parse_draw_month(text: str | None, plan: Plan, today: dt.date | None = None) -> tuple[int, int]:
@@ -186,7 +187,7 @@ def draw_month(
     if key_string is not None and any(t.ratio.stratified for t in tasks):
         raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
     extra = normalize_extra(seed_extra)
-    outcome = DrawOutcome(label)
+    outcome = DrawOutcome(label, warnings=workspace.warnings)
     if not tasks:
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome

@@ -45,6 +45,7 @@ class RunOutcome:
     statuses: list[Status] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)  # draws waiting for public numbers: what to do
     attention: list[str] = field(default_factory=list)  # conflicts, files with nothing filled
+    warnings: list[Problem] = field(default_factory=list)  # the workspace's, on a day it draws
     log: Path | None = None
 
     @property
@@ -162,7 +163,12 @@ def run_day(
     def log() -> None:
         # Written after each step, so a run killed midway still leaves what it did in the log.
         outcome.log = write_run_log(
-            plan, today, outcome.actions, outcome.statuses, outcome.problems, outcome.to_do
+            plan,
+            today,
+            outcome.actions,
+            outcome.statuses,
+            [*outcome.warnings, *outcome.problems],
+            outcome.to_do,
         )
 
     with workspace_lock(plan.folder, wait):
@@ -185,6 +191,8 @@ def run_day(
                     draw = draw_month(
                         plan_path, month, seed_extra=extra, today=today, wait=wait, heal=False
                     )
+                    if draw.new_scopes:
+                        outcome.warnings = draw.warnings
                     outcome.actions += [f"抽取 {scope}" for scope in draw.new_scopes]
                     log()
                 external = Ledger.existing_external(plan.folder, plan.year)

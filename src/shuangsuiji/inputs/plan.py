@@ -138,9 +138,11 @@ class Item(_Task):
     subject: str = ""
     category: str = ""
     targets: dict[str, list[str]] = {}
+    # targets values no enterprise has this year, on purpose (not a typo): no error for them
+    absent_targets: dict[str, list[str]] = {}
     methods: list[str] = []
 
-    @field_validator("targets", mode="before")
+    @field_validator("targets", "absent_targets", mode="before")
     @classmethod
     def _target_lists(cls, value: Any) -> Any:
         if isinstance(value, dict):

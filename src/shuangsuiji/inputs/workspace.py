@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -79,18 +80,36 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                 )
                 continue
             present = set(roster.values(column).unique())
+            expected = {normalize_value(v) for v in task.absent_targets.get(column, [])}
             for value in values:
-                if normalize_value(value) not in present:
+                if normalize_value(value) in present:
+                    continue
+                if task.allow_empty or normalize_value(value) in expected:
                     problems.append(
                         Problem(
                             file,
                             line,
                             where,
-                            f"名录库中没有{column}为“{value}”的企业",
-                            "核对写法是否与名录库一致",
+                            f"名录库中没有{column}为“{value}”的企业（计划已说明可以没有）",
+                            "",
                             "warning",
                         )
                     )
+                    continue
+                near = difflib.get_close_matches(
+                    normalize_value(value), sorted(str(v) for v in present), n=3, cutoff=0.5
+                )
+                hint = f"名录库中相近的有：{'、'.join(near)}；" if near else ""
+                problems.append(
+                    Problem(
+                        file,
+                        line,
+                        where,
+                        f"名录库中没有{column}为“{value}”的企业，抽取范围会悄悄变小",
+                        f"{hint}改正写法；确实今年没有这类企业时，在该事项下写 "
+                        f"absent_targets: {{{column}: [{value}]}}",
+                    )
+                )
     base = plan.base_item(task)  # a joint task draws from the item it covers
     may_be_empty = task.allow_empty or base.allow_empty
     targets_known = all(c in columns for c in base.targets)
