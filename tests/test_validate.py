@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from shuangsuiji.cli import app
 from shuangsuiji.commands.validate import validate_workspace
 
 from .conftest import FIXTURES, files_in, invoke, use_small_roster
@@ -146,7 +151,7 @@ def test_usage_errors_are_chinese_and_exit_2() -> None:
         (["validate"], "缺少选项 --plan / -p"),
         (["validate", "-p", "x", "--bogus"], "没有选项 --bogus"),
         (["drw"], "没有命令 drw；是不是 draw？"),
-        (["workdays", "2025-01-01"], "缺少参数 COUNT"),
+        (["workdays", "2025-01-01"], "缺少参数 天数：第几个工作日"),
         (["workdays", "2025-01-01", "1", "x"], "多余的参数：x"),
         (["draw", "-p", "x", "--wait", "abc"], "--wait 的值不对：应为数字"),
     ]
@@ -154,3 +159,28 @@ def test_usage_errors_are_chinese_and_exit_2() -> None:
         result = invoke(*args)
         assert result.exit_code == 2, args
         assert message in result.stderr, (args, result.stderr)
+        assert "Usage" not in result.stderr and "用法：ssj" in result.stderr
+
+
+COMMANDS = [
+    [], ["validate"], ["seal"], ["plan"], ["plan", "import"], ["draw"], ["draw", "import"],
+    ["assign"], ["verify"], ["workdays"], ["results"], ["results", "import"], ["publish"],
+    ["deadline-check"], ["run"], ["audit"], ["audit", "verify"], ["audit", "log"],
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "ssj")
+def test_help_is_chinese_and_never_cut_at_80_columns(command: list[str]) -> None:
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(app, [*command, "--help"])
+    assert result.exit_code == 0, result.output
+    text = result.stdout
+    assert "用法：ssj" in text
+    for english in ("Usage", "<bool>", "<str>", "<path>", "range", "[OPTIONS]", "COMMAND"):
+        assert english not in text, (english, text)
+    assert not re.search(r"…\s*│", text), text  # a help line cut off at the edge
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+def test_audit_help_describes_both_subcommands() -> None:
+    text = invoke("audit", "--help").stdout
+    assert "哈希链" in text and "事件日志" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -74,7 +75,7 @@ results_app = typer.Typer(
 )
 app.add_typer(results_app, name="results")
 audit_app = typer.Typer(
-    help="审计：核对工作区台账的哈希链。",
+    help="审计：核对工作区台账的哈希链（verify），列出台账事件日志（log）。",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -212,6 +213,7 @@ def plan_import(
         list[Path],
         typer.Argument(
             help="通知附件1–3：xlsx、csv，或含制表符表格的通知文本；可给多个文件。",
+            metavar="附件",
             show_default=False,
         ),
     ],
@@ -261,8 +263,10 @@ def plan_import(
         if sealing is not None:
             _print_seal(sealing)
         else:
-            out.print(f"计划尚未封存种子承诺；抽取前请运行 ssj seal --plan {output}")
-        out.print(f"下一步：备好名录库后运行 ssj validate --plan {output}")
+            out.print(
+                f"计划尚未封存种子承诺；抽取前请运行 ssj seal --plan {shlex.quote(str(output))}"
+            )
+        out.print(f"下一步：备好名录库后运行 ssj validate --plan {shlex.quote(str(output))}")
 
     _run(run)
 
@@ -276,7 +280,12 @@ JsonOption = Annotated[
 ]
 WaitOption = Annotated[
     float,
-    typer.Option("--wait", help="工作区被另一个 ssj 占用时最多等待的秒数，超时退出码 3。", min=0),
+    typer.Option(
+        "--wait",
+        help="工作区被另一个 ssj 占用时最多等待的秒数，超时退出码 3。",
+        min=0,
+        metavar="秒",
+    ),
 ]
 
 
@@ -418,7 +427,9 @@ def draw_import(
     file: Annotated[
         Path,
         typer.Argument(
-            help="其他平台导出的抽中名单（xlsx 或 csv，含统一社会信用代码列）。", show_default=False
+            help="其他平台导出的抽中名单（xlsx 或 csv，含统一社会信用代码列）。",
+            show_default=False,
+            metavar="名单文件",
         ),
     ],
     plan: PlanOption,
@@ -462,7 +473,7 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
             group.industry,
             officer_names(group, agency),
             "\n".join(e.name for e in group.enterprises),
-            group_notes(group),
+            group_notes(group, outcome.timezone),
         )
     _stdout().print(table)
 
@@ -531,6 +542,7 @@ def verify(
         list[Path],
         typer.Argument(
             help="抽取记录 JSON 文件（或 ssj draw --json 的输出），可给多个，或给 输出/ 文件夹复核整年。",
+            metavar="记录文件或文件夹",
             show_default=False,
         ),
     ],
@@ -615,9 +627,14 @@ def audit_verify(
 @app.command()
 def workdays(
     date: Annotated[
-        str, typer.Argument(help="起算日期（ISO，如 2025-09-30；当天不计入）。", show_default=False)
+        str,
+        typer.Argument(
+            help="起算日期（ISO，如 2025-09-30；当天不计入）。", show_default=False, metavar="日期"
+        ),
     ],
-    count: Annotated[int, typer.Argument(help="第几个工作日。", min=0, show_default=False)],
+    count: Annotated[
+        int, typer.Argument(help="第几个工作日。", min=0, show_default=False, metavar="天数")
+    ],
     plan: Annotated[
         Path | None, typer.Option("--plan", "-p", help="计划文件：使用其中的 calendar 放假安排。")
     ] = None,
@@ -640,7 +657,10 @@ def workdays(
 
 
 TodayOption = Annotated[
-    str | None, typer.Option("--today", help="把这一天当作今天（补录、演练或测试用），ISO 日期。")
+    str | None,
+    typer.Option(
+        "--today", help="把这一天当作今天（补录、演练或测试用），如 2025-03-12。", metavar="日期"
+    ),
 ]
 
 
@@ -649,13 +669,16 @@ def _date_option(text: str | None, name: str) -> dt.date | None:
         return None
     day = parse_date(text)
     if day is None:
-        raise InputError(f"{name} 的日期“{text}”无法识别；请写成 2025-04-30")
+        raise InputError(f"{name} 的“{text}”不是有效的日期；请写成 2025-04-30 这样的日期")
     return day
 
 
 @results_app.command("import")
 def results_import(
-    sheet: Annotated[Path, typer.Argument(help="填好的检查任务单（xlsx）。", show_default=False)],
+    sheet: Annotated[
+        Path,
+        typer.Argument(help="填好的检查任务单（xlsx）。", show_default=False, metavar="任务单文件"),
+    ],
     plan: PlanOption,
     today: TodayOption = None,
     prefer: Annotated[
@@ -770,6 +793,7 @@ def deadline_check(
         list[str] | None,
         typer.Option(
             "--status",
+            metavar="状态",
             help="只列出这些状态（可重复）：已逾期、没有检查结果、今天到期、待公示、逾期后公示、已公示。",
         ),
     ] = None,
@@ -918,7 +942,7 @@ def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
         for event in events:
             table.add_row(
                 str(event.seq),
-                event.at,
+                event.local_at,
                 _EVENT_NAMES.get(event.kind, event.kind),
                 _event_text(event.kind, event.payload),
             )

@@ -66,7 +66,11 @@ def chinese_message(error: Any) -> str:
     hint = " / ".join(opts) if opts else str(getattr(error, "param_hint", "") or "")
     if kind == "MissingParameter":
         argument = getattr(param, "param_type_name", "") == "argument"
-        return f"缺少{'参数' if argument else '选项'} {hint.upper() if argument else hint}".strip()
+        if argument:
+            name = getattr(param, "metavar", None) or hint
+            what = getattr(param, "help", "") or ""
+            return f"缺少参数 {name}" + (f"：{what}" if what else "")
+        return f"缺少选项 {hint}".strip()
     if kind == "NoSuchOption":
         text = f"没有选项 {error.option_name}"
         if error.possibilities:
@@ -102,5 +106,94 @@ def _chinese_errors() -> None:
     setattr(typer.rich_utils, "rich_format_error", rich_format_error)  # noqa: B010 (a module patch)
 
 
+# Value types as help shows them: a flag needs none, the rest in words.
+_TYPE_NAMES = {
+    "bool": None,
+    "str": "文本",
+    "path": "路径",
+    "int": "整数",
+    "int range": "整数",
+    "float": "数字",
+    "float range": "数字",
+}
+
+
+def _chinese_types() -> None:
+    import typer.core
+
+    def display_type_rich(self: Any, ctx: Any) -> str | None:
+        if self.metavar is not None:
+            # An argument's metavar is its name, shown already.
+            return None if self.param_type_name == "argument" else str(self.metavar)
+        label = str(self.display_type(ctx)).strip("<>")
+        repeated = label.startswith("list[")
+        label = label.removeprefix("list[").removesuffix("]")
+        name = _TYPE_NAMES.get(label, label)
+        return None if name is None else name + ("（可重复）" if repeated else "")
+
+    def usage_name(self: Any) -> str:
+        """An argument on the usage line: as named, in brackets when it may be left out."""
+        name = str(self.display_name_raw) + ("…" if self.nargs != 1 else "")
+        return name if self.required else f"[{name}]"
+
+    def number_range(low: Any, high: Any) -> str | None:
+        if low is not None and high is not None:
+            return f"{low}–{high}"
+        if low is not None:
+            return f"≥{low}"
+        return None if high is None else f"≤{high}"
+
+    setattr(typer.core, "describe_number_range", number_range)  # noqa: B010 (a module patch)
+    for cls in (typer.core.TyperOption, typer.core.TyperArgument):
+        setattr(cls, "display_type_rich", display_type_rich)  # noqa: B010 (a class patch)
+    setattr(typer.core.TyperArgument, "_usage_display_name", usage_name)  # noqa: B010
+
+
+def _chinese_usage() -> None:
+    from typer._click.formatting import HelpFormatter
+
+    original = HelpFormatter.write_usage
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[选项]").replace("COMMAND [ARGS]...", "命令 [参数]…")
+        original(self, prog, args, "用法：" if prefix is None else prefix)
+
+    setattr(HelpFormatter, "write_usage", write_usage)  # noqa: B010 (a class patch)
+    typer.rich_utils.OptionHighlighter.highlights = [
+        *typer.rich_utils.OptionHighlighter.highlights,
+        r"(?P<usage>用法：)",
+    ]
+
+
+def _wrapping_help() -> None:
+    """Chinese has no spaces to wrap at: let help text fold at the column edge instead of being
+    cut off with "…", and keep an option's help, default and [必填] as one text."""
+    from rich.columns import Columns
+    from rich.text import Text
+
+    make_text = typer.rich_utils._make_rich_text
+    parameter_help = typer.rich_utils._get_parameter_help
+
+    def folding(**kwargs: Any) -> Any:
+        text = make_text(**kwargs)
+        if isinstance(text, Text):
+            text.overflow = "fold"
+        return text
+
+    def joined(**kwargs: Any) -> Any:
+        found = parameter_help(**kwargs)
+        if isinstance(found, Columns) and all(isinstance(r, Text) for r in found.renderables):
+            text = Text(" ").join(found.renderables)  # type: ignore[arg-type]
+            text.overflow = "fold"
+            return text
+        return found
+
+    setattr(typer.rich_utils, "_make_rich_text", folding)  # noqa: B010 (a module patch)
+    setattr(typer.rich_utils, "_get_parameter_help", joined)  # noqa: B010 (a module patch)
+
+
 _chinese_help_option()
 _chinese_errors()
+_chinese_types()
+_chinese_usage()
+_wrapping_help()

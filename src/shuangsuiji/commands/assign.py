@@ -54,6 +54,7 @@ class AssignOutcome:
     new: bool = False
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    timezone: str = "Asia/Shanghai"  # the plan's, for the times shown with the groups
 
 
 def department_of(officer: Officer, plan: Plan) -> str:
@@ -105,7 +106,7 @@ def _month_tasks(
     if missing:
         raise InputError(
             f"{month} 的 {'、'.join(missing)} 还没有抽取检查对象；"
-            f"请先运行 ssj draw --plan {plan.source} --month {month}"
+            f"请先运行 ssj draw --plan {plan.shell_path} --month {month}"
         )
     external = sorted(ledger.external_scopes(year) & {scope_of(t.id, year, mon) for t in due})
     if external:
@@ -148,14 +149,14 @@ def assign_month(
     """Assign officers to the month's groups, or return the recorded assignment."""
     workspace, year, mon, label = _load(plan_path, month)
     plan = workspace.plan
-    outcome = AssignOutcome(label)
+    outcome = AssignOutcome(label, timezone=plan.timezone)
     if not plan.due(mon):
         outcome.notices.append(f"{label} 没有抽查任务，无需分组")
         return outcome
     # Check that the month is drawn before anything is written.
     if not Ledger.exists(plan.folder):
         raise InputError(
-            f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.source} --month {label}"
+            f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.shell_path} --month {label}"
         )
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         healed = heal_outputs(workspace, ledger) if heal else []  # ssj run heals once itself
@@ -222,13 +223,13 @@ def replace_officer(
         text = ledger.assignment(label)
         if text is None:
             raise InputError(
-                f"{label} 还没有人员分组；请先运行 ssj assign --plan {plan.source} --month {label}"
+                f"{label} 还没有人员分组；请先运行 ssj assign --plan {plan.shell_path} --month {label}"
             )
         record = AssignmentRecord.from_json(text)
         earlier = ledger.substitutions(label)
         groups = current_groups(record, earlier)
         officer = _leaving(record, who)
-        outcome = AssignOutcome(label, record=record, groups=groups)
+        outcome = AssignOutcome(label, record=record, groups=groups, timezone=plan.timezone)
         if not any(officer.id in g.officer_ids for g in groups):
             done = [s for s in earlier if s.out.id == officer.id]
             if not done:

@@ -9,6 +9,7 @@ from typing import Any
 from shuangsuiji.commands.heal import require_ledger_of_outputs
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.anchors import published_anchors
+from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.store import AuditReport
@@ -22,6 +23,7 @@ class Event:
     at: str
     kind: str
     payload: dict[str, Any]
+    local_at: str  # ``at`` in the plan's time zone, as people read it
 
 
 def audit_workspace(plan_path: str | Path) -> tuple[AuditReport, str] | None:
@@ -36,9 +38,13 @@ def audit_workspace(plan_path: str | Path) -> tuple[AuditReport, str] | None:
 
 
 def event_log(plan_path: str | Path) -> list[Event]:
-    """Every event of the workspace's ledger, oldest first (none while it has no ledger)."""
-    folder = load_plan(plan_path).folder
-    return [Event(*event) for event in Ledger.existing_events(folder)]
+    """Every event of the workspace's ledger, oldest first (none while it has no ledger), its
+    time in the plan's time zone."""
+    plan = load_plan(plan_path)
+    return [
+        Event(seq, at, kind, payload, local_time(at, plan.timezone))
+        for seq, at, kind, payload in Ledger.existing_events(plan.folder)
+    ]
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ def parse_draw_month(text: str | None, plan: Plan, today: dt.date | None = None)
     else:
         parsed = parse_month(text)
         if parsed is None:
-            raise InputError(f"无法识别的月份“{text}”；请写成 YYYY-MM，例如 2025-03")
+            raise InputError(f"“{text}”不是有效的月份；请写成 YYYY-MM，例如 2025-03")
         year, month = parsed
     if year != plan.year:
         raise InputError(
@@ -131,7 +131,7 @@ def _month_secret(plan: Plan, month: int, extra: str | None) -> tuple[str | None
         if extra is None:
             raise InputError(
                 "计划还没有种子承诺（commitment），现在抽取的结果任何人都能事先算出，未抽取。"
-                f"请先运行 ssj seal --plan {plan.source} 并随年度计划公开 commitment；"
+                f"请先运行 ssj seal --plan {plan.shell_path} 并随年度计划公开 commitment；"
                 "或每次抽取都用 --seed-extra 加入当天公开的随机数（如彩票开奖号码）"
             )
         return None, None

@@ -74,7 +74,7 @@ def waiting_message(plan: Plan, month: str) -> str:
     path = public_numbers_path(plan.folder, month).relative_to(plan.folder)
     return (
         f"{month} 的抽取等待当天公开的随机数（计划要求 ceremony: required）：开奖后把号码写入 {path}，"
-        f'或运行 ssj draw --plan {plan.source} --month {month} --seed-extra "开奖号码"'
+        f'或运行 ssj draw --plan {plan.shell_path} --month {month} --seed-extra "开奖号码"'
     )
 
 

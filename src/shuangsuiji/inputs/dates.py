@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from shuangsuiji.exceptions import InputError
 
@@ -67,3 +68,11 @@ def writing_day(today: dt.date | None) -> dt.date:
             "--today 只用于补做过去的日子或演练，不能提前做将来的事"
         )
     return today
+
+
+def local_time(at: str, zone: str) -> str:
+    """An event time ("2025-03-12T02:00:05+00:00") as people there read it: "2025-03-12 10:00:05"."""
+    moment = dt.datetime.fromisoformat(at)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(zone))
+    return moment.strftime("%Y-%m-%d %H:%M:%S")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shlex
 import unicodedata
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -65,7 +67,7 @@ def _dates(values: Any) -> frozenset[dt.date]:
         ends = [parse_date(p) for p in parts]
         if len(ends) not in (1, 2) or any(e is None for e in ends):
             raise ValueError(
-                f"无法识别的日期或日期范围“{value}”；写成 2027-01-01 或 2027-02-06~2027-02-13"
+                f"“{value}”不是有效的日期或日期范围；写成 2027-01-01 或 2027-02-06~2027-02-13"
             )
         first, last = ends[0], ends[-1]
         assert first is not None and last is not None
@@ -181,6 +183,7 @@ class Plan(_Model):
     ceremony: Literal["none", "required"] = "none"
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
+    timezone: str = "Asia/Shanghai"  # times shown to people (the ledger keeps the UTC offset)
     # Working days after a month ends before a drawn enterprise without a result needs attention.
     results_grace_workdays: int = Field(default=0, ge=0, le=60)
     uscc_check: Literal["error", "warning"] = "error"
@@ -198,6 +201,17 @@ class Plan(_Model):
     def _seed_nfc(cls, value: str) -> str:
         # SSJ-DRAW-1: the seed is Unicode NFC, trimmed.
         return unicodedata.normalize("NFC", value).strip()
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(
+                f"不认识的时区“{value}”；写成 Asia/Shanghai 这样的 IANA 时区名"
+            ) from None
+        return value
 
     @field_validator("commitment")
     @classmethod
@@ -263,6 +277,11 @@ class Plan(_Model):
     def source(self) -> Path | None:
         """The plan file this plan was loaded from, if any."""
         return self._source
+
+    @property
+    def shell_path(self) -> str:
+        """The plan file as a suggested command must spell it to run as printed."""
+        return shlex.quote(str(self._source or "计划文件.yaml"))
 
     @property
     def folder(self) -> Path:

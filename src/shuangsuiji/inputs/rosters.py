@@ -376,7 +376,7 @@ def _officer(
                 file,
                 row,
                 CERT_UNTIL,
-                f"无法识别的日期“{until_text}”" if until_text else "执法证有效期为空",
+                f"“{until_text}”不是有效的日期" if until_text else "执法证有效期为空",
                 "写成 2027-04-30、2027/4/30 或 2027年4月30日，或使用 Excel 日期格式",
             )
         )

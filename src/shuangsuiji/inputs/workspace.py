@@ -182,7 +182,7 @@ def _seal_problems(plan: Plan) -> list[Problem]:
                 line,
                 "commitment",
                 "计划还没有种子承诺，现在抽取的结果任何人都能事先算出",
-                f"第一次抽取前运行 ssj seal --plan {plan.source}，并随年度计划公开承诺值",
+                f"第一次抽取前运行 ssj seal --plan {plan.shell_path}，并随年度计划公开承诺值",
                 "warning",
             )
         ]

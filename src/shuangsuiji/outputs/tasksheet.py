@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shuangsuiji.inputs.anchors import workbook_anchor
-from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.inputs.dates import local_time, parse_date
 from shuangsuiji.inputs.plan import JointTask, Plan
 from shuangsuiji.inputs.tasksheet import (
     HEADERS,
@@ -52,10 +52,12 @@ def officer_names(group: Group, agency: str) -> str:
     )
 
 
-def group_notes(group: Group) -> str:
+def group_notes(group: Group, zone: str) -> str:
+    """The group's warnings and 递补, each 递补 dated in the plan's time zone ``zone``."""
     notes = list(group.warnings)
     notes += [
-        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{s.at[:10]}）" for s in group.substitutions
+        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{local_time(s.at, zone)[:10] if 'T' in s.at else s.at}）"
+        for s in group.substitutions
     ]
     return "；".join(notes)
 
@@ -108,7 +110,7 @@ def write_task_sheet(
         label = group_label(group.group)
         sheet_name = f"{task_id}{label}"
         names = officer_names(group, agency)
-        notes = group_notes(group)
+        notes = group_notes(group, plan.timezone)
         for enterprise in group.enterprises:
             filled = _typed_row(kept, MAIN_SHEET, group.scope, enterprise.uscc, TYPED)
             rows.append(
