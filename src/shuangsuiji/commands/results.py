@@ -63,7 +63,7 @@ def import_results(
     outcome = ImportOutcome(str(path))
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
-        if skip_seen and digest in ledger.imported_files():
+        if skip_seen and (path.name, digest) in ledger.imported_files():
             outcome.seen_before = True
             return outcome
         drawn: dict[str, dict[str, str]] = {}

@@ -340,9 +340,14 @@ class Ledger:
                         current[(scope, uscc)] = replace(entry, published_on=payload["date"])
         return current
 
-    def imported_files(self) -> set[str]:
-        """The SHA-256 of every results file version imported so far."""
-        return {str(p["sha256"]) for _, _, kind, p in self.events() if kind == "results_file"}
+    def imported_files(self) -> set[tuple[str, str]]:
+        """(file name, SHA-256) of every results file version imported so far: a file's
+        conflicts are its own, so a copy under another name is read once too."""
+        return {
+            (str(p["file"]), str(p["sha256"]))
+            for _, _, kind, p in self.events()
+            if kind == "results_file"
+        }
 
     def open_conflicts(self) -> list[ResultConflict]:
         """Conflicts still waiting for a person: those the latest import of each file found,
