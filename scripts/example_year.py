@@ -106,7 +106,8 @@ def manual(folder: Path) -> list[str]:
         year.ssj("draw", "--plan", plan, "--month", month, "--json")
         year.ssj("draw", "--plan", plan, "--month", month)
         year.ssj("assign", "--plan", plan, "--month", month, "--json")
-    groups = json.loads(year.ssj("assign", "--plan", plan, "--month", "2025-05", "--json"))
+    shown = json.loads(year.ssj("assign", "--plan", plan, "--month", "2025-05", "--json"))
+    groups = shown["groups"] if isinstance(shown, dict) else shown  # an object since 0.3
     year.ssj("assign", "--plan", plan, "--month", "2025-03")
     leaving = groups[0]["officers"][0]["id"]
     year.ssj(

@@ -1,4 +1,6 @@
-"""SSJ-ASSIGN-1: each officer rule on its own, with small hand-made inputs."""
+"""SSJ-ASSIGN-1 and -2: each officer rule on its own, with small hand-made inputs. Every rule
+of DESIGN.md §5 is checked under both (a record keeps the rule it was made by); what only
+SSJ-ASSIGN-2 does is tested at the end."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 import pytest
 
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.rules.assign import assign, split_groups, substitute
+from shuangsuiji.rules.assign import SPEC, SPECS, assign, split_groups, substitute
 
 AGENCY = "洛龙区应急管理局"
 PARTNER = "区市场监督管理局"
@@ -35,11 +37,21 @@ def enterprises(count: int, industry: str = "冶金", prefix: str = "E") -> list
     ]
 
 
+RULE = {"spec": SPEC}
+
+
+@pytest.fixture(autouse=True, params=SPECS)
+def rule(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs under each rule."""
+    monkeypatch.setitem(RULE, "spec", request.param)
+    return str(request.param)
+
+
 def inputs(
     officers: list[dict[str, Any]], tasks: list[dict[str, Any]], **extra: Any
 ) -> dict[str, Any]:
     base = {
-        "spec": "SSJ-ASSIGN-1",
+        "spec": RULE["spec"],
         "month": "2025-03",
         "seed": "测试种子",
         "agency": AGENCY,

@@ -379,7 +379,9 @@ def test_a_replacement_keeps_what_the_clerk_typed(assigned: Path) -> None:
     row = next(main.iter_rows(min_row=3))
     row[7].value, row[8].value, row[11].value = D(2025, 3, 10), "未发现问题", "企业负责人已签字"
     book.save(path)
-    groups = json.loads(invoke("assign", "--plan", assigned, "--month", "2025-03", "--json").stdout)
+    groups = json.loads(
+        invoke("assign", "--plan", assigned, "--month", "2025-03", "--json").stdout
+    )["groups"]
     leaving = groups[0]["officers"][0]
     result = invoke(
         "assign", "--plan", assigned, "--month", "2025-03", "--replace", leaving["name"],
@@ -405,21 +407,19 @@ def test_a_replacement_keeps_what_the_clerk_typed(assigned: Path) -> None:
 def test_replacing_the_only_expert_says_so(assigned: Path) -> None:
     with Ledger.at(assigned.parent) as ledger:
         record = json.loads(ledger.assignment("2025-03") or "{}")
-    fields = {o["id"]: o["fields"] for o in record["officers"]}
-    group = next(
-        g
+    eligible = [o for o in record["officers"] if o["on_duty"] and o["cert_until"] >= "2025-03-31"]
+
+    def experts(industries: list[str]) -> set[str]:
+        return {o["id"] for o in eligible if set(industries) & set(o["fields"])}
+
+    # A group whose one expert is the only eligible expert of its industries (高艳: 冶金, 建材).
+    group, expert = next(
+        (g, only)
         for g in record["groups"]
-        if sum(g["industry"] in fields[o["id"]] for o in g["officers"]) == 1
+        if len(found := experts(g["industry"].split("、"))) == 1
+        and (only := next(iter(found))) in {o["id"] for o in g["officers"]}
     )
-    expert = next(o for o in group["officers"] if group["industry"] in fields[o["id"]])
-    others = [
-        o["id"]
-        for o in record["officers"]
-        if group["industry"] in o["fields"] and o["id"] != expert["id"]
-    ]
-    for other in others:  # no other expert left to step in
-        invoke("assign", "--plan", assigned, "--month", "2025-03", "--replace", other)
-    result = invoke("assign", "--plan", assigned, "--month", "2025-03", "--replace", expert["id"])
+    result = invoke("assign", "--plan", assigned, "--month", "2025-03", "--replace", expert)
     assert result.exit_code == 0, result.output
     assert f"递补后没有专业领域为“{group['industry']}”的人员" in result.stderr
 

@@ -126,7 +126,7 @@ def test_a_killed_replacement_is_finished_by_the_next_run(uninterrupted: Path) -
 
     groups = json.loads(
         invoke("assign", "--plan", uninterrupted, "--month", "2025-05", "--json").stdout
-    )
+    )["groups"]
     leaving = groups[0]["officers"][0]["id"]
     command = [sys.executable, "-m", "shuangsuiji", "assign", "--plan", str(uninterrupted)]
     command += ["--month", "2025-05", "--replace", leaving, "--reason", "病假"]

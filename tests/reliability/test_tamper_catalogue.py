@@ -27,7 +27,9 @@ def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for month in ("2025-03", "2025-05"):
         draw_month(plan, month)
         assert invoke("assign", "--plan", plan, "--month", month).exit_code == 0
-    groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-05", "--json").stdout)
+    groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-05", "--json").stdout)[
+        "groups"
+    ]
     leaving = groups[0]["officers"][0]["id"]
     assert (
         invoke(

@@ -44,7 +44,9 @@ def test_a_spring_of_daily_runs(workspace: Path) -> None:
     book = openpyxl.load_workbook(sheet)
     next(book["检查任务单"].iter_rows(min_row=3))[11].value = "已电话通知企业"
     book.save(sheet)
-    groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-03", "--json").stdout)
+    groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-03", "--json").stdout)[
+        "groups"
+    ]
     leaving = groups[0]["officers"][0]["id"]
     replaced = invoke(
         "assign", "--plan", plan, "--month", "2025-03", "--replace", leaving, "--reason", "病假",

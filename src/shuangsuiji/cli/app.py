@@ -46,6 +46,7 @@ from shuangsuiji.inputs.annex import PlanOptions
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
 from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
+from shuangsuiji.rules.assign import spread
 from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, STATUS_NAMES, standing
 from shuangsuiji.rules.records import ExternalDraw, Status, records_json
 
@@ -476,6 +477,46 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
             group_notes(group, outcome.timezone),
         )
     _stdout().print(table)
+    _render_loads(outcome, agency)
+
+
+def _render_loads(outcome: AssignOutcome, agency: str) -> None:
+    """Fairness figures: each officer's groups and enterprises this month and this year."""
+    loads = [o for o in outcome.loads if o.eligible or o.month_groups]
+    if not loads:
+        return
+    table = Table(title=f"{outcome.month} 人员工作量（本年度含本月）")
+    for header in ("姓名", "所属机关", "本月组数", "本月企业", "本年组数", "本年企业"):
+        table.add_column(header, overflow="fold")
+    for o in loads:
+        over = o.cap is not None and o.month_groups > o.cap
+        month = f"[red]{o.month_groups}[/]" if over else str(o.month_groups)
+        table.add_row(
+            o.name,
+            o.department,
+            month,
+            str(o.month_enterprises),
+            str(o.year_groups),
+            str(o.year_enterprises),
+        )
+    out = _stdout()
+    out.print(table)
+    for department in dict.fromkeys(o.department for o in loads):
+        found = spread(loads, department)
+        if found is None:
+            continue
+        cap = next((o.cap for o in loads if o.department == department and o.cap), None)
+        ratio = f"，最多 ÷ 最少 = {found.year_ratio:.2f}" if found.year_ratio else ""
+        limit = f"（每人上限 {cap} 组）" if cap else ""
+        out.print(
+            f"{department}：本月每人 {found.month[0]}–{found.month[1]} 组{limit}；"
+            f"本年度每人 {found.year[0]}–{found.year[1]} 组{ratio}"
+        )
+    for o in loads:
+        if o.cap is not None and o.month_groups > o.cap:
+            _stderr().print(
+                f"[yellow]![/] {o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（可用人员不足）"
+            )
 
 
 def _write_json(value: object) -> None:
@@ -522,7 +563,7 @@ def assign(
             outcome = assign_month(plan, month, wait=wait)
         err = _stderr()
         if as_json:
-            _write_json(outcome.groups)
+            _write_json(outcome.to_json())
         elif outcome.groups and outcome.record is not None:
             _render_groups(outcome, outcome.record.agency)
         for note in outcome.notices:

@@ -8,6 +8,7 @@ never overwriting the original assignment. The task sheet shows the current grou
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from shuangsuiji.commands.heal import heal_outputs, sheet_anchor
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
-from shuangsuiji.inputs.rosters import INDUSTRY, Officer, OfficerRoster, officer_department
+from shuangsuiji.inputs.rosters import INDUSTRY, STREET, Officer, OfficerRoster, officer_department
 from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
@@ -28,6 +29,7 @@ from shuangsuiji.rules.assign import (
     apply_substitutions,
     assign,
     current_groups,
+    officer_loads,
     substitute,
     verify_assignment,
 )
@@ -39,6 +41,7 @@ from shuangsuiji.rules.records import (
     DrawRecord,
     Group,
     OfficerEntry,
+    OfficerLoad,
     Substitution,
     TaskEnterprise,
 )
@@ -55,6 +58,16 @@ class AssignOutcome:
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     timezone: str = "Asia/Shanghai"  # the plan's, for the times shown with the groups
+
+    @property
+    def loads(self) -> list[OfficerLoad]:
+        """Each officer's groups and enterprises this month and this year (fairness)."""
+        return [] if self.record is None else officer_loads(self.record.inputs, self.groups)
+
+    def to_json(self) -> dict[str, object]:
+        """What ``ssj assign --json`` prints: the groups and the officers' loads."""
+        spec = self.record.spec if self.record else None
+        return {"month": self.month, "spec": spec, "groups": self.groups, "officers": self.loads}
 
 
 def department_of(officer: Officer, plan: Plan) -> str:
@@ -80,9 +93,20 @@ def officer_snapshot(plan: Plan, roster: OfficerRoster) -> list[OfficerEntry]:
     ]
 
 
-def _history(ledger: Ledger, year: int, before: str) -> dict[str, list[str]]:
-    """Who inspected which enterprises in the year's earlier assignments (after 递补)."""
+@dataclass(frozen=True)
+class YearSoFar:
+    """The year's earlier assignments (after 递补), as the officer draw weighs them."""
+
+    history: dict[str, list[str]]  # officer id -> enterprises inspected
+    groups: dict[str, int]  # officer id -> groups served
+    enterprises: dict[str, int]  # officer id -> enterprises served (visits)
+
+
+def year_so_far(ledger: Ledger, year: int, before: str) -> YearSoFar:
+    """Who inspected which enterprises, in how many groups, before month ``before``."""
     seen: dict[str, set[str]] = {}
+    groups: Counter[str] = Counter()
+    visits: Counter[str] = Counter()
     for month, text in ledger.assignments(year):
         if month >= before:
             continue
@@ -90,7 +114,13 @@ def _history(ledger: Ledger, year: int, before: str) -> dict[str, list[str]]:
         for group in apply_substitutions(record.groups, ledger.substitutions(month)):
             for officer in group.officers:
                 seen.setdefault(officer.id, set()).update(group.usccs)
-    return {k: sorted(v) for k, v in sorted(seen.items())}
+                groups[officer.id] += 1
+                visits[officer.id] += len(group.enterprises)
+    return YearSoFar(
+        {k: sorted(v) for k, v in sorted(seen.items())},
+        dict(sorted(groups.items())),
+        dict(sorted(visits.items())),
+    )
 
 
 def _month_tasks(
@@ -124,12 +154,16 @@ def _month_tasks(
         seeds.append(record.seed)
         selected = record.selected
         industries = roster.details((s.uscc for s in selected), INDUSTRY)
+        streets = roster.details((s.uscc for s in selected), STREET)
         tasks.append(
             AssignTask(
                 scope=stored.scope,
                 partner=task.partner if isinstance(task, JointTask) else None,
                 enterprises=[
-                    TaskEnterprise(s.uscc, s.name, industries.get(s.uscc, "")) for s in selected
+                    TaskEnterprise(
+                        s.uscc, s.name, industries.get(s.uscc, ""), streets.get(s.uscc) or None
+                    )
+                    for s in selected
                 ],
             )
         )
@@ -165,6 +199,7 @@ def assign_month(
             refuse_if_deleted([label] if label in ledger.assigned_months() else [], "人员分组")
             assert workspace.officers is not None
             tasks, seed = _month_tasks(workspace, ledger, year, mon)
+            earlier = year_so_far(ledger, year, label)
             inputs = AssignInput(
                 spec=SPEC,
                 month=label,
@@ -174,8 +209,12 @@ def assign_month(
                 group_size=plan.group_size,
                 partner_group_size=plan.partner_group_size,
                 officers=officer_snapshot(plan, workspace.officers),
-                history=_history(ledger, year, label),
+                history=earlier.history,
                 tasks=tasks,
+                year_groups=earlier.groups,
+                year_enterprises=earlier.enterprises,
+                max_groups_per_officer=plan.max_groups_per_officer,
+                merge_by_street=plan.merge_small_groups,
             )
             record = AssignmentRecord.of(inputs, assign(inputs), now_text(), __version__)
             text = record.to_json()

@@ -190,6 +190,10 @@ class Plan(_Model):
     group_max: int = Field(default=5, ge=1, le=100)  # enterprises per inspection group
     group_size: int = Field(default=2, ge=2, le=20)  # officers per group: 行政处罚法 第四十二条
     partner_group_size: int = Field(default=2, ge=1, le=20)  # partner officers per joint group
+    # Groups one officer may take a month (None: places ÷ eligible officers, rounded up).
+    max_groups_per_officer: int | None = Field(default=None, ge=1, le=100)
+    # An industry's only enterprise joins a group of the same task in the same 所属街道.
+    merge_small_groups: bool = True
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
     calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks

@@ -26,6 +26,7 @@ from shuangsuiji.rules.uscc import CodeStatus, check_codes, expected_check_char
 KEY = "统一社会信用代码"
 NAME = "企业名称"
 INDUSTRY = "行业类别"
+STREET = "所属街道"
 STATUS = "经营状态"
 RISK = "信用风险分类"
 
@@ -51,7 +52,7 @@ ENTERPRISE_COLUMNS = (
     Column(STATUS, ("登记状态", "企业状态", "经营状况")),
     Column(RISK, ("信用风险等级", "风险分类", "信用风险类别", "风险等级")),
     Column("注册地址", ("地址", "住所", "住所(经营场所)", "经营场所", "经营地址")),
-    Column("所属街道", ("街道", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)")),
+    Column(STREET, ("街道", "乡镇(街道)", "所属乡镇", "所属乡镇(街道)")),
 )
 
 OFFICER_NAME = "姓名"

@@ -162,8 +162,9 @@ def _partner_problems(plan: Plan, officers: OfficerRoster) -> list[Problem]:
             str(plan.source),
             plan.line_of("joint", index, "partner"),
             f"joint[{index}].partner",
-            f"执法人员名录库中没有“{task.partner}”的人员，{task.id} 将无法分组",
-            "在名录库“所属机关”列写明配合部门人员，或核对 partner 的写法",
+            f"执法人员名录库中没有“{task.partner}”的人员：{task.id} 的检查组只选派本局人员，"
+            f"任务单上留出“{task.partner}选派 {plan.partner_group_size} 名”",
+            "由配合部门自行选派；要一并随机选派时，在名录库“所属机关”列写明配合部门人员，或核对 partner 的写法",
             "warning",
         )
         for index, task in enumerate(plan.joint)

@@ -47,9 +47,10 @@ def group_label(number: int) -> str:
 
 def officer_names(group: Group, agency: str) -> str:
     """ "张伟、李娜（区市场监督管理局）": partner officers marked with their department."""
-    return "、".join(
+    names = [
         o.name if o.department == agency else f"{o.name}（{o.department}）" for o in group.officers
-    )
+    ]
+    return "、".join([*names, *([group.placeholder] if group.placeholder else [])])
 
 
 def group_notes(group: Group, zone: str) -> str:

@@ -1,31 +1,45 @@
-"""SSJ-ASSIGN-1: the officer draw and inspection groups (DESIGN.md §5), as a pure function.
+"""SSJ-ASSIGN-1 and SSJ-ASSIGN-2: the officer draw and inspection groups (DESIGN.md §5), as
+a pure function.
 
 :func:`assign` takes a self-contained input — the month's drawn tasks with their enterprises,
 a snapshot of the officer roster, and who inspected whom earlier in the year — and returns
 the groups. The same input always gives the same groups, so an assignment record can be
-re-run by anyone (``ssj assign --verify``).
+re-run by anyone (``ssj assign --verify``). New assignments use SSJ-ASSIGN-2; records made
+with SSJ-ASSIGN-1 are re-run with the rule they were made by.
 
 The rule, in order:
 
 1. Each task's enterprises (by rank) are grouped by 行业类别 in order of first appearance;
    an industry with more than ``group_max`` enterprises is split into nearly equal groups.
+   (2) With ``merge_by_street``, an industry's only enterprise joins an earlier group of the
+   same task with an enterprise in the same 所属街道 and room left under ``group_max``.
 2. An officer may serve a group only if of the right department, 在岗, holding a 执法证 valid
    through the month's last day, and not listed to recuse from any enterprise in the group.
-3. Officers are ranked by: whether they inspected an enterprise of the group earlier in the
-   year (those who did come last), how many groups they already have this month (fewest
-   first), and their ticket SHA-256(seed ‖ 0x1F ‖ "{scope}/officers" ‖ 0x1F ‖ 执法证号).
+3. Officers are ranked by, in order:
+   (1) whether they inspected an enterprise of the group earlier in the year (those who did
+       come last), how many groups they already have this month (fewest first);
+   (2) whether they reached the month's cap of groups (those who did come last), whether
+       they inspected an enterprise of the group earlier in the year, their groups this year
+       (this month included), their enterprises this year, their groups this month;
+   and finally their ticket SHA-256(seed ‖ 0x1F ‖ "{scope}/officers" ‖ 0x1F ‖ 执法证号),
+   so that among equally loaded officers the draw decides.
 4. A group takes ``group_size`` officers of the agency (joint tasks also take
    ``partner_group_size`` of the partner department); the first pick is the best-ranked
-   officer whose 专业领域 matches the group's industry, when there is one.
+   officer whose 专业领域 matches the group's industry, when there is one ((2): one not at the
+   cap). (2) When the roster holds no officer of the partner department at all, the group
+   keeps a placeholder for the partner's officers instead, with a warning.
+
+(2) The cap is the plan's ``max_groups_per_officer``, or a department's officer places this
+month divided by its eligible officers, rounded up. Going over it when the roster leaves no
+other choice is a warning on the group.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
-from functools import partial
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from shuangsuiji.exceptions import InputError
@@ -36,13 +50,16 @@ from shuangsuiji.rules.records import (
     Group,
     GroupEnterprise,
     OfficerEntry,
+    OfficerLoad,
     Substitution,
     SubstitutionNote,
     TaskEnterprise,
 )
 from shuangsuiji.rules.workdays import month_end
 
-SPEC = "SSJ-ASSIGN-1"
+SPEC_1 = "SSJ-ASSIGN-1"
+SPEC = "SSJ-ASSIGN-2"  # what new assignments use
+SPECS = (SPEC_1, SPEC)
 NO_INDUSTRY = "（未分行业）"
 
 
@@ -58,23 +75,38 @@ def _last_day(month: str) -> dt.date:
 
 
 def split_groups(
-    enterprises: Sequence[Mapping[str, Any]], group_max: int
+    enterprises: Sequence[Mapping[str, Any]], group_max: int, merge_by_street: bool = False
 ) -> list[tuple[str, list[TaskEnterprise]]]:
-    """Enterprises grouped by industry (first appearance order), at most ``group_max`` a group."""
+    """Enterprises grouped by industry (first appearance order), at most ``group_max`` a group;
+    with ``merge_by_street`` an industry's only enterprise joins an earlier group holding an
+    enterprise of the same 所属街道 (rule 1(2)). A merged group's industry is "甲、乙"."""
     by_industry: dict[str, list[TaskEnterprise]] = {}
     for entry in enterprises:
-        enterprise = TaskEnterprise.from_dict(entry)
+        enterprise = entry if isinstance(entry, TaskEnterprise) else TaskEnterprise.from_dict(entry)
         by_industry.setdefault(enterprise.industry or NO_INDUSTRY, []).append(enterprise)
-    groups = []
+    groups: list[tuple[list[str], list[TaskEnterprise]]] = []
     for industry, members in by_industry.items():
+        street = members[0].street if merge_by_street and len(members) == 1 else None
+        host = next(
+            (
+                g
+                for g in groups
+                if street and len(g[1]) < group_max and any(e.street == street for e in g[1])
+            ),
+            None,
+        )
+        if host is not None:
+            host[0].append(industry)
+            host[1].append(members[0])
+            continue
         count = -(-len(members) // group_max)
         size, extra = divmod(len(members), count)
         start = 0
         for index in range(count):
             end = start + size + (1 if index < extra else 0)
-            groups.append((industry, members[start:end]))
+            groups.append(([industry], members[start:end]))
             start = end
-    return groups
+    return [("、".join(industries), members) for industries, members in groups]
 
 
 def ineligibility(
@@ -94,16 +126,9 @@ def ineligibility(
     return None
 
 
-def _rank(
-    officer: OfficerEntry,
-    usccs: set[str],
-    tickets: Mapping[str, str],
-    history: Mapping[str, set[str]],
-    load: Mapping[str, int],
-) -> tuple[bool, int, str]:
-    """Rule 3: earlier inspections of the group last, then fewest groups, then ticket."""
-    repeat = bool(history.get(officer.id, set()) & usccs)
-    return repeat, load[officer.id], tickets[officer.id]
+def covers(officer: OfficerEntry, industry: str) -> bool:
+    """Whether an officer's 专业领域 matches a group's industry (any, for a merged group)."""
+    return any(part in officer.fields for part in industry.split("、"))
 
 
 def officer_tickets(inputs: AssignInput, scope: str) -> dict[str, str]:
@@ -111,9 +136,77 @@ def officer_tickets(inputs: AssignInput, scope: str) -> dict[str, str]:
     return {o.id: ticket(inputs.seed, officer_scope(scope), o.id) for o in inputs.officers}
 
 
-def _inspected(inputs: AssignInput) -> dict[str, set[str]]:
-    """Who inspected which enterprises earlier in the year, from the input's history."""
-    return {officer: set(usccs) for officer, usccs in inputs.history.items()}
+@dataclass
+class _Loads:
+    """Who carries how much so far, as rule 3 ranks by it."""
+
+    inputs: AssignInput
+    month_groups: Counter[str] = field(default_factory=Counter)
+    month_enterprises: Counter[str] = field(default_factory=Counter)
+    caps: dict[str, int] = field(default_factory=dict)  # department -> cap (SSJ-ASSIGN-2)
+
+    @property
+    def version_2(self) -> bool:
+        return self.inputs.spec == SPEC
+
+    def add(self, officer_id: str, enterprises: int, count: int = 1) -> None:
+        self.month_groups[officer_id] += count
+        self.month_enterprises[officer_id] += enterprises * count
+
+    def at_cap(self, officer: OfficerEntry) -> bool:
+        cap = self.caps.get(officer.department)
+        return cap is not None and self.month_groups[officer.id] >= cap
+
+    def ranker(
+        self, usccs: set[str], tickets: Mapping[str, str]
+    ) -> Callable[[OfficerEntry], tuple[Any, ...]]:
+        """Rule 3 for one group: the sort key of each officer."""
+        history = self.inputs.history
+        year_groups = self.inputs.year_groups or {}
+        year_enterprises = self.inputs.year_enterprises or {}
+
+        def key(officer: OfficerEntry) -> tuple[Any, ...]:
+            repeat = not usccs.isdisjoint(history.get(officer.id, ()))
+            month = self.month_groups[officer.id]
+            if not self.version_2:
+                return repeat, month, tickets[officer.id]
+            return (
+                self.at_cap(officer),
+                repeat,
+                year_groups.get(officer.id, 0) + month,
+                year_enterprises.get(officer.id, 0) + self.month_enterprises[officer.id],
+                month,
+                tickets[officer.id],
+            )
+
+        return key
+
+
+def _needs(inputs: AssignInput, partner: str | None) -> list[tuple[str, int]]:
+    """(department, officers) a group of a task takes."""
+    needs = [(inputs.agency, inputs.group_size)]
+    if partner:
+        needs.append((partner, inputs.partner_group_size))
+    return needs
+
+
+def _caps(inputs: AssignInput, splits: Sequence[tuple[str | None, int]]) -> dict[str, int]:
+    """Rule (2): groups a month one officer of each department may take — the plan's cap, or
+    the department's places this month ÷ its eligible officers, rounded up. ``splits``: each
+    task's partner and number of groups."""
+    last_day = _last_day(inputs.month)
+    places: Counter[str] = Counter()
+    for partner, count in splits:
+        for department, size in _needs(inputs, partner):
+            places[department] += size * count
+    caps = {}
+    for department, wanted in places.items():
+        eligible = sum(
+            ineligibility(o, department, last_day, set()) is None for o in inputs.officers
+        )
+        if eligible:
+            caps[department] = inputs.max_groups_per_officer or -(-wanted // eligible)
+    return caps
 
 
 def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
@@ -122,29 +215,44 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     ``data`` is the typed input or the same as JSON (the input part of an assignment record).
     """
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
+    if inputs.spec not in SPECS:
+        raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
+    version_2 = inputs.spec == SPEC
     last_day = _last_day(inputs.month)
     officers = inputs.officers
-    history = _inspected(inputs)
-    load: Counter[str] = Counter()
+    departments = {o.department for o in officers}
+    splits = [
+        split_groups(task.enterprises, inputs.group_max, version_2 and bool(inputs.merge_by_street))
+        for task in inputs.tasks
+    ]
+    loads = _Loads(inputs)
+    if version_2:
+        loads.caps = _caps(
+            inputs, [(t.partner, len(g)) for t, g in zip(inputs.tasks, splits, strict=True)]
+        )
     groups: list[Group] = []
-    for task in inputs.tasks:
+    for task, split in zip(inputs.tasks, splits, strict=True):
         scope = task.scope
         tickets = officer_tickets(inputs, scope)
-        needs = [(inputs.agency, inputs.group_size)]
-        if task.partner:
-            needs.append((task.partner, inputs.partner_group_size))
-        split = split_groups(task.enterprises, inputs.group_max)
         for number, (industry, members) in enumerate(split, start=1):
             usccs = {e.uscc for e in members}
-            key = partial(_rank, usccs=usccs, tickets=tickets, history=history, load=load)
+            key = loads.ranker(usccs, tickets)
             chosen: list[OfficerEntry] = []
             warnings: list[str] = []
+            placeholder = None
             expert_found = False
-            for department, size in needs:
+            for department, size in _needs(inputs, task.partner):
+                if version_2 and department != inputs.agency and department not in departments:
+                    # Each department usually draws its own officers (DESIGN.md §5).
+                    placeholder = f"{department}选派 {size} 名"
+                    warnings.append(f"名录库中没有{department}的人员：{placeholder}")
+                    continue
                 reasons = {o.id: ineligibility(o, department, last_day, usccs) for o in officers}
                 pool = [o for o in officers if reasons[o.id] is None]
                 picked: list[OfficerEntry] = []
-                experts = [o for o in pool if industry in o.fields]
+                experts = [o for o in pool if covers(o, industry)]
+                if version_2:
+                    experts = [o for o in experts if not loads.at_cap(o)]
                 if experts and not expert_found:
                     picked.append(min(experts, key=key))
                     expert_found = True
@@ -154,11 +262,16 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                 if len(picked) < size:
                     raise _too_few(scope, number, industry, department, size, officers, reasons)
                 for o in picked:
-                    if key(o)[0]:
+                    if version_2 and loads.at_cap(o):
+                        warnings.append(
+                            f"{o.name} 本月已有 {loads.month_groups[o.id]} 组，仍被选派，超过每人"
+                            f" {loads.caps[o.department]} 组的上限：可用人员不足"
+                        )
+                    if not usccs.isdisjoint(inputs.history.get(o.id, ())):
                         warnings.append(
                             f"{o.name} 本年度已检查过本组企业，因无其他可用人员仍被选派"
                         )
-                    load[o.id] += 1
+                    loads.add(o.id, len(members))
                 chosen += picked
             if not expert_found:
                 warnings.append(f"没有专业领域为“{industry}”的可用人员")
@@ -171,9 +284,65 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     enterprises=[GroupEnterprise(e.uscc, e.name) for e in members],
                     warnings=warnings,
                     substitutions=[],
+                    partner_officers="pending" if placeholder else None,
+                    placeholder=placeholder,
                 )
             )
     return groups
+
+
+def officer_loads(inputs: AssignInput, groups: Sequence[Group]) -> list[OfficerLoad]:
+    """Every officer's groups and enterprises this month and this year (fairness figures),
+    most groups this year first."""
+    last_day = _last_day(inputs.month)
+    loads = _Loads(inputs)
+    if inputs.spec == SPEC:
+        counts = Counter(g.scope for g in groups)
+        partners = {t.scope: t.partner for t in inputs.tasks}
+        loads.caps = _caps(inputs, [(partners.get(s), n) for s, n in counts.items()])
+    for group in groups:
+        for officer in group.officers:
+            loads.add(officer.id, len(group.enterprises))
+    year_groups = inputs.year_groups or {}
+    year_enterprises = inputs.year_enterprises or {k: len(v) for k, v in inputs.history.items()}
+    found = [
+        OfficerLoad(
+            id=o.id,
+            name=o.name,
+            department=o.department,
+            eligible=ineligibility(o, o.department, last_day, set()) is None,
+            month_groups=loads.month_groups[o.id],
+            month_enterprises=loads.month_enterprises[o.id],
+            year_groups=year_groups.get(o.id, 0) + loads.month_groups[o.id],
+            year_enterprises=year_enterprises.get(o.id, 0) + loads.month_enterprises[o.id],
+            cap=loads.caps.get(o.department),
+        )
+        for o in inputs.officers
+    ]
+    return sorted(found, key=lambda o: (-o.year_groups, -o.month_groups, o.id))
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How evenly a department's eligible officers share the work: fewest and most groups."""
+
+    month: tuple[int, int]
+    year: tuple[int, int]
+
+    @property
+    def year_ratio(self) -> float | None:
+        """Most ÷ fewest groups this year (None while someone has none)."""
+        return self.year[1] / self.year[0] if self.year[0] else None
+
+
+def spread(loads: Sequence[OfficerLoad], department: str) -> Spread | None:
+    """The load spread over ``department``'s officers eligible this month (None if none are)."""
+    mine = [o for o in loads if o.department == department and o.eligible]
+    if not mine:
+        return None
+    month = [o.month_groups for o in mine]
+    year = [o.year_groups for o in mine]
+    return Spread((min(month), max(month)), (min(year), max(year)))
 
 
 def substitute(
@@ -193,8 +362,14 @@ def substitute(
     current = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
     last_day = _last_day(inputs.month)
     by_id = {o.id: o for o in inputs.officers}
-    history = _inspected(inputs)
-    load: Counter[str] = Counter(o.id for g in current for o in g.officers)
+    loads = _Loads(inputs)
+    if inputs.spec == SPEC:
+        counts = Counter(g.scope for g in current)
+        partners = {t.scope: t.partner for t in inputs.tasks}
+        loads.caps = _caps(inputs, [(partners.get(s), n) for s, n in counts.items()])
+    for group in current:
+        for officer in group.officers:
+            loads.add(officer.id, len(group.enterprises))
     replacements = []
     for index, group in enumerate(current):
         members = set(group.officer_ids)
@@ -202,8 +377,7 @@ def substitute(
             continue
         department = by_id[out_id].department
         usccs = group.usccs
-        tickets = officer_tickets(inputs, group.scope)
-        key = partial(_rank, usccs=usccs, tickets=tickets, history=history, load=load)
+        key = loads.ranker(usccs, officer_tickets(inputs, group.scope))
         pool = [
             o
             for o in inputs.officers
@@ -217,10 +391,10 @@ def substitute(
             )
         # Keep the group's 专业领域 match if the officer leaving was the one who gave it.
         industry = group.industry
-        lost_expert = not any(industry in by_id[m].fields for m in members - {out_id})
-        best = min(pool, key=lambda o: (lost_expert and industry not in o.fields, *key(o)))
-        load[best.id] += 1
-        load[out_id] -= 1
+        lost_expert = not any(covers(by_id[m], industry) for m in members - {out_id})
+        best = min(pool, key=lambda o: (lost_expert and not covers(o, industry), *key(o)))
+        loads.add(best.id, len(group.enterprises))
+        loads.add(out_id, len(group.enterprises), -1)
         replacements.append((index, best.id))
     return replacements
 
@@ -249,12 +423,12 @@ def apply_substitutions(
 def current_groups(record: AssignmentRecord, substitutions: Sequence[Substitution]) -> list[Group]:
     """A month's groups as they stand: 递补 applied, and a group left without an officer of its
     专业领域 by a 递补 says so, as the assignment would have."""
-    fields_of = {o.id: o.fields for o in record.officers}
+    by_id = {o.id: o for o in record.officers}
     groups = apply_substitutions(record.groups, substitutions)
     for index, (before, after) in enumerate(zip(record.groups, groups, strict=True)):
         industry = after.industry
-        had = any(industry in fields_of.get(o.id, []) for o in before.officers)
-        has = any(industry in fields_of.get(o.id, []) for o in after.officers)
+        had = any(covers(by_id[o.id], industry) for o in before.officers if o.id in by_id)
+        has = any(covers(by_id[o.id], industry) for o in after.officers if o.id in by_id)
         if had and not has:
             warning = f"递补后没有专业领域为“{industry}”的人员"
             groups[index] = replace(after, warnings=[*after.warnings, warning])

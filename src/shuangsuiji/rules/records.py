@@ -391,8 +391,10 @@ class TaskEnterprise(Record):
     uscc: str
     name: str
     industry: str
+    street: str | None = None  # 所属街道, when the roster has it (SSJ-ASSIGN-2 merges by it)
 
-    _defaults: ClassVar[dict[str, Any]] = {"industry": ""}
+    _optional = ("street",)
+    _defaults: ClassVar[dict[str, Any]] = {"industry": "", "street": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -408,7 +410,7 @@ class AssignTask(Record):
 
 @dataclass(frozen=True, eq=False)
 class AssignInput(Record):
-    """Everything SSJ-ASSIGN-1 needs for a month, so that anyone can re-run it."""
+    """Everything SSJ-ASSIGN-1/-2 needs for a month, so that anyone can re-run it."""
 
     spec: str
     month: str  # "YYYY-MM"
@@ -420,8 +422,22 @@ class AssignInput(Record):
     officers: list[OfficerEntry]
     history: dict[str, list[str]]  # officer id -> enterprises inspected earlier in the year
     tasks: list[AssignTask]
+    # SSJ-ASSIGN-2 only: groups and enterprises each officer served earlier in the year, the
+    # plan's cap on groups per officer a month (None: places ÷ eligible, rounded up), and
+    # whether a lone enterprise of its industry joins a group in the same 所属街道.
+    year_groups: dict[str, int] | None
+    year_enterprises: dict[str, int] | None
+    max_groups_per_officer: int | None
+    merge_by_street: bool | None
 
-    _defaults: ClassVar[dict[str, Any]] = {"history": {}}
+    _optional = ("year_groups", "year_enterprises", "max_groups_per_officer", "merge_by_street")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "history": {},
+        "year_groups": None,
+        "year_enterprises": None,
+        "max_groups_per_officer": None,
+        "merge_by_street": None,
+    }
 
 
 @dataclass(frozen=True, eq=False)
@@ -460,9 +476,23 @@ class Group(Record):
     enterprises: list[GroupEnterprise]
     warnings: list[str]
     substitutions: list[SubstitutionNote]  # 递补 applied since the assignment; [] at first
+    # A joint group whose partner department is not in the roster: its officers are "pending",
+    # drawn by that department itself; the placeholder says so ("区市场监督管理局选派 2 名").
+    partner_officers: str | None = None
+    placeholder: str | None = None
 
-    _optional = ("substitutions",)
-    _defaults: ClassVar[dict[str, Any]] = {"warnings": [], "substitutions": []}
+    _optional = ("substitutions", "partner_officers", "placeholder")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "warnings": [],
+        "substitutions": [],
+        "partner_officers": None,
+        "placeholder": None,
+    }
+
+    @property
+    def industries(self) -> list[str]:
+        """The group's 行业类别: one, or several when lone enterprises joined it (SSJ-ASSIGN-2)."""
+        return self.industry.split("、")
 
     @property
     def usccs(self) -> set[str]:
@@ -471,6 +501,22 @@ class Group(Record):
     @property
     def officer_ids(self) -> list[str]:
         return [o.id for o in self.officers]
+
+
+@dataclass(frozen=True, eq=False)
+class OfficerLoad(Record):
+    """One officer's share of the work (``ssj assign`` fairness figures): groups and
+    enterprises this month and this year so far (this month included)."""
+
+    id: str
+    name: str
+    department: str
+    eligible: bool  # could serve this month (在岗, certificate valid through it)
+    month_groups: int
+    month_enterprises: int
+    year_groups: int
+    year_enterprises: int
+    cap: int | None  # groups a month this officer's department may give one officer
 
 
 @dataclass(frozen=True, eq=False)
