@@ -101,3 +101,21 @@ def test_library_modules_do_not_import_typer() -> None:
         [m for m in _modules() if _layer(m) not in ("cli", "__main__")]
     )
     assert "typer" not in loaded and "rich" not in loaded
+
+
+@pytest.mark.parametrize(
+    "args", [["--help"], ["draw", "--help"], ["workdays", "2025-09-30", "5"]], ids=" ".join
+)
+def test_light_commands_load_no_data_libraries(args: list[str]) -> None:
+    # `ssj --help` and the like must start at once: the data libraries load only where a
+    # command reads rosters or writes workbooks.
+    code = (
+        "import sys\nfrom shuangsuiji.cli import app\n"
+        f"try:\n    app({args!r})\nexcept SystemExit:\n    pass\n"
+        "print('LOADED', ' '.join(sys.modules))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    loaded = set(completed.stdout.split("LOADED", 1)[1].split())
+    assert not loaded & {"pandas", "duckdb", "pyarrow", "numpy", "openpyxl"}

@@ -13,7 +13,7 @@ import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -22,33 +22,16 @@ from rich.table import Table
 
 from shuangsuiji import __version__
 from shuangsuiji.cli import zh  # noqa: F401 (puts typer's own texts into Chinese)
-from shuangsuiji.commands.assign import (
-    AssignOutcome,
-    assign_month,
-    replace_officer,
-    verify_month_assignment,
-)
-from shuangsuiji.commands.audit import audit_workspace, check_against, event_log
-from shuangsuiji.commands.deadlines import check_deadlines
-from shuangsuiji.commands.draw import DrawOutcome, draw_month
-from shuangsuiji.commands.draw_import import import_draw
-from shuangsuiji.commands.plan_import import import_plan_file
-from shuangsuiji.commands.publish import publish as publish_results
-from shuangsuiji.commands.results import import_results
-from shuangsuiji.commands.run import notify as notify_person
-from shuangsuiji.commands.run import run_day
-from shuangsuiji.commands.seal import SealOutcome, seal
-from shuangsuiji.commands.validate import validate_workspace
-from shuangsuiji.commands.verify import verify_paths
-from shuangsuiji.commands.workdays import nth_workday
 from shuangsuiji.exceptions import ExitCode, InputError, NeedsAttention, Problem, SsjError
-from shuangsuiji.inputs.annex import PlanOptions
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
-from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
-from shuangsuiji.rules.assign import spread
 from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, STATUS_NAMES, standing
-from shuangsuiji.rules.records import ExternalDraw, Status, records_json
+
+if TYPE_CHECKING:  # the commands load pandas and more: imported where a command runs
+    from shuangsuiji.commands.assign import AssignOutcome
+    from shuangsuiji.commands.draw import DrawOutcome
+    from shuangsuiji.commands.seal import SealOutcome
+    from shuangsuiji.rules.records import Status
 
 T = TypeVar("T")
 
@@ -166,6 +149,7 @@ PlanOption = Annotated[
 @app.command()
 def validate(plan: PlanOption) -> None:
     """检查计划文件和两个名录库，列出每个问题所在的文件、行和列。"""
+    from shuangsuiji.commands.validate import validate_workspace
 
     def check() -> None:
         workspace, summaries = validate_workspace(plan)
@@ -241,6 +225,8 @@ def plan_import(
     ] = True,
 ) -> None:
     """从通知附件（事项清单、本部门计划、联合计划）生成计划文件，并封存种子承诺。"""
+    from shuangsuiji.commands.plan_import import import_plan_file
+    from shuangsuiji.inputs.annex import PlanOptions
 
     def run() -> None:
         options = PlanOptions(
@@ -321,6 +307,7 @@ def seal_command(
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """封存本年度的种子承诺：生成秘密文件，把承诺值（commitment）写入计划文件，抽取前公开。"""
+    from shuangsuiji.commands.seal import seal
 
     def run() -> None:
         _print_seal(seal(plan, replace=replace, reason=reason, wait=wait))
@@ -329,6 +316,8 @@ def seal_command(
 
 
 def _render_draws(outcome: DrawOutcome) -> None:
+    from shuangsuiji.rules.records import ExternalDraw
+
     out = _stdout()
     for record in outcome.records:
         fresh = record.scope in outcome.new_scopes
@@ -390,6 +379,9 @@ def draw(
 
     ssj draw import 导入年内在其他平台已做的抽取结果。
     """
+    from shuangsuiji.commands.draw import draw_month
+    from shuangsuiji.rules.records import records_json
+
     if ctx.invoked_subcommand is not None:
         return
 
@@ -446,6 +438,7 @@ def draw_import(
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """年中开始使用时，导入本年度已在其他平台抽取的名单，之后的抽取会排除这些企业（记为外部导入，不是本工具抽取）。"""
+    from shuangsuiji.commands.draw_import import import_draw
 
     def run() -> None:
         outcome = import_draw(plan, file, task=task, month=month, wait=wait)
@@ -464,6 +457,8 @@ def draw_import(
 
 
 def _render_groups(outcome: AssignOutcome, agency: str) -> None:
+    from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
+
     table = Table(title=f"{outcome.month} 检查分组")
     for header in ("任务", "检查组", "行业类别", "检查人员", "检查对象", "提示"):
         table.add_column(header, overflow="fold")
@@ -482,6 +477,8 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
 
 def _render_loads(outcome: AssignOutcome, agency: str) -> None:
     """Fairness figures: each officer's groups and enterprises this month and this year."""
+    from shuangsuiji.rules.assign import spread
+
     loads = [o for o in outcome.loads if o.eligible or o.month_groups]
     if not loads:
         return
@@ -545,6 +542,7 @@ def assign(
 ) -> None:
     """随机选派执法人员并按行业分组，写出检查任务单；已分组的月份返回原分组。
     递补时重新写出任务单，已填写的内容照搬，原任务单存入 备份/。"""
+    from shuangsuiji.commands.assign import assign_month, replace_officer, verify_month_assignment
 
     def run() -> None:
         if check:
@@ -599,6 +597,7 @@ def verify(
     ] = None,
 ) -> None:
     """仅凭抽取记录重新计算一遍抽取（含种子承诺），核对是否一致；给出本年度的全部记录时还核对排除名单。"""
+    from shuangsuiji.commands.verify import verify_paths
 
     def run() -> None:
         outcome = verify_paths(records, enterprises, plan)
@@ -636,6 +635,7 @@ def audit_verify(
     ] = None,
 ) -> None:
     """核对台账事件日志的哈希链和每条抽取记录，报告第一处断点；可再对照公开过的文件。"""
+    from shuangsuiji.commands.audit import audit_workspace, check_against
 
     def run() -> None:
         if against is not None:
@@ -682,6 +682,7 @@ def workdays(
     as_json: JsonOption = False,
 ) -> None:
     """打印某日期之后的第 N 个工作日（跳过法定节假日，调休上班日计入）。"""
+    from shuangsuiji.commands.workdays import nth_workday
 
     def run() -> None:
         start = _date_option(date, "起算日期")
@@ -733,6 +734,7 @@ def results_import(
 ) -> None:
     """导入填好的检查任务单（总表和各组工作表都读）：整个文件没有错误才导入；重复导入不会重复记录；
     已公示的结果被改动时记为更正，在下一张公示表中更正公示。"""
+    from shuangsuiji.commands.results import import_results
 
     def run() -> None:
         outcome = import_results(
@@ -773,6 +775,7 @@ def publish(
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """写出尚未公示结果的公示表（不含任何人员信息）；或用 --mark-published 登记公示日期。"""
+    from shuangsuiji.commands.publish import publish as publish_results
 
     def run() -> None:
         outcome = publish_results(
@@ -842,6 +845,7 @@ def deadline_check(
 ) -> None:
     """按紧急程度列出每条检查结果的公示期限（逾期最久的在前）和负责的检查人员；
     有逾期或月份已过仍没有检查结果的企业时退出码 1。"""
+    from shuangsuiji.commands.deadlines import check_deadlines
 
     def run() -> None:
         found = check_deadlines(plan, _date_option(today, "--today"), only=status or ())
@@ -878,6 +882,7 @@ def run_command(
 ) -> None:
     """定时批处理：做当天该做的事（抽取、分组、导入结果、写公示表、检查期限），可重复运行。
     有需要处理的事项时退出码 1，并逐项列出。"""
+    from shuangsuiji.commands.run import run_day
 
     def run() -> None:
         try:
@@ -918,6 +923,8 @@ def run_command(
 
 
 def _notify(command: str, text: str) -> None:
+    from shuangsuiji.commands.run import notify as notify_person
+
     failed = notify_person(command, text)
     if failed:
         _stderr().print(f"[yellow]![/] {failed}")
@@ -971,6 +978,7 @@ def _event_text(kind: str, payload: dict[str, object]) -> str:
 @audit_app.command("log")
 def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
     """列出台账事件日志：每次抽取、分组和递补，何时、做了什么。"""
+    from shuangsuiji.commands.audit import event_log
 
     def run() -> None:
         events = event_log(plan)
