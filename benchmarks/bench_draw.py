@@ -60,13 +60,20 @@ def make_roster(path: Path, rows: int) -> None:
     """A roster of ``rows`` enterprises with valid, unique USCCs (fixed seed, vectorised)."""
     rng = np.random.default_rng(20250301)
     alphabet = np.array(list(USCC_ALPHABET))
-    # Unique organisation parts: a running number in base 31 after a random prefix.
+    # Unique organisation codes: a running number in base 31 after a random prefix, then
+    # the code's GB 11714 check character.
     numbers = np.arange(rows, dtype=np.int64)
     digits = np.stack([(numbers // 31**p) % 31 for p in range(6)][::-1], axis=1)
-    prefix = rng.integers(0, 31, size=(rows, 3))
+    prefix = rng.integers(0, 31, size=(rows, 2))
+    body = np.concatenate([prefix, digits], axis=1)
+    gb11714 = np.array([int(c, 36) for c in USCC_ALPHABET])[body] @ np.array(
+        [3, 7, 9, 10, 5, 8, 4, 2]
+    )
+    remainder = 11 - gb11714 % 11
+    org_check = np.where(remainder == 10, USCC_ALPHABET.index("X"), remainder % 11)
     values = np.concatenate(
-        [np.tile([9, 1, 4, 1, 0, 3, 1, 1], (rows, 1)), prefix, digits], axis=1
-    )  # "91410311" + 9 characters
+        [np.tile([9, 1, 4, 1, 0, 3, 1, 1], (rows, 1)), body, org_check[:, None]], axis=1
+    )  # "91410311" + the 9-character 组织机构代码
     weights = np.array([pow(3, i, 31) for i in range(17)])
     check = (31 - (values @ weights) % 31) % 31
     codes = alphabet[np.concatenate([values, check[:, None]], axis=1)]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from shuangsuiji.outputs.excel import Sheet, write_workbook
-from shuangsuiji.rules.uscc import USCC_ALPHABET, uscc_check_char
+from shuangsuiji.rules.uscc import USCC_ALPHABET, org_check_char, uscc_check_char
 
 T = TypeVar("T")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -138,8 +138,11 @@ RISKS = [("A", 25), ("B", 48), ("C", 21), ("D", 6)]
 def uscc(stream: Stream, used: set[str]) -> str:
     """A valid 洛龙区 (410311) USCC that is not in ``used``."""
     while True:
-        body = "MA" + "".join(stream.choice(USCC_ALPHABET[:10] + "ABCDEFGHJK") for _ in range(7))
-        first17 = "91410311" + body
+        drawn = "".join(stream.choice(USCC_ALPHABET[:10] + "ABCDEFGHJK") for _ in range(7))
+        # The 组织机构代码 ends in its GB 11714 check character (the 7th draw is kept, so the
+        # stream, and every other column, stays as it was).
+        body = "MA" + drawn[:6]
+        first17 = "91410311" + body + org_check_char(body)
         code = first17 + uscc_check_char(first17)
         if code not in used:
             used.add(code)

@@ -60,7 +60,7 @@ def test_bad_roster_lists_each_problem_and_exits_2(workspace: Path) -> None:
 def test_uscc_check_downgraded_to_warning(workspace: Path) -> None:
     rows = (
         "统一社会信用代码,企业名称,行业类别\n91512081MA62K0260F,某公司,冶金\n"
-        "91410311MA5C0C3HCF,某化工,危险化学品经营\n"
+        "91410311MA5C0C3H83,某化工,危险化学品经营\n"
     )
     (workspace.parent / "e.csv").write_text(rows, encoding="utf-8")
     use_small_roster(workspace, "e.csv")

@@ -82,9 +82,9 @@ def read_selections(
             continue
         status = int(statuses[index])
         if status != CodeStatus.VALID:
-            severity: Severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
-            problems.append(code_problem(file, row, KEY, key, status, severity))
-            if severity == "error":
+            problem = code_problem(file, row, KEY, key, status, uscc_check)
+            problems.append(problem)
+            if problem.is_error:
                 continue
         if key in seen:
             bad(KEY, f"“{key}”与第 {seen[key]} 行重复", "同一家企业只保留一行")

@@ -21,7 +21,13 @@ from shuangsuiji.exceptions import Problem, Severity
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.inputs.tables import ROW, Column, read_table
 from shuangsuiji.rules.keys import normalize_key, normalize_value
-from shuangsuiji.rules.uscc import CodeStatus, check_codes, expected_check_char
+from shuangsuiji.rules.uscc import (
+    USCC_ALPHABET,
+    CodeStatus,
+    check_codes,
+    expected_check_char,
+    org_check_char,
+)
 
 KEY = "统一社会信用代码"
 NAME = "企业名称"
@@ -138,17 +144,29 @@ class EnterpriseRoster:
 
 
 def code_problem(
-    file: str, row: int, column: str, code: str, status: int, severity: Severity
+    file: str, row: int, column: str, code: str, status: int, uscc_check: Severity
 ) -> Problem:
+    """What is wrong with one code; a wrong check character is as severe as the plan's
+    ``uscc_check`` says, anything else is an error."""
+    anomaly = "核对代码是否抄错；确属登记机关的异常代码，可在计划文件中设 uscc_check: warning"
     if status == CodeStatus.BAD_CHECK:
         expected = expected_check_char(code)
+        message = f"“{code}”校验位错误：应为 {expected}，实为 {code[-1]}"
+        return Problem(file, row, column, message, anomaly, uscc_check)
+    if status == CodeStatus.BAD_ORG_CHECK:
+        message = (
+            f"“{code}”中的组织机构代码 {code[8:17]} 校验位错误（GB 11714）："
+            f"应为 {org_check_char(code[8:16])}，实为 {code[16]}"
+        )
+        return Problem(file, row, column, message, anomaly, uscc_check)
+    if len(code) == 18 and all(c in USCC_ALPHABET for c in code):
         return Problem(
             file,
             row,
             column,
-            f"“{code}”校验位错误：应为 {expected}，实为 {code[-1]}",
-            "核对代码是否抄错；确属登记机关的异常代码，可在计划文件中设 uscc_check: warning",
-            severity,
+            f"“{code}”不符合统一社会信用代码的结构（GB 32100）",
+            "第 1 位登记管理部门和第 2 位机构类别要成对（如 91 企业、92 个体工商户、93 农民专业合作社），"
+            "第 3–8 位是 6 位数字的行政区划码",
         )
     if re.fullmatch(r"[\d.]+E\+?\d+", code):
         return Problem(
@@ -264,9 +282,8 @@ def load_enterprises(
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
         if keys[index]:
             status = int(statuses[index])
-            severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
             problems.append(
-                code_problem(file, row_numbers[index], KEY, str(keys[index]), status, severity)
+                code_problem(file, row_numbers[index], KEY, str(keys[index]), status, uscc_check)
             )
     # Sorting the keys once serves the duplicate check here and every draw's population.
     order = key_order(fixed)
@@ -386,8 +403,7 @@ def _officer(
     statuses = check_codes(list(recusals))
     for code, status in zip(recusals, statuses, strict=True):
         if status != CodeStatus.VALID:
-            severity = uscc_check if status == CodeStatus.BAD_CHECK else "error"
-            problems.append(code_problem(file, row, "回避企业", code, int(status), severity))
+            problems.append(code_problem(file, row, "回避企业", code, int(status), uscc_check))
     if not ok or until is None:
         return None
     if year is not None and until < dt.date(year, 12, 31):

@@ -1,7 +1,10 @@
 """Enterprise identifiers: the 18-character USCC (GB 32100-2015) and the old 15-digit 注册号.
 
-Scalar helpers explain one code; :func:`check_codes` validates a whole column at once with numpy,
-because rosters reach a million rows.
+A USCC is: 登记管理部门代码 (1 character) and 机构类别代码 (1) from the standard's table,
+登记管理机关行政区划码 (6 digits), the 组织机构代码 (9 characters, GB 11714: 8 and a check
+character), and the check character over the first 17. Scalar helpers explain one code;
+:func:`check_codes` validates a whole column at once with numpy, because rosters reach a million
+rows.
 """
 
 from __future__ import annotations
@@ -22,18 +25,61 @@ for _value, _char in enumerate(USCC_ALPHABET):
     _USCC_VALUE[ord(_char)] = _value
 
 
+# GB 32100 表 1 with its amendments: 登记管理部门 -> the 机构类别 it may register.
+CATEGORIES = {
+    "1": "1239",  # 机构编制：机关、事业单位、编办管理的群众团体、其他
+    "2": "19",  # 外交
+    "3": "123459",  # 司法行政：律师执业机构、公证处、基层法律服务所、司法鉴定机构、仲裁委员会、其他
+    "4": "19",  # 文化
+    "5": "1239",  # 民政：社会团体、民办非企业单位、基金会、其他
+    "6": "129",  # 旅游
+    "7": "129",  # 宗教
+    "8": "19",  # 工会
+    "9": "123",  # 工商（市场监管）：企业、个体工商户、农民专业合作社
+    "A": "19",  # 中央军委改革和编制办公室
+    "N": "1239",  # 农业：组级、村级、乡镇级集体经济组织、其他
+    "Y": "1",  # 其他
+}
+_GB11714_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+
+# (登记管理部门, 机构类别) as alphabet values -> whether the standard has that pair.
+_PAIR_VALID = np.zeros((31, 31), dtype=bool)
+for _department, _categories in CATEGORIES.items():
+    for _category in _categories:
+        _PAIR_VALID[USCC_ALPHABET.index(_department), USCC_ALPHABET.index(_category)] = True
+# Byte -> GB 11714 value (digits 0–9, letters A=10 … Z=35).
+_GB11714_VALUE = np.zeros(256, dtype=np.int32)
+for _char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
+    _GB11714_VALUE[ord(_char)] = int(_char, 36)
+
+
 class CodeStatus(IntEnum):
-    """Outcome of checking one code."""
+    """Outcome of checking one code. The two check-character failures may be downgraded to
+    warnings by the plan (``uscc_check: warning``): real registries hold such anomalies."""
 
     VALID = 0
-    BAD_FORMAT = 1
-    BAD_CHECK = 2
+    BAD_FORMAT = 1  # length, characters, department/category pair or division digits
+    BAD_CHECK = 2  # the USCC's own check character
+    BAD_ORG_CHECK = 3  # the embedded 组织机构代码's GB 11714 check character
 
 
 def uscc_check_char(first17: str) -> str:
     """The check character for the first 17 characters of a USCC."""
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def org_check_char(first8: str) -> str:
+    """The GB 11714 check character for the 8 body characters of a 组织机构代码."""
+    total = sum(int(c, 36) * w for c, w in zip(first8, _GB11714_WEIGHTS, strict=True))
+    remainder = 11 - total % 11
+    return "X" if remainder == 10 else "0" if remainder == 11 else str(remainder)
+
+
+def uscc_structure_ok(code: str) -> bool:
+    """Whether an 18-character code in the alphabet has GB 32100's structure: a department and
+    category pair of the standard's table and a six-digit division code."""
+    return code[1] in CATEGORIES.get(code[0], "") and code[2:8].isdigit()
 
 
 def regno_check_digit(first14: str) -> str:
@@ -57,9 +103,13 @@ def expected_check_char(code: str) -> str | None:
 def check_code(code: str) -> CodeStatus:
     """Check one normalised code (USCC or 15-digit 注册号)."""
     expected = expected_check_char(code)
-    if expected is None:
+    if expected is None or (len(code) == 18 and not uscc_structure_ok(code)):
         return CodeStatus.BAD_FORMAT
-    return CodeStatus.VALID if code[-1] == expected else CodeStatus.BAD_CHECK
+    if code[-1] != expected:
+        return CodeStatus.BAD_CHECK
+    if len(code) == 18 and code[16] != org_check_char(code[8:16]):
+        return CodeStatus.BAD_ORG_CHECK
+    return CodeStatus.VALID
 
 
 def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]:
@@ -83,13 +133,26 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
             wide = array[idx18].view(np.uint32).reshape(-1, width)[:, :18]
             points = np.minimum(wide, 255).astype(np.uint8)  # 255 is not in the alphabet
         values = _USCC_VALUE[points]
-        in_alphabet = (values >= 0).all(axis=1)
+        well_formed = (
+            (values >= 0).all(axis=1)
+            & _PAIR_VALID[np.maximum(values[:, 0], 0), np.maximum(values[:, 1], 0)]
+            & (values[:, 2:8] < 10).all(axis=1)
+        )
         totals = np.zeros(len(idx18), dtype=np.int32)
         for position, weight in enumerate(_USCC_WEIGHTS):  # 17 column operations, not n rows
             totals += values[:, position] * np.int32(weight)
         matches = values[:, 17] == (31 - totals % 31) % 31
-        result[idx18[in_alphabet]] = CodeStatus.BAD_CHECK
-        result[idx18[in_alphabet & matches]] = CodeStatus.VALID
+        org = np.zeros(len(idx18), dtype=np.int32)
+        for position, weight in enumerate(_GB11714_WEIGHTS, start=8):
+            org += _GB11714_VALUE[points[:, position]] * np.int32(weight)
+        remainder = 11 - org % 11
+        org_char = np.where(
+            remainder == 10, ord("X"), np.where(remainder == 11, ord("0"), remainder + ord("0"))
+        )
+        org_matches = points[:, 16] == org_char
+        result[idx18[well_formed]] = CodeStatus.BAD_CHECK
+        result[idx18[well_formed & matches]] = CodeStatus.BAD_ORG_CHECK
+        result[idx18[well_formed & matches & org_matches]] = CodeStatus.VALID
     for i in np.flatnonzero(lengths == 15).tolist():
         code = array[i]
         result[i] = check_code(code.decode() if isinstance(code, bytes) else str(code))
