@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from shuangsuiji.inputs.tables import excel_sheets
 from shuangsuiji.rules.records import LedgerHead
 from shuangsuiji.rules.seal import is_hex64
 
@@ -34,19 +35,14 @@ def published_anchors(folder: Path) -> list[tuple[Path, LedgerHead]]:
 
 def workbook_anchor(path: Path) -> LedgerHead | None:
     """The anchor a workbook of ours carries, if any."""
-    import openpyxl  # only audits read workbooks back
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True)
-    except Exception:  # a damaged or foreign workbook carries no anchor of ours
+    sheets, problems = excel_sheets(path)
+    if problems:  # a damaged or foreign workbook carries no anchor of ours
         return None
-    try:
-        if ANCHOR_SHEET not in book.sheetnames:
-            return None
-        for row in book[ANCHOR_SHEET].iter_rows(values_only=True):
-            seq, digest = (*row, None, None)[:2]
-            if isinstance(seq, int | float) and is_hex64(str(digest)):
-                return LedgerHead(int(seq), str(digest))
-        return None
-    finally:
-        book.close()
+    for name, rows in sheets:
+        if name != ANCHOR_SHEET:
+            continue
+        for row in rows:
+            seq, digest = (*row, "", "")[:2]
+            if seq.isdigit() and is_hex64(digest):
+                return LedgerHead(int(seq), digest)
+    return None

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.plan import Plan
-from shuangsuiji.inputs.tables import detect_encoding, header_key
+from shuangsuiji.inputs.tables import detect_encoding, excel_sheets, header_key
 from shuangsuiji.rules.ratio import parse_rate
 
 # Group names in notices that stand for a list of 行业类别 values. 工矿商贸 follows the
@@ -102,18 +102,11 @@ def read_annexes(path: Path) -> list[AnnexTable]:
     rows: list[tuple[int, list[str]]] = []
     tables: list[AnnexTable] = []
     if suffix in (".xlsx", ".xlsm"):
-        import openpyxl
-
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        try:
-            for sheet in workbook.worksheets:
-                sheet_rows = [
-                    (n, ["" if v is None else str(v) for v in values])
-                    for n, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-                ]
-                tables += _tables_in(sheet_rows, f"{file}[{sheet.title}]")
-        finally:
-            workbook.close()
+        sheets, problems = excel_sheets(path, file)
+        if problems:
+            raise InputError("无法读取附件文件", problems)
+        for name, sheet_rows in sheets:
+            tables += _tables_in(list(enumerate(sheet_rows, start=1)), f"{file}[{name}]")
         return tables
     data = path.read_bytes()
     encoding = detect_encoding(data)

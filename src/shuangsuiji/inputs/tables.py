@@ -188,8 +188,9 @@ def _parse_text(
 
 
 def _open_excel(path: Path) -> Any:
-    """The workbook at ``path``, opened read-only, or :class:`_Unreadable` saying why not."""
-    import openpyxl  # imported here: csv-only users never pay for it
+    """The workbook at ``path`` (python-calamine: reading only, and fast), or
+    :class:`_Unreadable` saying why not."""
+    import python_calamine  # imported here: csv-only users never pay for it
 
     with path.open("rb") as handle:
         if handle.read(8) == _OLE2:  # a password-protected .xlsx is an encrypted OLE2 file
@@ -198,33 +199,78 @@ def _open_excel(path: Path) -> Any:
                 "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx",
             )
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for damaged files
+        return python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
         raise _Unreadable(
             f"无法打开 Excel 文件（{exc.__class__.__name__}）", "用 Excel 打开后另存为 .xlsx"
         ) from None
 
 
-def _sheet_head(workbook: Any, name: str, aliases: dict[str, str]) -> tuple[int, int]:
+def _raw_rows(workbook: Any, name: str) -> list[list[Any]]:
+    """One worksheet's cells as calamine gives them, from A1 (row n is Excel's row n + 1)."""
+    try:
+        rows: list[list[Any]] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except Exception as exc:
+        raise _Unreadable(
+            f"无法读取工作表“{name}”（{exc.__class__.__name__}）", "用 Excel 打开后另存为 .xlsx"
+        ) from None
+    return rows
+
+
+def _text_row(row: Sequence[Any]) -> list[str]:
+    return [_cell_text(v) for v in row]
+
+
+def excel_sheets(
+    path: Path, label: str | None = None
+) -> tuple[list[tuple[str, list[list[str]]]], list[Problem]]:
+    """Every worksheet of a (small) workbook as (name, text rows), or the problem that stops
+    reading it."""
+    try:
+        workbook = _open_excel(path)
+        sheets = [(n, _raw_rows(workbook, n)) for n in workbook.sheet_names]
+    except _Unreadable as exc:
+        return [], [Problem(label or str(path), exc.row, None, exc.message, exc.fix)]
+    return [(name, [_text_row(row) for row in rows]) for name, rows in sheets], []
+
+
+def _sheet_head(rows: list[list[Any]], aliases: dict[str, str]) -> tuple[int, int]:
     """(header row index, recognised columns) of one worksheet, from its first rows only."""
-    head = [
-        [_cell_text(v) for v in row]
-        for row in workbook[name].iter_rows(max_row=HEADER_SCAN_ROWS, values_only=True)
-    ]
-    return _find_header(head, aliases)
+    return _find_header([_text_row(row) for row in rows[:HEADER_SCAN_ROWS]], aliases)
+
+
+def _text_column(values: Sequence[Any]) -> pd.Series:
+    """A column of cells as text. Column by column, not cell by cell: a column of text (the
+    usual case) is taken as it is, and only its cells of spaces become empty."""
+    if set(map(type, values)) <= {str}:
+        column = pd.Series(values, dtype=object)
+        spaces = column.str.isspace()
+        if spaces.any():
+            column[spaces] = ""
+        return column
+    return pd.Series([_cell_text(v) for v in values], dtype=object)
 
 
 def _sheet_frame(
-    workbook: Any, name: str, index: int, aliases: dict[str, str]
+    rows: list[list[Any]], index: int, aliases: dict[str, str]
 ) -> tuple[pd.DataFrame, int, list[str]]:
-    """One worksheet read below its header row (``index``, counted from 0)."""
-    rows = workbook[name].iter_rows(min_row=index + 1, values_only=True)
-    raw_headers = [_cell_text(v) for v in next(rows, ())]
+    """One worksheet's rows below its header row (``index``, counted from 0)."""
+    raw_headers = _text_row(rows[index]) if index < len(rows) else []
     names = _canonical_headers(raw_headers, aliases)
-    width = len(names)
-    records = [[_cell_text(v) for v in row[:width]] + [""] * (width - len(row)) for row in rows]
-    frame = pd.DataFrame(records, columns=names, dtype=object) if names else pd.DataFrame()
-    frame[ROW] = range(index + 2, index + 2 + len(frame))
+    body = rows[index + 1 :]
+    columns = list(zip(*body, strict=True)) if body else []
+    blank = ("",) * len(body)
+    frame = (
+        pd.DataFrame(
+            {
+                name: _text_column(columns[i] if i < len(columns) else blank)
+                for i, name in enumerate(names)
+            }
+        )
+        if names
+        else pd.DataFrame()
+    )
+    frame[ROW] = range(index + 2, index + 2 + len(body))
     return frame, index + 1, raw_headers
 
 
@@ -233,19 +279,19 @@ def _read_excel(
 ) -> tuple[pd.DataFrame, int, list[str]]:
     """The named worksheet, or the one whose header names the most wanted columns."""
     workbook = _open_excel(path)
-    try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise _Unreadable(
-                f"找不到工作表“{sheet}”（现有：{'、'.join(workbook.sheetnames)}）",
-                "改正计划文件中的工作表名",
-            )
-        candidates = [sheet] if sheet is not None else workbook.sheetnames
-        heads = [(_sheet_head(workbook, name, aliases), name) for name in candidates]
-        # The first sheet wins a tie, as max() keeps the first of equal scores.
-        (index, _score), name = max(heads, key=lambda h: h[0][1])
-        return _sheet_frame(workbook, name, index, aliases)
-    finally:
-        workbook.close()
+    if sheet is not None and sheet not in workbook.sheet_names:
+        raise _Unreadable(
+            f"找不到工作表“{sheet}”（现有：{'、'.join(workbook.sheet_names)}）",
+            "改正计划文件中的工作表名",
+        )
+    best: tuple[int, int, list[list[Any]]] | None = None
+    for name in [sheet] if sheet is not None else workbook.sheet_names:
+        rows = _raw_rows(workbook, name)
+        index, score = _sheet_head(rows, aliases)
+        if best is None or score > best[1]:  # the first sheet wins a tie
+            best = (index, score, rows)
+    assert best is not None
+    return _sheet_frame(best[2], best[0], aliases)
 
 
 def _duplicate_columns(
@@ -383,20 +429,19 @@ def read_tables(
     aliases = _alias_map(columns)
     try:
         workbook = _open_excel(path)
+        sheets = [(name, _raw_rows(workbook, name)) for name in workbook.sheet_names]
     except _Unreadable as exc:
         return [], [Problem(file, exc.row, None, exc.message, exc.fix)]
     tables: list[Table] = []
-    try:
-        for name in workbook.sheetnames:
-            index, score = _sheet_head(workbook, name, aliases)
-            if score == 0:
-                continue
-            read = _sheet_frame(workbook, name, index, aliases)
-            table, found = _finish(f"{file}［{name}］", read, columns, aliases)
-            problems += found
-            tables.append(table)
-    finally:
-        workbook.close()
+    for name, rows in sheets:
+        index, score = _sheet_head(rows, aliases)
+        if score == 0:
+            continue
+        table, found = _finish(
+            f"{file}［{name}］", _sheet_frame(rows, index, aliases), columns, aliases
+        )
+        problems += found
+        tables.append(table)
     if not tables:
         wanted = "、".join(c.name for c in columns if c.required)
         problems.append(
