@@ -1,0 +1,106 @@
+"""The array-based officer draw agrees with the rules written plainly (tests/reference_assign.py),
+group for group and message for message, on many random months under both rules."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from shuangsuiji.exceptions import InputError
+from shuangsuiji.rules.assign import SPECS, assign, substitute
+
+from . import reference_assign
+
+INDUSTRIES = ["冶金", "机械", "建材", "纺织", "轻工"]
+STREETS = ["关林镇", "龙门镇", "安乐镇"]
+
+
+def _month(seed: int, spec: str) -> dict[str, Any]:
+    rnd = random.Random(seed)
+    enterprises = [f"E{i:03d}" for i in range(rnd.randint(1, 40))]
+    departments = ["局", "市场局"]
+    officers = [
+        {
+            "id": f"O{i:03d}",
+            "name": f"人员{i}",
+            "department": departments[rnd.random() < 0.25],
+            "section": "",
+            "fields": rnd.sample(INDUSTRIES, rnd.randint(0, 2)),
+            "duty": "在岗",
+            "on_duty": rnd.random() > 0.1,
+            "cert_until": rnd.choice(["2030-12-31", "2030-12-31", "2025-03-15"]),
+            "recusals": rnd.sample(enterprises, min(len(enterprises), rnd.randint(0, 2))),
+        }
+        for i in range(rnd.randint(3, 30))
+    ]
+    ids = [o["id"] for o in officers]
+    tasks, start = [], 0
+    for t in range(rnd.randint(1, 3)):
+        take = enterprises[start : start + rnd.randint(1, 15)]
+        start += len(take)
+        tasks.append(
+            {
+                "scope": f"T{t}/2025-03",
+                "partner": "市场局" if rnd.random() < 0.3 else None,
+                "enterprises": [
+                    {
+                        "uscc": e,
+                        "name": f"企业{e}",
+                        "industry": rnd.choice(INDUSTRIES),
+                        "street": rnd.choice(STREETS),
+                    }
+                    for e in take
+                ],
+            }
+        )
+    return {
+        "spec": spec,
+        "month": "2025-03",
+        "seed": f"种子{seed}",
+        "agency": "局",
+        "group_max": rnd.randint(1, 5),
+        "group_size": 2,
+        "partner_group_size": rnd.randint(1, 2),
+        "officers": officers,
+        "history": {
+            i: rnd.sample(enterprises, min(len(enterprises), rnd.randint(0, 3)))
+            for i in rnd.sample(ids, len(ids) // 3)
+        },
+        "tasks": tasks,
+        "year_groups": {i: rnd.randint(0, 4) for i in ids if rnd.random() < 0.5},
+        "year_enterprises": {i: rnd.randint(0, 12) for i in ids if rnd.random() < 0.5},
+        "max_groups_per_officer": rnd.choice([None, None, 1, 2]),
+        "merge_by_street": rnd.random() < 0.5,
+    }
+
+
+def _outcome(run: Any, data: dict[str, Any], *more: Any) -> str:
+    try:
+        return json.dumps(
+            run(data, *more, *([set()] if more else [])), ensure_ascii=False, sort_keys=True
+        )
+    except InputError as exc:
+        return f"InputError: {exc.message}"
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_the_fast_draw_is_the_rule(spec: str) -> None:
+    staffed = 0
+    for seed in range(400):
+        data = _month(seed, spec)
+        fast, plain = _outcome(assign, data), _outcome(reference_assign.assign, data)
+        assert fast == plain, seed
+        if fast.startswith("InputError"):
+            continue
+        staffed += 1
+        groups = json.loads(fast)
+        leaving = groups[0]["officers"][0]["id"]
+        replaced = [
+            _outcome(run, data, groups, leaving)
+            for run in (substitute, reference_assign.substitute)
+        ]
+        assert replaced[0] == replaced[1], seed
+    assert staffed > 100  # most random months could be staffed: the comparison saw real groups
