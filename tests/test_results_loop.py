@@ -531,3 +531,14 @@ def test_event_times_are_shown_in_the_plan_time_zone(assigned: Path) -> None:
     shanghai = at.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%Y-%m-%d %H:%M:%S")
     assert events[0]["local_at"] == shanghai
     assert shanghai in invoke("audit", "log", "--plan", assigned).stdout
+
+
+def test_a_task_sheet_written_by_0_2_still_imports(assigned: Path) -> None:
+    # 0.2's group sheets had no 任务编号: they are left out, the overview sheet is read.
+    sheet = fill_task_sheet(assigned, "2025-03", {0: (D(2025, 3, 10), "未发现问题", None)})
+    book = openpyxl.load_workbook(sheet)
+    for name in book.sheetnames[1:-1]:
+        book[name].delete_cols(2)
+    book.save(sheet)
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-12")
+    assert result.exit_code == 0 and "新结果或改动 1 条" in result.stdout, result.output

@@ -417,9 +417,9 @@ def read_table(
 def read_tables(
     path: Path, columns: Sequence[Column], *, label: str | None = None
 ) -> tuple[list[Table], list[Problem]]:
-    """Every worksheet of ``path`` with any of the wanted ``columns`` (a csv is one table), each
-    reported as “file［sheet］”; worksheets with none of them are left out, one missing a
-    required column is a problem."""
+    """Every worksheet of ``path`` whose header has the first wanted column (a csv is one
+    table), each reported as “file［sheet］”; other worksheets are left out, one missing
+    another required column is a problem."""
     file, problems = _checked(path, label, "检查文件路径")
     if problems:
         return [], problems
@@ -433,10 +433,12 @@ def read_tables(
     except _Unreadable as exc:
         return [], [Problem(file, exc.row, None, exc.message, exc.fix)]
     tables: list[Table] = []
+    first = columns[0].name
     for name, rows in sheets:
-        index, score = _sheet_head(rows, aliases)
-        if score == 0:
-            continue
+        index, _score = _sheet_head(rows, aliases)
+        head = rows[index] if index < len(rows) else []
+        if first not in {aliases.get(header_key(_cell_text(c))) for c in head}:
+            continue  # not a sheet of this table (a 台账链头, or a 0.2 group sheet)
         table, found = _finish(
             f"{file}［{name}］", _sheet_frame(rows, index, aliases), columns, aliases
         )
