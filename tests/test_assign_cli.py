@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.inputs.rosters import load_officers
@@ -267,3 +269,17 @@ def test_assign_shows_each_officers_load(workspace: Path) -> None:
     assert result.exit_code == 0
     assert "人员工作量" in result.stdout and "本月每人" in result.stdout
     assert "本年度每人" in result.stdout
+
+
+def test_a_big_month_is_summarised_on_screen(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = sys.modules["shuangsuiji.cli.app"]  # the module (the package exports its Typer app)
+    monkeypatch.setattr(cli, "MAX_GROUPS_SHOWN", 3)
+    monkeypatch.setattr(cli, "MAX_OFFICERS_SHOWN", 3)
+    draw_month(workspace, "2025-03")
+    result = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 0
+    assert "明细见检查任务单" in result.stdout and "AJ-01/2025-03" in result.stdout
+    assert "检查对象" in result.stdout and "洛阳" not in result.stdout  # no enterprise listed
+    assert "人员工作量" not in result.stdout and "本年度每人" in result.stdout

@@ -37,6 +37,8 @@ T = TypeVar("T")
 
 MAX_PROBLEM_ROWS = 200
 MAX_SHOWN = 50  # selected enterprises listed per task on screen
+MAX_GROUPS_SHOWN = 60  # groups listed on screen; beyond, a summary per task
+MAX_OFFICERS_SHOWN = 80  # officers in the workload table; beyond, the spread only
 
 app = typer.Typer(
     name="ssj",
@@ -459,6 +461,10 @@ def draw_import(
 def _render_groups(outcome: AssignOutcome, agency: str) -> None:
     from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
 
+    if len(outcome.groups) > MAX_GROUPS_SHOWN:  # a city's month: a summary, the sheet has all
+        _render_group_summary(outcome)
+        _render_loads(outcome, agency)
+        return
     table = Table(title=f"{outcome.month} 检查分组")
     for header in ("任务", "检查组", "行业类别", "检查人员", "检查对象", "提示"):
         table.add_column(header, overflow="fold")
@@ -475,8 +481,28 @@ def _render_groups(outcome: AssignOutcome, agency: str) -> None:
     _render_loads(outcome, agency)
 
 
+def _render_group_summary(outcome: AssignOutcome) -> None:
+    """Per task: groups, enterprises, officers and groups with a warning."""
+    table = Table(
+        title=f"{outcome.month} 检查分组（共 {len(outcome.groups)} 组，明细见检查任务单）"
+    )
+    for header in ("任务", "检查组", "检查对象", "检查人员", "有提示的组"):
+        table.add_column(header, overflow="fold")
+    for scope in dict.fromkeys(g.scope for g in outcome.groups):
+        mine = [g for g in outcome.groups if g.scope == scope]
+        table.add_row(
+            scope,
+            str(len(mine)),
+            str(sum(len(g.enterprises) for g in mine)),
+            str(len({o.id for g in mine for o in g.officers})),
+            str(sum(bool(g.warnings) for g in mine)),
+        )
+    _stdout().print(table)
+
+
 def _render_loads(outcome: AssignOutcome, agency: str) -> None:
-    """Fairness figures: each officer's groups and enterprises this month and this year."""
+    """Fairness figures: each officer's groups and enterprises this month and this year (for a
+    big roster, only the spread and who is over the cap)."""
     from shuangsuiji.rules.assign import spread
 
     loads = [o for o in outcome.loads if o.eligible or o.month_groups]
@@ -497,7 +523,8 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
             str(o.year_enterprises),
         )
     out = _stdout()
-    out.print(table)
+    if len(loads) <= MAX_OFFICERS_SHOWN:
+        out.print(table)
     for department in dict.fromkeys(o.department for o in loads):
         found = spread(loads, department)
         if found is None:
