@@ -1,17 +1,22 @@
-"""Benchmark: `ssj draw` on a generated 1,000,000-row csv roster vs pandas reading that csv.
+"""Benchmark: `ssj draw` on generated csv rosters (10k, 100k and 1M rows by default) against
+plain reads of the same file: pandas read_csv, pyarrow's csv reader and DuckDB's, when installed.
 
-Both are timed as fresh processes, side by side in one run (each includes starting Python and
-importing pandas), best of --repeat runs. The roster is generated on the fly into a temporary
-folder (never committed):
+Every command is a fresh process (starting Python and importing its library counts), the
+commands alternate within each repetition so that a busy moment hits all alike, and the
+medians of --repeat runs are printed with the ratios and ssj's peak memory. Rosters are
+generated on the fly into a temporary folder (never committed):
 
-    python benchmarks/bench_draw.py            # 1,000,000 rows
-    python benchmarks/bench_draw.py --rows 200000 --repeat 1
+    python benchmarks/bench_draw.py                        # 10k, 100k, 1M rows, 3 runs each
+    python benchmarks/bench_draw.py --rows 5000000 --repeat 3
+    pip install pyarrow duckdb                             # for the pyarrow and DuckDB columns
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -89,33 +94,46 @@ def make_roster(path: Path, rows: int) -> None:
             )
 
 
-def best_time(command: list[str], cwd: Path, repeat: int, before: Path | None = None) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        if before is not None:  # a fresh workspace: no ledger, no outputs
-            for leftover in ("ssj.db", "ssj.lock", "输出"):
-                target = before / leftover
-                if target.is_dir():
-                    shutil.rmtree(target)
-                elif target.exists():
-                    target.unlink()
-        start = time.perf_counter()
-        subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-        best = min(best, time.perf_counter() - start)
-    return best
+READERS = {
+    "pandas": "import pandas as pd; pd.read_csv('enterprises.csv')",
+    "pyarrow": "import pyarrow.csv as c; c.read_csv('enterprises.csv')",
+    "duckdb": (
+        "import duckdb; duckdb.connect().execute("
+        "\"CREATE TABLE t AS SELECT * FROM read_csv('enterprises.csv')\")"
+    ),
+}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--repeat", type=int, default=3)
-    args = parser.parse_args()
+def available(module: str) -> bool:
+    found = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
+    return found.returncode == 0
+
+
+def run(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time and peak resident memory (KB) of one fresh process."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(child.pid, 0)
+    took = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({status})")
+    return took, usage.ru_maxrss
+
+
+def fresh(folder: Path) -> None:
+    """A workspace as before its first draw: no ledger, no outputs."""
+    for leftover in ("ssj.db", "ssj.lock", "输出"):
+        target = folder / leftover
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+
+
+def bench(rows: int, repeat: int, readers: dict[str, str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        started = time.perf_counter()
-        make_roster(folder / "enterprises.csv", args.rows)
+        make_roster(folder / "enterprises.csv", rows)
         (folder / "officers.csv").write_text(
             "姓名,执法证号,执法证有效期至\n张三,A001,2030-12-31\n李四,A002,2030-12-31\n",
             encoding="utf-8",
@@ -123,27 +141,43 @@ def main() -> None:
         (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
         seal = [sys.executable, "-m", "shuangsuiji", "seal", "--plan", "plan.yaml"]
         subprocess.run(seal, cwd=folder, check=True, stdout=subprocess.DEVNULL)
-        print(f"生成 {args.rows:,} 行名录库：{time.perf_counter() - started:.1f} 秒")
-        read = best_time(
-            [sys.executable, "-c", "import pandas as pd; pd.read_csv('enterprises.csv')"],
-            folder,
-            args.repeat,
-        )
-        ssj = [
-            sys.executable,
-            "-m",
-            "shuangsuiji",
-            "draw",
-            "--plan",
-            "plan.yaml",
-            "--month",
-            "2025-03",
-            "--json",
+        draw = [sys.executable, "-m", "shuangsuiji", "draw", "--plan", "plan.yaml"]
+        draw += ["--month", "2025-03", "--json"]
+        times: dict[str, list[float]] = {name: [] for name in ["ssj draw", *readers]}
+        memory = 0
+        for _ in range(repeat):
+            fresh(folder)
+            took, peak = run(draw, folder)
+            times["ssj draw"].append(took)
+            memory = max(memory, peak)
+            for name, code in readers.items():
+                times[name].append(run([sys.executable, "-c", code], folder)[0])
+        median = {name: statistics.median(found) for name, found in times.items()}
+        ssj = median["ssj draw"]
+        cells = [f"ssj draw {ssj:.2f} 秒（峰值内存 {memory / 1024:.0f} MB）"]
+        cells += [
+            f"{name} 读取 {t:.2f} 秒（比值 {ssj / t:.1f}）"
+            for name, t in median.items()
+            if name != "ssj draw"
         ]
-        draw = best_time(ssj, folder, args.repeat, before=folder)
-        print(f"pandas 读取该 csv（新进程）：{read:.2f} 秒")
-        print(f"ssj draw 一个月（新进程）：  {draw:.2f} 秒")
-        print(f"比值 ssj draw / pandas 读取：{draw / read:.2f}")
+        print(f"{rows:>11,} 行：" + "；".join(cells))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    readers = {name: code for name, code in READERS.items() if available(name)}
+    missing = sorted(set(READERS) - set(readers))
+    print(
+        f"新进程，{args.repeat} 次交替运行的中位数"
+        + (f"（未安装：{'、'.join(missing)}）" if missing else "")
+    )
+    for rows in (int(n) for n in args.rows.split(",")):
+        bench(rows, args.repeat, readers)
 
 
 if __name__ == "__main__":
