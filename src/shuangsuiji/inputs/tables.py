@@ -221,17 +221,23 @@ def _text_row(row: Sequence[Any]) -> list[str]:
     return [_cell_text(v) for v in row]
 
 
+def _raw_sheets(path: Path, label: str) -> tuple[list[tuple[str, list[list[Any]]]], list[Problem]]:
+    """Every worksheet as (name, cells as calamine gives them), or the problem that stops
+    reading the workbook."""
+    try:
+        workbook = _open_excel(path)
+        return [(name, _raw_rows(workbook, name)) for name in workbook.sheet_names], []
+    except _Unreadable as exc:
+        return [], [Problem(label, exc.row, None, exc.message, exc.fix)]
+
+
 def excel_sheets(
     path: Path, label: str | None = None
 ) -> tuple[list[tuple[str, list[list[str]]]], list[Problem]]:
     """Every worksheet of a (small) workbook as (name, text rows), or the problem that stops
     reading it."""
-    try:
-        workbook = _open_excel(path)
-        sheets = [(n, _raw_rows(workbook, n)) for n in workbook.sheet_names]
-    except _Unreadable as exc:
-        return [], [Problem(label or str(path), exc.row, None, exc.message, exc.fix)]
-    return [(name, [_text_row(row) for row in rows]) for name, rows in sheets], []
+    sheets, problems = _raw_sheets(path, label or str(path))
+    return [(name, [_text_row(row) for row in rows]) for name, rows in sheets], problems
 
 
 def _sheet_head(rows: list[list[Any]], aliases: dict[str, str]) -> tuple[int, int]:
@@ -427,11 +433,9 @@ def read_tables(
         table, problems = read_table(path, columns, label=file)
         return ([table] if table is not None else []), problems
     aliases = _alias_map(columns)
-    try:
-        workbook = _open_excel(path)
-        sheets = [(name, _raw_rows(workbook, name)) for name in workbook.sheet_names]
-    except _Unreadable as exc:
-        return [], [Problem(file, exc.row, None, exc.message, exc.fix)]
+    sheets, problems = _raw_sheets(path, file)
+    if problems:
+        return [], problems
     tables: list[Table] = []
     first = columns[0].name
     for name, rows in sheets:
