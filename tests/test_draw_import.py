@@ -20,9 +20,7 @@ def _platform_list(workspace: Path, count: int = 8) -> list[str]:
     loaded = load_workspace(workspace)
     assert loaded.enterprises is not None
     task = loaded.plan.item("AJ-01")
-    return population(loaded.plan, task, loaded.enterprises)["统一社会信用代码"].tolist()[
-        3 : 3 + count
-    ]
+    return population(loaded.plan, task, loaded.enterprises).keys.to_pylist()[3 : 3 + count]
 
 
 def _export(path: Path, rows: list[list[object]]) -> Path:

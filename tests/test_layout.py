@@ -87,7 +87,7 @@ def _loaded_after_importing(modules: list[str]) -> set[str]:
 def test_rules_are_pure() -> None:
     # No file formats, databases, data frames or terminal output: a rule is plain computation.
     loaded = _loaded_after_importing([m for m in _modules() if _layer(m) == "rules"])
-    forbidden = {"pandas", "openpyxl", "sqlite3", "typer", "rich", "yaml"}
+    forbidden = {"pandas", "pyarrow", "openpyxl", "sqlite3", "typer", "rich", "yaml"}
     assert not loaded & forbidden
     assert (
         not {m for m in loaded if m.startswith("shuangsuiji.")}

@@ -14,7 +14,7 @@ from .conftest import FIXTURES, write_xlsx
 def test_utf8_bom_aliases_fullwidth_lowercase_blank_rows() -> None:
     roster, problems = load_enterprises(FIXTURES / "enterprises_utf8_bom.csv")
     assert roster is not None and problems == []
-    records = roster.frame.to_dict("records")
+    records = roster.data.to_pylist()
     assert [r[KEY] for r in records] == [
         "91330100609167206N",  # full-width with spaces
         "91512081MA62K0260E",  # lower case
@@ -29,8 +29,8 @@ def test_utf8_bom_aliases_fullwidth_lowercase_blank_rows() -> None:
 def test_gb18030_with_title_rows() -> None:
     roster, problems = load_enterprises(FIXTURES / "enterprises_gb18030_title.csv")
     assert roster is not None and problems == []
-    assert roster.frame["企业名称"].tolist() == ["洛阳恒达化工有限公司", "洛阳瑞丰纺织有限公司"]
-    assert roster.frame["_row"].tolist() == [4, 5]
+    assert roster.data["企业名称"].to_pylist() == ["洛阳恒达化工有限公司", "洛阳瑞丰纺织有限公司"]
+    assert roster.data["_row"].to_pylist() == [4, 5]
 
 
 def test_bad_check_and_duplicate_name_rows() -> None:
@@ -60,7 +60,7 @@ def test_xlsx_with_merged_title_row_excel_dates_and_numeric_codes(tmp_path: Path
     )
     roster, problems = load_enterprises(path)
     assert roster is not None
-    assert roster.frame["_row"].tolist() == [4, 5]
+    assert roster.data["_row"].to_pylist() == [4, 5]
     [problem] = problems
     assert problem.row == 5 and "科学计数法" in problem.message
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib.abc
 import json
 import shlex
 import sys
@@ -27,7 +28,7 @@ from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.ledger.lock import DEFAULT_WAIT
 from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, STATUS_NAMES, standing
 
-if TYPE_CHECKING:  # the commands load pandas and more: imported where a command runs
+if TYPE_CHECKING:  # the commands load pyarrow and more: imported where a command runs
     from shuangsuiji.commands.assign import AssignOutcome
     from shuangsuiji.commands.draw import DrawOutcome
     from shuangsuiji.commands.seal import SealOutcome
@@ -1027,6 +1028,18 @@ def audit_log(plan: PlanOption, as_json: JsonOption = False) -> None:
     _run(run)
 
 
+class _WithoutPandas(importlib.abc.MetaPathFinder):
+    """pyarrow probes for pandas whenever it builds an array; where pandas happens to be
+    installed, that import costs more than reading a district's roster. ssj never uses pandas,
+    so its own process answers the probe as an install without pandas would."""
+
+    def find_spec(self, name: str, path: object, target: object = None) -> None:
+        if name == "pandas":
+            raise ModuleNotFoundError("ssj 不使用 pandas", name=name)
+
+
 def main() -> None:
     """Console-script entry point."""
+    if "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _WithoutPandas())
     app()

@@ -12,15 +12,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from shuangsuiji import __version__
 from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_ledger_of_outputs
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
-from shuangsuiji.inputs.population import build_strata, names_lookup, population
-from shuangsuiji.inputs.rosters import KEY
+from shuangsuiji.inputs.population import Eligible, build_strata, names_lookup, population
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
@@ -81,7 +78,7 @@ def _recorded(ledger: Ledger, scope: str) -> tuple[DrawRecord | ExternalDraw, st
     """A stored draw's record and its published text, exactly as recorded."""
     stored = ledger.draw(scope)
     assert stored is not None
-    return stored.record, stored.text
+    return ledger.full_record(stored), stored.text
 
 
 def _check_order(
@@ -245,7 +242,7 @@ def draw_month(
             selected = record.selected_keys
             batch_selected.setdefault(base.id, set()).update(selected)
             text = record.to_json()
-            new.append((StoredDraw.of(text), selected))
+            new.append((StoredDraw.of(text, record), selected))
             outcome.records.append(record)
             outcome.texts.append(text)
             outcome.new_scopes.append(scope)
@@ -268,11 +265,11 @@ def draw_month(
 
 
 def _changes_since(
-    record: DrawRecord, eligible: pd.DataFrame, extra: str | None, key_string: str | None
+    record: DrawRecord, eligible: Eligible, extra: str | None, key_string: str | None
 ) -> list[str]:
     """Why the recorded draw differs from what the inputs would give now (reported, not redrawn)."""
     notes = []
-    keys = sorted(eligible[KEY].tolist())
+    keys = eligible.keys.to_pylist()
     if population_digest(keys) != record.population.digest:
         notes.append(
             f"{record.scope} 已于 {record.created_at} 抽取；此后企业名录库有变化"

@@ -104,6 +104,6 @@ def import_draw(
         for info in ledger.drawn(year):
             stored = ledger.draw(info.scope)
             if info.month == mon and stored is not None:
-                month_draws.append((stored.record, stored.text))
+                month_draws.append((ledger.full_record(stored), stored.text))
         outcome.files = write_draw_files(plan, label, month_draws, month_anchor(ledger, label))
     return outcome

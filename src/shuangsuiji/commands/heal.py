@@ -31,6 +31,24 @@ def _same(path: Path, text: str) -> bool:
         return False
 
 
+def _key_files_intact(folder: Path, stored: StoredDraw) -> bool:
+    """Whether the key lists a record keeps in files are there, each matching its digest."""
+    if '"keys_file"' not in stored.text:  # the usual record: its keys are inline
+        return True
+    record = stored.record
+    if not isinstance(record, DrawRecord):
+        return True
+    for entry in record.key_lists():
+        if entry.keys_file is not None:
+            try:
+                found = hashlib.sha256((folder / entry.keys_file).read_bytes()).hexdigest()
+            except FileNotFoundError:
+                return False
+            if found != entry.digest:
+                return False
+    return True
+
+
 def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
     """Write again every derived file of the plan's year that is missing or differs from what
     the ledger holds (record files and task sheets by content; a month's 抽取结果 with its
@@ -46,10 +64,14 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
     for label, stored_draws in months.items():
         folder = plan.folder / OUTPUT_DIR / label
         # Compared as text, so a record is parsed only when its month must be written again.
-        stale = any(not _same(folder / record_file(d.task_id, label), d.text) for d in stored_draws)
+        stale = any(
+            not _same(folder / record_file(d.task_id, label), d.text)
+            or not _key_files_intact(folder, d)
+            for d in stored_draws
+        )
         if stale or not (folder / result_workbook_name(label)).exists():
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
-                (d.record, d.text) for d in stored_draws
+                (ledger.full_record(d), d.text) for d in stored_draws
             ]
             written += write_draw_files(plan, label, drawn, month_anchor(ledger, label))
     for label, text in ledger.assignments(plan.year):

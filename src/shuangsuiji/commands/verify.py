@@ -17,7 +17,7 @@ from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
-from shuangsuiji.inputs.rosters import KEY, NAME, EnterpriseRoster, load_enterprises
+from shuangsuiji.inputs.rosters import NAME, EnterpriseRoster, load_enterprises
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
 from shuangsuiji.rules.verify import record_differences, year_differences
@@ -43,11 +43,10 @@ def verify_record(
 
 
 def _against_roster(record: DrawRecord, roster: EnterpriseRoster) -> list[str]:
-    frame = roster.frame
-    absent = [c for c in record.targets if c not in frame.columns]
+    absent = [c for c in record.targets if c not in roster.columns]
     if absent:
         return [f"名录库没有“{'、'.join(absent)}”列，无法核对对象名单"]
-    eligible = set(frame.loc[eligible_mask(roster, record.targets), KEY])
+    eligible = set(roster.keys.filter(eligible_mask(roster, record.targets)).to_pylist())
     keys = set(record.population.keys)
     names = roster.details(record.selected_keys, NAME)
     out = [

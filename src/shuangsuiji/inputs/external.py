@@ -52,24 +52,24 @@ def read_selections(
     table, problems = read_table(path, COLUMNS)
     if table is None or any(p.is_error for p in problems):
         return [], problems
-    frame, file = table.frame, table.file
-    keys, fixed = normalize_keys(frame[KEY])
+    file = table.file
+    keys, fixed = normalize_keys(table.column(KEY))
     statuses = check_codes(fixed)
-    names = frame[NAME] if NAME in frame.columns else None
     rows: list[ImportedRow] = []
     seen: dict[str, int] = {}
-    for index, row in enumerate(frame[ROW].tolist()):
-        key = str(keys[index])
+    for index, record in enumerate(table.records()):
+        row = int(record[ROW])
+        key = str(keys[index].as_py())
 
         def bad(column: str, message: str, fix: str, row: int = row) -> None:
             problems.append(Problem(file, row, column, message, fix))
 
-        written = str(frame[TASK].iloc[index]).strip() if TASK in frame.columns else ""
+        written = str(record.get(TASK, "")).strip()
         if written not in ("", task, f"{task}/{month}"):
             bad(TASK, f"这一行是“{written}”，不是 {task}", "每次只导入一个任务、一个月份的名单")
             continue
-        if MONTH in frame.columns and str(frame[MONTH].iloc[index]).strip():
-            written = str(frame[MONTH].iloc[index]).strip()
+        if str(record.get(MONTH, "")).strip():
+            written = str(record[MONTH]).strip()
             if _month_of(written) != month:
                 bad(
                     MONTH,
@@ -90,7 +90,7 @@ def read_selections(
             bad(KEY, f"“{key}”与第 {seen[key]} 行重复", "同一家企业只保留一行")
             continue
         seen[key] = row
-        name = "" if names is None else str(names.iloc[index]).strip()
+        name = str(record.get(NAME, "")).strip()
         rows.append(ImportedRow(row, key, name))
     if not rows and not any(p.is_error for p in problems):
         problems.append(

@@ -7,46 +7,76 @@ module applies it to a whole roster at once and hands the draw plain sorted keys
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
-import pandas as pd
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
-from shuangsuiji.inputs.rosters import KEY, NAME, STATUS, EnterpriseRoster, normalize_column
+from shuangsuiji.inputs.rosters import NAME, STATUS, EnterpriseRoster
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
 
 
-def eligible_mask(roster: EnterpriseRoster, targets: Mapping[str, Sequence[str]]) -> pd.Series:
+def eligible_mask(
+    roster: EnterpriseRoster, targets: Mapping[str, Sequence[str]]
+) -> npt.NDArray[np.bool_]:
     """Rows whose every target column holds an allowed value and whose 经营状态 is operating."""
-    frame = roster.frame
-    mask = pd.Series(True, index=frame.index)
-    for column, allowed in targets.items():
-        wanted = {normalize_value(v) for v in allowed}
-        mask &= roster.values(column).isin(wanted)
-    if STATUS in frame.columns:
-        operating = {s for s in frame[STATUS].unique() if is_operating(s)}
-        mask &= frame[STATUS].isin(operating)
+    mask = np.ones(len(roster), dtype=bool)
+    conditions = {c: {normalize_value(v) for v in allowed} for c, allowed in targets.items()}
+    if STATUS in roster.columns:
+        statuses = pc.unique(roster.values(STATUS)).to_pylist()
+        conditions[STATUS] = {s for s in statuses if is_operating(s)}
+    for column, wanted in conditions.items():
+        found = pc.is_in(roster.values(column), value_set=pa.array(sorted(wanted), pa.string()))
+        mask &= found.to_numpy(zero_copy_only=False)
     return mask
 
 
-def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Eligible:
+    """A task's eligible rows of the roster, in key order."""
+
+    roster: EnterpriseRoster
+    rows: npt.NDArray[np.intp]  # positions in the roster, sorted by key
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def keys(self) -> pa.Array:
+        """The eligible keys, sorted."""
+        return self.values_of(self.roster.keys)
+
+    def values(self, column: str) -> pa.Array:
+        """A column of the eligible rows, normalised for matching."""
+        return self.values_of(self.roster.values(column))
+
+    def values_of(self, column: pa.Array) -> pa.Array:
+        taken: pa.Array = column.take(pa.array(self.rows))
+        return taken
+
+
+def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Eligible:
     """The roster rows eligible for a task (a joint task uses the targets of the item it covers)."""
-    mask = eligible_mask(roster, plan.base_item(task).targets).to_numpy()
+    mask = eligible_mask(roster, plan.base_item(task).targets)
     # Rows in key order, so the population's keys come out sorted without sorting them.
-    return roster.frame.take(roster.key_order[mask[roster.key_order]])
+    return Eligible(roster, roster.key_order[mask[roster.key_order]])
 
 
-def strata_sizes(task: Item | JointTask, eligible: pd.DataFrame) -> dict[str, int]:
+def strata_sizes(task: Item | JointTask, eligible: Eligible) -> dict[str, int]:
     """Population size per stratum of a stratified ratio (one stratum "" for a flat ratio)."""
     by = task.ratio.by
     if by is None:
         return {"": len(eligible)}
-    counts = normalize_column(eligible[by]).value_counts()
-    return {str(k): int(v) for k, v in sorted(counts.items())}
+    counts = pc.value_counts(eligible.values(by)).to_pylist()
+    return {c["values"]: c["counts"] for c in sorted(counts, key=lambda c: c["values"])}
 
 
-def task_quota(task: Item | JointTask, eligible: pd.DataFrame) -> int:
+def task_quota(task: Item | JointTask, eligible: Eligible) -> int:
     """The total number to draw for a task (the sum over strata when stratified)."""
     ratio = task.ratio
     if ratio.rate is not None:
@@ -59,30 +89,29 @@ def task_quota(task: Item | JointTask, eligible: pd.DataFrame) -> int:
     return total
 
 
-def build_strata(task: Item | JointTask, eligible: pd.DataFrame) -> list[Stratum]:
+def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
     """The task's strata over its eligible population (one stratum for a flat ratio)."""
-    keys = eligible[KEY]
+    keys = eligible.keys
     ratio = task.ratio
     if ratio.rate is not None:
-        return [Stratum("", ratio.rate, sorted(keys.tolist()))]
+        return [Stratum("", ratio.rate, keys.to_pylist())]
     assert ratio.by is not None
-    values = normalize_column(eligible[ratio.by])
+    values = eligible.values(ratio.by)
     strata = []
-    for value, group in keys.groupby(values, sort=True):
-        rate = ratio.rate_for(str(value))
+    for value in sorted(pc.unique(values).to_pylist()):
+        rate = ratio.rate_for(value)
         if rate is None:
             raise InputError(
                 f"{task.id} 的分层比例没有给出“{value}”层的比例；请补上该层或 default",
             )
-        strata.append(Stratum(str(value), rate, sorted(group.tolist())))
+        strata.append(Stratum(value, rate, keys.filter(pc.equal(values, value)).to_pylist()))
     return strata
 
 
-def names_lookup(eligible: pd.DataFrame) -> Callable[[list[str]], Mapping[str, str]]:
+def names_lookup(eligible: Eligible) -> Callable[[list[str]], Mapping[str, str]]:
     """Names of the selected enterprises, looked up only once the selection is known."""
 
     def names(keys: list[str]) -> Mapping[str, str]:
-        rows = eligible.loc[eligible[KEY].isin(keys), [KEY, NAME]]
-        return {k: str(n).strip() for k, n in zip(rows[KEY], rows[NAME], strict=True)}
+        return eligible.roster.details(keys, NAME)
 
     return names

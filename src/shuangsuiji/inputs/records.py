@@ -29,6 +29,8 @@ def load_records(path: Path) -> list[dict[str, Any]]:
             [Problem(file, row, None, f"JSON 格式错误：{exc}", "使用 ssj draw 写出的原始记录文件")],
         ) from None
     records = data if isinstance(data, list) else [data]
+    for record in records:
+        _read_key_files(record, path.parent)
     for index, record in enumerate(records):
         external = isinstance(record, dict) and record.get("spec") == EXTERNAL
         required = EXTERNAL_FIELDS if external else RECORD_FIELDS
@@ -47,3 +49,24 @@ def load_records(path: Path) -> list[dict[str, Any]]:
                 ],
             )
     return records
+
+
+def read_key_file(folder: Path, name: str) -> list[str] | None:
+    """The keys of a key list kept beside its record (one per line), or None if absent."""
+    path = folder / name
+    if Path(name).name != name or not path.is_file():  # a plain name beside the record only
+        return None
+    text = path.read_text(encoding="utf-8")
+    return text.split("\n") if text else []
+
+
+def _read_key_files(record: Any, folder: Path) -> None:
+    """Fill in, in place, the key lists a record keeps in files beside it."""
+    if not isinstance(record, dict):
+        return
+    for entry in [record.get("population"), *(record.get("strata") or [])]:
+        named = isinstance(entry, dict) and isinstance(entry.get("keys_file"), str)
+        if named and "keys" not in entry:
+            keys = read_key_file(folder, entry["keys_file"])
+            if keys is not None:
+                entry["keys"] = keys

@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from shuangsuiji.exceptions import Problem, Severity
 from shuangsuiji.inputs.dates import parse_date
-from shuangsuiji.inputs.tables import ROW, Column, read_table
+from shuangsuiji.inputs.tables import ROW, Column, Table, read_table
 from shuangsuiji.rules.keys import normalize_key, normalize_value
 from shuangsuiji.rules.uscc import (
     USCC_ALPHABET,
@@ -78,28 +79,46 @@ ON_DUTY = "在岗"
 _LIST_SEPARATORS = re.compile(r"[、，,;；/\s]+")
 
 
-def normalize_keys(values: pd.Series) -> tuple[npt.NDArray[np.object_], npt.NDArray[Any]]:
-    """:func:`normalize_key` over a whole column: (the keys as str objects, the same as a
+def normalize_keys(values: pa.Array) -> tuple[pa.Array, npt.NDArray[Any]]:
+    """:func:`normalize_key` over a whole column: (the keys as Arrow text, the same as a
     fixed-width numpy array for vectorised checks). In C for the usual all-ASCII column."""
-    keys = values.to_numpy(dtype=object)
+    ascii_rows = pc.string_is_ascii(values)
+    # NFKC is the identity on ASCII text, so trimming and upper-casing are all it needs.
+    keys = pc.ascii_upper(pc.ascii_trim_whitespace(values))
+    if not pc.all(ascii_rows).as_py():  # full-width letters and the like: only those rows
+        other = pc.invert(ascii_rows)
+        fixed = [normalize_key(v) for v in values.filter(other).to_pylist()]
+        keys = pc.replace_with_mask(keys, other, pa.array(fixed, pa.string()))
+    return keys, fixed_width(keys)
+
+
+def fixed_width(keys: pa.Array) -> npt.NDArray[Any]:
+    """Text as a fixed-width numpy array: bytes (``S``) when ASCII, else ``U``. Keys of one
+    length (the usual roster) are a view of Arrow's buffer, not a copy per key."""
+    if not len(keys):
+        return np.array([], dtype="S1")
+    lengths = pc.binary_length(keys)
+    width = pc.max(lengths).as_py() or 1
+    if pc.min(lengths).as_py() == width and keys.null_count == 0:
+        offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset :][: len(keys) + 1]
+        data = np.frombuffer(keys.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+        if not (data >= 0x80).any():
+            return data.view(f"S{width}")
+    texts = keys.to_pylist()
     try:
-        raw = keys.astype(np.bytes_)  # NFKC is the identity on ASCII text
+        return np.array(texts, dtype=f"S{width}")
     except UnicodeEncodeError:
-        normalized = np.array([normalize_key(v) for v in keys], dtype=object)
-        return normalized, normalized.astype(np.str_)
-    fixed = np.strings.upper(np.strings.strip(raw))
-    changed = fixed != raw
-    if changed.any():  # new str objects only where normalising changed something
-        keys = keys.copy()
-        keys[changed] = fixed[changed].astype(np.str_).astype(object)
-    return keys, fixed
+        return np.array(texts, dtype=np.str_)
 
 
-def normalize_column(series: pd.Series) -> pd.Series:
+def normalize_column(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """:func:`normalize_value` over a column, computed once per distinct value."""
-    codes, uniques = pd.factorize(series)
-    normalized = np.array([normalize_value(str(u)) for u in uniques], dtype=object)
-    return pd.Series(normalized[codes], index=series.index, dtype=object)
+    encoded = pc.dictionary_encode(values)
+    if isinstance(encoded, pa.ChunkedArray):
+        encoded = encoded.combine_chunks()  # one dictionary for the whole column
+    uniques = [normalize_value(u) for u in encoded.dictionary.to_pylist()]
+    result: pa.Array = pa.array(uniques, pa.string()).take(encoded.indices)
+    return result
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -107,7 +126,7 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(p for p in _LIST_SEPARATORS.split(normalize_value(text)) if p)
 
 
-_NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)
+_NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)  # matched by every draw: normalised once
 
 
 @dataclass
@@ -115,32 +134,40 @@ class EnterpriseRoster:
     """The enterprise roster: one row per enterprise, keys normalised, ``_row`` = source row."""
 
     file: str
-    frame: pd.DataFrame
+    table: Table
     key_order: npt.NDArray[np.intp]  # positions of the rows sorted by key
-    _values: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    _values: dict[str, pa.Array] = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
-        return len(self.frame)
+        return len(self.table)
 
-    def values(self, column: str) -> pd.Series:
+    @property
+    def data(self) -> pa.Table:
+        return self.table.data
+
+    @property
+    def keys(self) -> pa.Array:
+        return self.values(KEY)
+
+    def values(self, column: str) -> pa.Array:
         """A column normalised for matching (NFKC, trimmed), computed once per column."""
-        if column in _NORMALISED_ON_LOAD:
-            return self.frame[column]
         if column not in self._values:
-            self._values[column] = normalize_column(self.frame[column])
+            self._values[column] = normalize_column(self.data.column(column))
         return self._values[column]
 
     @property
     def columns(self) -> list[str]:
-        return [c for c in self.frame.columns if c != ROW]
+        return self.table.columns
 
     def details(self, keys: Iterable[str], column: str) -> dict[str, str]:
         """A column's text (trimmed) for the given keys; empty if the roster lacks the column."""
-        frame = self.frame
-        if column not in frame.columns:
+        if column not in self.columns:
             return {}
-        rows = frame.loc[frame[KEY].isin(set(keys)), [KEY, column]]
-        return {k: str(v).strip() for k, v in zip(rows[KEY], rows[column], strict=True)}
+        wanted = pc.is_in(self.keys, value_set=pa.array(sorted(set(keys)), pa.string()))
+        found = self.data.select([column]).filter(wanted).column(0).to_pylist()
+        return dict(
+            zip(self.keys.filter(wanted).to_pylist(), (v.strip() for v in found), strict=True)
+        )
 
 
 def code_problem(
@@ -204,7 +231,7 @@ def _duplicate_problems(
     file: str,
     column: str,
     keys: npt.NDArray[Any],
-    rows: Sequence[int],
+    rows: Sequence[int] | npt.NDArray[np.int64],
     what: str,
     order: npt.NDArray[np.intp] | None = None,
 ) -> list[Problem]:
@@ -221,8 +248,8 @@ def _duplicate_problems(
         key = key.decode() if isinstance(key, bytes) else str(key)
         if not key:
             continue
-        first = first_row.setdefault(key, rows[int(order[position - 1])])
-        row = rows[int(order[position])]
+        first = first_row.setdefault(key, int(rows[int(order[position - 1])]))
+        row = int(rows[int(order[position])])
         problems.append(
             Problem(
                 file,
@@ -249,46 +276,42 @@ def load_enterprises(
     table, problems = read_table(
         path, ENTERPRISE_COLUMNS, sheet=sheet, label=label, missing_fix=ROSTER_PATH_FIX
     )
-    if table is None or KEY not in table.frame.columns:
+    if table is None or KEY not in table.columns:
         return None, problems
     # Without the name column the keys can still be checked, so every problem shows at once.
-    if not len(table.frame):
+    if not len(table):
         fix = "名录库只有表头或是空的；导出完整的名录库，或检查是否选错了工作表"
         return None, [*problems, Problem(table.file, None, None, "名录库中没有任何企业", fix)]
     complete = not any(p.is_error for p in problems)
-    frame, file = table.frame, table.file
-    keys, fixed = normalize_keys(frame[KEY])
-    frame[KEY] = keys
-    for name in _NORMALISED_ON_LOAD:
-        if name in frame.columns:
-            frame[name] = normalize_column(frame[name])
-    rows = frame[ROW]
+    file = table.file
+    keys, fixed = normalize_keys(table.column(KEY))
+    normalised = {KEY: keys}
+    normalised |= {c: normalize_column(table.column(c)) for c in _NORMALISED_ON_LOAD if c in table}
+    for name, values in normalised.items():
+        table.data = table.data.set_column(table.data.column_names.index(name), name, values)
+    roster = EnterpriseRoster(file, table, np.array([], dtype=np.intp), normalised)
+    rows = table.data.column(ROW).to_numpy()
 
-    empty_key = frame[KEY] == ""
-    for row in rows[empty_key]:
+    for row in rows[pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)]:
         problems.append(
             Problem(file, int(row), KEY, "统一社会信用代码为空", "填写该企业的代码，或删除该行")
         )
-    if NAME in frame.columns:
-        # Names are kept as read (stripping a million names costs more than the draw);
-        # whatever displays a name strips it.
-        names = frame[NAME]
-        short = names.str.len() <= 3  # only a short name can be blank once stripped
-        for row in rows[short][names[short].str.strip() == ""]:
+    if NAME in table.columns:
+        # Names are kept as read; whatever displays a name strips it.
+        blank = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(table.column(NAME))), 0)
+        for row in rows[blank.to_numpy(zero_copy_only=False)]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
     statuses = check_codes(fixed)
-    row_numbers = rows.tolist()
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
-        if keys[index]:
+        key = keys[index].as_py()
+        if key:
             status = int(statuses[index])
-            problems.append(
-                code_problem(file, row_numbers[index], KEY, str(keys[index]), status, uscc_check)
-            )
+            problems.append(code_problem(file, int(rows[index]), KEY, key, status, uscc_check))
     # Sorting the keys once serves the duplicate check here and every draw's population.
-    order = key_order(fixed)
-    problems += _duplicate_problems(file, KEY, fixed, row_numbers, "代码", order)
-    return (EnterpriseRoster(file, frame, order) if complete else None), problems
+    roster.key_order = key_order(fixed)
+    problems += _duplicate_problems(file, KEY, fixed, rows, "代码", roster.key_order)
+    return (roster if complete else None), problems
 
 
 @dataclass(frozen=True)
@@ -354,15 +377,16 @@ def load_officers(
     )
     if table is None or any(p.is_error for p in problems):
         return None, problems
-    frame, file = table.frame, table.file
-    for column in frame.columns.drop(ROW):
-        frame[column] = frame[column].str.strip()
-    frame[CERT_ID] = frame[CERT_ID].map(normalize_key)
-    problems += _duplicate_problems(
-        file, CERT_ID, frame[CERT_ID].to_numpy(dtype=object), frame[ROW].tolist(), "执法证号"
-    )
+    file = table.file
+    records = [
+        {k: v.strip() if isinstance(v, str) else v for k, v in r.items()} for r in table.records()
+    ]
+    for record in records:
+        record[CERT_ID] = normalize_key(record[CERT_ID])
+    cert_ids = np.array([r[CERT_ID] for r in records], dtype=object)
+    problems += _duplicate_problems(file, CERT_ID, cert_ids, table.rows(), "执法证号")
     officers = []
-    for record in frame.to_dict("records"):
+    for record in records:
         found = _officer(file, int(record[ROW]), record, year, uscc_check, problems)
         if found is not None:
             officers.append(found)
@@ -429,6 +453,7 @@ def unknown_recusals(
     officers: OfficerRoster, roster: EnterpriseRoster
 ) -> list[tuple[Officer, str]]:
     """Recusal codes that name no enterprise of the roster (worth a warning, not an error)."""
-    codes = {c for o in officers.officers for c in o.recusals}
-    present = set(roster.frame.loc[roster.frame[KEY].isin(codes), KEY])
+    codes = sorted({c for o in officers.officers for c in o.recusals})
+    keys = roster.keys
+    present = set(keys.filter(pc.is_in(keys, value_set=pa.array(codes, pa.string()))).to_pylist())
     return [(o, c) for o in officers.officers for c in o.recusals if c not in present]

@@ -18,7 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from shuangsuiji.exceptions import Problem
 
@@ -42,12 +45,39 @@ class Column:
 
 @dataclass
 class Table:
-    """A table read from one file: canonical column names, text cells, row numbers in ``_row``."""
+    """A table read from one file: canonical column names, text cells ("" when empty, never
+    null), the row number the user sees in ``_row``. Columnar (Arrow): a million-row roster
+    is a few contiguous buffers, not millions of Python strings."""
 
     file: str
-    frame: pd.DataFrame
+    data: pa.Table
     header_row: int
     headers: list[str] = field(default_factory=list)
+
+    @property
+    def columns(self) -> list[str]:
+        """The text columns' canonical names, in file order."""
+        return [c for c in self.data.column_names if c != ROW]
+
+    def __len__(self) -> int:
+        return int(self.data.num_rows)
+
+    def __contains__(self, column: object) -> bool:
+        return column in self.columns
+
+    def column(self, name: str) -> pa.Array:
+        """One text column as a single Arrow array."""
+        return self.data.column(name).combine_chunks()
+
+    def rows(self) -> list[int]:
+        """The row numbers as the user sees them, one per row."""
+        rows: list[int] = self.data.column(ROW).to_pylist()
+        return rows
+
+    def records(self) -> list[dict[str, Any]]:
+        """Row by row, for small tables (officers, results, imported selections)."""
+        records: list[dict[str, Any]] = self.data.to_pylist()
+        return records
 
 
 def header_key(text: object) -> str:
@@ -126,7 +156,10 @@ def detect_encoding(data: bytes) -> str | None:
     return None
 
 
-def _read_text(path: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, int, list[str]]:
+_Read = tuple[pa.Table, int, list[str]]  # the rows below the header, header row, raw headers
+
+
+def _read_text(path: Path, aliases: dict[str, str]) -> _Read:
     with path.open("rb") as handle:
         data = handle.read(_HEAD_BYTES)
     encoding = detect_encoding(data)
@@ -136,14 +169,12 @@ def _read_text(path: Path, aliases: dict[str, str]) -> tuple[pd.DataFrame, int, 
     for attempt in (encoding, "gb18030") if encoding == "utf-8" else (encoding,):
         try:
             return _parse_text(path, aliases, data, attempt)
-        except UnicodeDecodeError:
+        except (UnicodeDecodeError, _NotThisEncoding):
             continue
     raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
 
 
-def _parse_text(
-    path: Path, aliases: dict[str, str], data: bytes, encoding: str
-) -> tuple[pd.DataFrame, int, list[str]]:
+def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str) -> _Read:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=False)
     # Old Mac exports end lines with a lone CR; csv wants the lines with their endings.
     lines = io.StringIO(text, newline=None).readlines()[:HEADER_SCAN_ROWS]
@@ -159,32 +190,80 @@ def _parse_text(
     raw_headers = rows[index] if rows else []
     names = _canonical_headers(raw_headers, aliases)
     if not names:
-        return pd.DataFrame(), 1, []
+        return pa.table({ROW: pa.array([], pa.int64())}), 1, []
     try:
-        frame = pd.read_csv(
-            path,
-            encoding=encoding,
-            sep=delimiter,
-            header=None,
-            names=names,
-            skiprows=index + 1,
-            dtype=object,  # cells stay the Python str objects pandas made: no copies
-            na_filter=False,  # "" for empty and missing cells, never NaN
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if match is None:
-            raise _Unreadable(f"无法解析：{exc}", "检查分隔符和引号是否成对") from None
-        # pandas counts lines from the top of the file, skipped title rows included.
-        raise _Unreadable(
-            f"有 {match.group(3)} 个字段，比表头的 {match.group(1)} 列多",
-            "检查该行是否多了逗号；含逗号的内容要用英文双引号括起来",
-            row=int(match.group(2)),
-        ) from None
-    frame[ROW] = range(index + 2, index + 2 + len(frame))
-    return frame, index + 1, raw_headers
+        frame = _arrow_csv(path, encoding, delimiter, index + 1, names)
+    except pa.ArrowInvalid as exc:
+        if "invalid UTF8" in str(exc):
+            raise _NotThisEncoding from None
+        # A row with more or fewer cells than the header (or a quoted line break where the
+        # fast reader cannot follow it): the careful reader pads short rows and names the line.
+        frame = _python_csv(path, encoding, delimiter, index + 1, names)
+    row = np.arange(index + 2, index + 2 + frame.num_rows, dtype=np.int64)
+    return frame.append_column(ROW, pa.array(row)), index + 1, raw_headers
+
+
+def _arrow_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list[str]) -> pa.Table:
+    """The rows below the header, every cell text ("" for empty, never null), multi-threaded."""
+    # Arrow reads UTF-8 natively and skips a BOM; other encodings go through Python's codecs.
+    arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    with path.open("rb") as handle:
+        quoted = _contains(handle, b'"')
+    return pacsv.read_csv(
+        path,
+        read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, encoding=arrow_encoding),
+        parse_options=pacsv.ParseOptions(
+            delimiter=delimiter,
+            ignore_empty_lines=False,  # a blank line keeps its row number (and is dropped later)
+            newlines_in_values=quoted,  # only a quoted cell can hold a line break
+        ),
+        convert_options=pacsv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _contains(handle: Any, needle: bytes) -> bool:
+    """Whether a (possibly huge) file contains ``needle``, read in blocks."""
+    while block := handle.read(1 << 24):
+        if needle in block:
+            return True
+    return False
+
+
+def _python_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list[str]) -> pa.Table:
+    """The careful reader for files Arrow refuses: short rows padded with empty cells, a row
+    with too many cells reported with its line number."""
+    columns: list[list[str]] = [[] for _ in names]
+    width = len(names)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            for number, row in enumerate(reader):
+                if number < skip:
+                    continue
+                if len(row) > width:
+                    raise _Unreadable(
+                        f"有 {len(row)} 个字段，比表头的 {width} 列多",
+                        "检查该行是否多了逗号；含逗号的内容要用英文双引号括起来",
+                        row=reader.line_num,
+                    )
+                row += [""] * (width - len(row))
+                for cells, cell in zip(columns, row, strict=True):
+                    cells.append(cell)
+        except csv.Error as exc:
+            raise _Unreadable(
+                f"无法解析（{exc}）", "检查引号是否成对", row=reader.line_num
+            ) from None
+    return pa.table(
+        {name: pa.array(cells, pa.string()) for name, cells in zip(names, columns, strict=True)}
+    )
+
+
+class _NotThisEncoding(Exception):
+    """The file is not in the encoding its first block suggested."""
 
 
 def _open_excel(path: Path) -> Any:
@@ -245,44 +324,32 @@ def _sheet_head(rows: list[list[Any]], aliases: dict[str, str]) -> tuple[int, in
     return _find_header([_text_row(row) for row in rows[:HEADER_SCAN_ROWS]], aliases)
 
 
-def _text_column(values: Sequence[Any]) -> pd.Series:
+def _text_column(values: Sequence[Any]) -> pa.Array:
     """A column of cells as text. Column by column, not cell by cell: a column of text (the
     usual case) is taken as it is, and only its cells of spaces become empty."""
     if set(map(type, values)) <= {str}:
-        column = pd.Series(values, dtype=object)
-        spaces = column.str.isspace()
-        if spaces.any():
-            column[spaces] = ""
-        return column
-    return pd.Series([_cell_text(v) for v in values], dtype=object)
+        column = pa.array(values, pa.string())
+        spaces = pc.fill_null(pc.utf8_is_space(column), False)
+        return pc.if_else(spaces, "", column) if pc.any(spaces).as_py() else column
+    return pa.array([_cell_text(v) for v in values], pa.string())
 
 
-def _sheet_frame(
-    rows: list[list[Any]], index: int, aliases: dict[str, str]
-) -> tuple[pd.DataFrame, int, list[str]]:
+def _sheet_frame(rows: list[list[Any]], index: int, aliases: dict[str, str]) -> _Read:
     """One worksheet's rows below its header row (``index``, counted from 0)."""
     raw_headers = _text_row(rows[index]) if index < len(rows) else []
     names = _canonical_headers(raw_headers, aliases)
     body = rows[index + 1 :]
     columns = list(zip(*body, strict=True)) if body else []
     blank = ("",) * len(body)
-    frame = (
-        pd.DataFrame(
-            {
-                name: _text_column(columns[i] if i < len(columns) else blank)
-                for i, name in enumerate(names)
-            }
-        )
-        if names
-        else pd.DataFrame()
-    )
-    frame[ROW] = range(index + 2, index + 2 + len(body))
-    return frame, index + 1, raw_headers
+    frame = {
+        name: _text_column(columns[i] if i < len(columns) else blank)
+        for i, name in enumerate(names)
+    }
+    frame[ROW] = pa.array(np.arange(index + 2, index + 2 + len(body), dtype=np.int64))
+    return pa.table(frame), index + 1, raw_headers
 
 
-def _read_excel(
-    path: Path, aliases: dict[str, str], sheet: str | None
-) -> tuple[pd.DataFrame, int, list[str]]:
+def _read_excel(path: Path, aliases: dict[str, str], sheet: str | None) -> _Read:
     """The named worksheet, or the one whose header names the most wanted columns."""
     workbook = _open_excel(path)
     if sheet is not None and sheet not in workbook.sheet_names:
@@ -358,7 +425,7 @@ def _checked(path: Path, label: str | None, missing_fix: str) -> tuple[str, list
 
 def _finish(
     file: str,
-    read: tuple[pd.DataFrame, int, list[str]],
+    read: _Read,
     columns: Sequence[Column],
     aliases: dict[str, str],
 ) -> tuple[Table, list[Problem]]:
@@ -367,7 +434,7 @@ def _finish(
     found = [h.strip() for h in raw_headers if h.strip()]
     problems = _duplicate_columns(file, header_row, raw_headers, aliases)
     for column in columns:
-        if column.required and column.name not in frame.columns:
+        if column.required and column.name not in frame.column_names:
             also = f"（也认：{'、'.join(column.aliases)}）" if column.aliases else ""
             problems.append(
                 Problem(
@@ -378,18 +445,17 @@ def _finish(
                     f"找到的列：{'、'.join(found) or '（无）'}；请在表头加上这一列",
                 )
             )
-    if len(frame.columns):
-        # Cells are left as read (callers normalise the columns they use); only rows with
-        # nothing in them are dropped.
-        text_columns = [c for c in frame.columns if c != ROW]
-        blank = frame[text_columns[0]] == ""
-        for name in text_columns[1:]:  # only rows still blank need looking at
-            if not blank.any():
+    # Cells are left as read (callers normalise the columns they use); only rows with
+    # nothing in them are dropped.
+    text_columns = [c for c in frame.column_names if c != ROW]
+    if text_columns and frame.num_rows:
+        blank = pc.equal(pc.binary_length(frame.column(text_columns[0])), 0)
+        for name in text_columns[1:]:
+            if not pc.any(blank).as_py():
                 break
-            rows = blank[blank].index
-            blank.loc[rows] = frame.loc[rows, name] == ""
-        if blank.any():
-            frame = frame.loc[~blank].reset_index(drop=True)
+            blank = pc.and_(blank, pc.equal(pc.binary_length(frame.column(name)), 0))
+        if pc.any(blank).as_py():
+            frame = frame.filter(pc.invert(blank))
     return Table(file, frame, header_row, found), problems
 
 

@@ -61,10 +61,10 @@ def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
     found: dict[tuple[str, str, str], dict[str, str]] = {}
     for table in tables:
         sheet = table.file.rsplit("［", 1)[-1].rstrip("］")
-        wanted = [c for c in TYPED if c in table.frame.columns]
-        if TASK not in table.frame.columns or USCC not in table.frame.columns:
+        wanted = [c for c in TYPED if c in table.columns]
+        if TASK not in table.columns or USCC not in table.columns:
             continue
-        for record in table.frame.to_dict("records"):
+        for record in table.records():
             typed = {c: str(record[c]) for c in wanted if str(record[c]).strip()}
             if typed:
                 found[(sheet, str(record[TASK]).strip(), str(record[USCC]).strip())] = typed
@@ -142,7 +142,7 @@ def _sheet_rows(
     sheet = file.rsplit("［", 1)[1].rstrip("］") if file.endswith("］") else ""
     rows: list[_Filled] = []
     seen: dict[tuple[str, str], int] = {}
-    for record in table.frame.to_dict("records"):
+    for record in table.records():
         row = int(record["_row"])
         scope, uscc = (
             str(record[TASK]).strip(),

@@ -6,6 +6,8 @@ import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.compute as pc
+
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.plan import Item, JointTask, Plan, load_plan
 from shuangsuiji.inputs.population import population, strata_sizes
@@ -79,7 +81,7 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                     )
                 )
                 continue
-            present = set(roster.values(column).unique())
+            present = set(pc.unique(roster.values(column)).to_pylist())
             expected = {normalize_value(v) for v in task.absent_targets.get(column, [])}
             for value in values:
                 if normalize_value(value) in present:

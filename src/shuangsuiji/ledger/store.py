@@ -49,6 +49,10 @@ CREATE TABLE IF NOT EXISTS selections (
     uscc TEXT NOT NULL,
     PRIMARY KEY (scope, uscc)
 );
+CREATE TABLE IF NOT EXISTS key_lists (
+    digest TEXT PRIMARY KEY,
+    keys TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS assignments (
     month TEXT PRIMARY KEY,
     year INTEGER NOT NULL,
@@ -98,17 +102,25 @@ class DrawInfo:
 
 @dataclass(frozen=True)
 class StoredDraw(DrawInfo):
-    """A draw as the ledger holds it: the record's published text, hashed as it is."""
+    """A draw as the ledger holds it: the record's published text, hashed as it is, and the
+    key lists the record keeps in files (digest, keys), when it is being recorded."""
 
     text: str
+    key_lists: tuple[tuple[str, list[str]], ...] = ()
 
     @classmethod
-    def of(cls, text: str) -> StoredDraw:
-        """A record's text with the index columns it implies: the only way they are made."""
-        record = read_draw(text)
-        year, month = record.month.split("-")
-        task_id = record.scope.split("/")[0]
-        return cls(record.scope, task_id, record.base_item, int(year), int(month), text)
+    def of(cls, text: str, record: DrawRecord | ExternalDraw | None = None) -> StoredDraw:
+        """A record's text with the index columns it implies: the only way they are made.
+        ``record``, the text's record with its keys, gives the key lists to store."""
+        parsed = read_draw(text)
+        year, month = parsed.month.split("-")
+        task_id = parsed.scope.split("/")[0]
+        key_lists: tuple[tuple[str, list[str]], ...] = ()
+        if isinstance(record, DrawRecord):
+            key_lists = tuple(
+                (e.digest, e.keys) for e in record.key_lists() if e.keys_file and e.digest
+            )
+        return cls(parsed.scope, task_id, parsed.base_item, int(year), int(month), text, key_lists)
 
     @property
     def record(self) -> DrawRecord | ExternalDraw:
@@ -203,6 +215,21 @@ class Ledger:
         ).fetchone()
         return None if row is None else _stored(row)
 
+    def key_list(self, digest: str) -> list[str] | None:
+        """A key list kept for a record by its digest, or None."""
+        row = self.conn.execute("SELECT keys FROM key_lists WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            return None
+        text = str(row[0])
+        return text.split("\n") if text else []
+
+    def full_record(self, stored: StoredDraw) -> DrawRecord | ExternalDraw:
+        """A stored record with the key lists it keeps in files read back in."""
+        record = stored.record
+        if isinstance(record, DrawRecord):
+            return record.with_keys(lambda _file, digest: self.key_list(digest))
+        return record
+
     def drawn(self, year: int) -> list[DrawInfo]:
         """The draws of a year, records left out, in the order they were made."""
         rows = self.conn.execute(
@@ -295,6 +322,13 @@ class Ledger:
                 self.conn.executemany(
                     "INSERT INTO selections VALUES (?, ?, ?, ?)",
                     [(draw.scope, draw.base_item, draw.year, uscc) for uscc in selected],
+                )
+                # A key list too long for the record is kept once, by its digest (which the
+                # record, and so the event's hash, binds): a population drawn each month is
+                # stored once.
+                self.conn.executemany(
+                    "INSERT OR IGNORE INTO key_lists VALUES (?, ?)",
+                    [(digest, "\n".join(keys)) for digest, keys in draw.key_lists],
                 )
                 event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
                 self._append("draw", event | ({"external": True} if external else {}))
@@ -445,7 +479,7 @@ class Ledger:
             rows = self.conn.execute(
                 "SELECT base_item, year, uscc FROM selections WHERE scope = ?", (scope,)
             )
-            body = stored.record
+            body = self.full_record(stored)
             before = earlier.setdefault((stored.base_item, stored.year), set())
             listed = {(b, int(y), u) for b, y, u in rows}
             found = _draw_problems(stored, body, listed, before)
@@ -538,6 +572,11 @@ def _draw_problems(
         return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
     if isinstance(body, ExternalDraw):  # imported selections exclude nothing themselves
         return []
+    for entry in body.key_lists():
+        if entry.keys_file is not None and entry.digest != sha256_text("\n".join(entry.keys)):
+            return [
+                f"{scope} 的对象名单（{entry.keys_file}）缺失或与记录中的摘要不符：名单被改动过"
+            ]
     if set(body.excluded) != before.intersection(body.population.keys):
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []

@@ -74,6 +74,11 @@ def write_draw_files(
         path = folder / record_file_name(record)
         if write_if_changed(path, text.encode()):
             written.append(path)
+        for entry in record.key_lists() if isinstance(record, DrawRecord) else []:
+            if entry.keys_file is not None:
+                path = folder / entry.keys_file
+                if write_if_changed(path, "\n".join(entry.keys).encode()):
+                    written.append(path)
     records = [record for record, _ in drawn]
     task_names = {t.id: (t.name or plan.base_item(t).name) for t in plan.tasks}
     results: list[list[object]] = [

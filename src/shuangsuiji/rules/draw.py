@@ -19,6 +19,7 @@ from shuangsuiji.exceptions import InputError
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate
 from shuangsuiji.rules.records import (
+    INLINE_KEYS,
     DrawRecord,
     LedgerHead,
     Population,
@@ -68,6 +69,13 @@ def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
 def population_digest(sorted_keys: Sequence[str]) -> str:
     """SHA-256 hex of the sorted keys joined by newlines."""
     return hashlib.sha256("\n".join(sorted_keys).encode()).hexdigest()
+
+
+def keys_file_name(scope: str, stratum: int | None = None) -> str:
+    """The file beside the record that holds a key list too long to inline: the population's
+    ("抽取对象-AJ-01-2025-03.txt") or that of the n-th stratum ("…-第2层.txt")."""
+    part = "" if stratum is None else f"-第{stratum}层"
+    return f"抽取对象-{scope.replace('/', '-')}{part}.txt"
 
 
 @dataclass(frozen=True)
@@ -169,11 +177,20 @@ def draw(task: DrawInput) -> DrawRecord:
         chosen, shortfall = select_rfc3797(task.key_string, task.strata, excluded)
     keys = sorted(k for s in task.strata for k in s.keys)
     name_of = task.names([key for _, key in chosen])
+    in_file = len(keys) > INLINE_KEYS
     strata = None
     if task.ratio.stratified:
         strata = [
-            StratumEntry(s.value, format_rate(s.rate), len(s.keys), s.k, s.keys)
-            for s in task.strata
+            StratumEntry(
+                s.value,
+                format_rate(s.rate),
+                len(s.keys),
+                s.k,
+                s.keys,
+                population_digest(s.keys) if in_file else None,
+                keys_file_name(scope, index) if in_file else None,
+            )
+            for index, s in enumerate(task.strata, start=1)
         ]
     return DrawRecord(
         spec=SPEC if task.key_string is None else rfc3797.SPEC,
@@ -190,7 +207,9 @@ def draw(task: DrawInput) -> DrawRecord:
         key_string=task.key_string,
         ratio=task.ratio.to_plain(),
         targets={k: list(v) for k, v in task.targets.items()},
-        population=Population(len(keys), population_digest(keys), keys),
+        population=Population(
+            len(keys), population_digest(keys), keys, keys_file_name(scope) if in_file else None
+        ),
         strata=strata,
         excluded=sorted(excluded.intersection(keys)),
         k=sum(s.k for s in task.strata),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from functools import cache
 from typing import Any, ClassVar, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -145,24 +145,62 @@ def _converter(kind: Any) -> Converter:
 # -- draw records (SSJ-DRAW-1 and RFC 3797) ---------------------------------------------------
 
 
+class KeyList(Record):
+    """A sorted list of keys a record relies on: inline as ``keys``, or, past
+    :data:`INLINE_KEYS`, in the text file ``keys_file`` beside the record (the keys joined by
+    "\\n", so that ``sha256sum`` of the file is the list's ``digest``). In memory ``keys`` is
+    filled either way once the file is read (:meth:`DrawRecord.with_keys`)."""
+
+    size: int
+    keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
+    digest: str | None
+    keys_file: str | None
+
+    def _published(self) -> dict[str, Any]:
+        out = super()._published()
+        if self.keys_file is not None:
+            del out["keys"]
+        return out
+
+    @classmethod
+    def _build(cls, data: Any, where: str) -> Self:
+        if isinstance(data, dict) and "keys_file" in data and "keys" not in data:
+            data = {**data, "keys": []}  # in the file, not read yet: either is a key list
+        return super()._build(data, where)
+
+
+INLINE_KEYS = 200_000  # longer key lists go to a file beside the record
+
+
 @dataclass(frozen=True, eq=False)
-class Population(Record):
-    """The draw's population: how many, the SHA-256 of the sorted keys joined by "\\n", the keys."""
+class Population(KeyList):
+    """The draw's population: how many, the SHA-256 of the sorted keys joined by "\\n", the
+    keys (or the file holding them)."""
 
     size: int
     digest: str
-    keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
+    keys: list[str]
+    keys_file: str | None = None
+
+    _optional = ("keys_file",)
+    _defaults: ClassVar[dict[str, Any]] = {"keys_file": None}
 
 
 @dataclass(frozen=True, eq=False)
-class StratumEntry(Record):
-    """One stratum of a stratified draw as the record lists it."""
+class StratumEntry(KeyList):
+    """One stratum of a stratified draw as the record lists it; ``digest`` only when its keys
+    are in a file."""
 
     value: str
     rate: str
     size: int
     k: int
-    keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
+    keys: list[str]
+    digest: str | None = None
+    keys_file: str | None = None
+
+    _optional = ("digest", "keys_file")
+    _defaults: ClassVar[dict[str, Any]] = {"digest": None, "keys_file": None}
 
 
 @dataclass(frozen=True, eq=False)
@@ -291,6 +329,31 @@ class DrawRecord(Drawn):
         object.__setattr__(self, "targets", dict(sorted(self.targets.items())))
         super().__post_init__()
 
+    def key_lists(self) -> list[KeyList]:
+        """The population and the strata: every key list of the record."""
+        return [self.population, *(self.strata or [])]
+
+    def with_keys(self, lookup: Callable[[str, str], list[str] | None]) -> DrawRecord:
+        """The record with the key lists it keeps in files read in: ``lookup(file, digest)``
+        gives the keys, or None when they cannot be found (the list stays empty, and
+        verification says which file is missing)."""
+        found: dict[int, list[str]] = {}
+        for index, entry in enumerate(self.key_lists()):
+            if entry.keys_file is not None and entry.digest is not None and not entry.keys:
+                keys = lookup(entry.keys_file, entry.digest)
+                if keys is not None:
+                    found[index] = keys
+        if not found:
+            return self
+        population = self.population
+        if 0 in found:
+            population = replace(population, keys=found[0])
+        strata = self.strata and [
+            replace(entry, keys=found[index]) if index in found else entry
+            for index, entry in enumerate(self.strata, start=1)
+        ]
+        return replace(self, population=population, strata=strata)
+
     def _published(self) -> dict[str, Any]:
         out = super()._published()
         if self.plan_seed is None:  # a 0.1 or RFC 3797 record: no commitment fields at all
@@ -307,9 +370,14 @@ class DrawRecord(Drawn):
                 text = "[\n" + ",\n".join(map(_selected_line, self.selected)) + "\n  ]"
             elif key == "population":
                 population = self.population
+                keys = (
+                    f'"keys_file": {_compact(population.keys_file)}'
+                    if population.keys_file is not None
+                    else f'"keys": {_keys_json(population.keys)}'
+                )
                 text = (
                     f'{{"size": {population.size}, "digest": {_compact(population.digest)}, '
-                    f'"keys": {_keys_json(population.keys)}}}'
+                    f"{keys}}}"
                 )
             else:
                 text = _compact(value)

@@ -28,6 +28,8 @@ def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -
         rate = ratio.rate_for(entry.value)
         if rate is None or parse_rate(entry.rate) != rate:
             out.append(f"“{entry.value}”层的比例 {entry.rate} 与 ratio 不符")
+        if entry.digest is not None and population_digest(entry.keys) != entry.digest:
+            out.append(f"“{entry.value}”层的对象名单与其摘要不符：{entry.keys_file} 被改动过")
         stratum = Stratum(entry.value, rate or parse_rate(entry.rate), sorted(entry.keys))
         if entry.size != len(stratum.keys) or entry.k != stratum.k:
             out.append(
@@ -81,6 +83,14 @@ def record_differences(
     if record.plan_seed is not None:
         out += seal_differences(record)
     population = record.population
+    missing = [
+        e.keys_file for e in record.key_lists() if e.keys_file is not None and e.size and not e.keys
+    ]
+    if missing:  # nothing can be recomputed without the population
+        return [
+            *out,
+            f"找不到对象名单文件 {'、'.join(missing)}（应与抽取记录文件放在同一文件夹）",
+        ]
     keys = list(population.keys)
     if keys != sorted(set(keys)):
         out.append("population.keys 未排序或有重复")
@@ -88,7 +98,8 @@ def record_differences(
     if population.size != len(keys):
         out.append(f"population.size 为 {population.size}，但 keys 有 {len(keys)} 个")
     if population_digest(keys) != population.digest:
-        out.append("population.digest 与 keys 不符：对象名单被改动过")
+        where = population.keys_file or "keys"
+        out.append(f"population.digest 与 {where} 不符：对象名单被改动过")
     excluded = set(record.excluded)
     if not excluded <= set(keys):
         out.append(f"excluded 中有 {len(excluded - set(keys))} 个代码不在对象名单中")

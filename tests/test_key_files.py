@@ -1,0 +1,135 @@
+"""Records that scale: past ``INLINE_KEYS`` a record's key lists live in files beside it.
+
+The limit is lowered here so the example roster crosses it; everything else is as a city with
+a million-row roster would see it: the record names ``抽取对象-….txt``, ``sha256sum`` of that
+file is ``population.digest``, ``ssj verify`` reads it, the ledger keeps each list once and
+writes it again when it is lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.rules import draw as draw_rule
+
+from .conftest import invoke
+
+MONTH = Path("输出") / "2025-03"
+
+
+@pytest.fixture
+def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)
+
+
+def _record(workspace: Path, task: str = "AJ-01") -> dict[str, object]:
+    path = workspace.parent / MONTH / f"抽取记录-{task}-2025-03.json"
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_a_long_population_goes_to_a_file_whose_sha256_is_the_digest(
+    workspace: Path, small_limit: None
+) -> None:
+    outcome = draw_month(workspace, "2025-03")
+    record = _record(workspace)
+    population = record["population"]
+    assert isinstance(population, dict)
+    assert "keys" not in population
+    assert population["keys_file"] == "抽取对象-AJ-01-2025-03.txt"
+    data = (workspace.parent / MONTH / population["keys_file"]).read_bytes()
+    assert hashlib.sha256(data).hexdigest() == population["digest"]  # `sha256sum` agrees
+    keys = data.decode().split("\n")
+    assert keys == sorted(keys) and len(keys) == population["size"] > 10
+    # What --json prints is the record text: no key list in it either.
+    assert all('"keys":' not in text for text in outcome.texts)
+    assert invoke("verify", workspace.parent / "输出").exit_code == 0
+
+
+def test_short_populations_stay_inline(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    population = _record(workspace)["population"]
+    assert isinstance(population, dict) and "keys_file" not in population
+    assert not list((workspace.parent / MONTH).glob("抽取对象-*"))
+
+
+def test_verify_names_a_changed_or_missing_key_file(workspace: Path, small_limit: None) -> None:
+    draw_month(workspace, "2025-03")
+    keys_file = workspace.parent / MONTH / "抽取对象-AJ-01-2025-03.txt"
+    record_file = workspace.parent / MONTH / "抽取记录-AJ-01-2025-03.json"
+    keys = keys_file.read_text(encoding="utf-8").split("\n")
+    keys_file.write_text("\n".join(keys[1:]), encoding="utf-8")  # one enterprise left out
+    result = invoke("verify", record_file)
+    assert result.exit_code == 1
+    assert "population.digest 与 抽取对象-AJ-01-2025-03.txt 不符" in result.stdout
+    keys_file.unlink()
+    result = invoke("verify", record_file)
+    assert result.exit_code == 1
+    assert "找不到对象名单文件 抽取对象-AJ-01-2025-03.txt" in result.stdout
+
+
+def test_the_ledger_keeps_each_list_once_and_writes_a_lost_file_again(
+    workspace: Path, small_limit: None
+) -> None:
+    draw_month(workspace, "2025-03")
+    folder = workspace.parent
+    with sqlite3.connect(folder / "ssj.db") as db:
+        records = [text for (text,) in db.execute("SELECT record FROM draws")]
+        lists = db.execute("SELECT digest, keys FROM key_lists").fetchall()
+    assert all('"keys_file"' in text and '"keys":' not in text for text in records)
+    for task in ("AJ-01", "AJ-02"):
+        population = _record(workspace, task)["population"]
+        assert isinstance(population, dict)
+        assert (population["digest"], (folder / MONTH / population["keys_file"]).read_text()) in [
+            (digest, keys) for digest, keys in lists
+        ]
+    keys_file = folder / MONTH / "抽取对象-AJ-02-2025-03.txt"
+    kept = keys_file.read_bytes()
+    keys_file.unlink()
+    draw_month(workspace, "2025-03")  # a later command heals the outputs from the ledger
+    assert keys_file.read_bytes() == kept
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
+
+
+def test_audit_catches_a_changed_list_in_the_ledger(workspace: Path, small_limit: None) -> None:
+    draw_month(workspace, "2025-03")
+    with sqlite3.connect(workspace.parent / "ssj.db") as db:
+        db.execute("UPDATE key_lists SET keys = substr(keys, 20)")
+    result = invoke("audit", "verify", "--plan", workspace)
+    assert result.exit_code == 1
+    assert "缺失或与记录中的摘要不符" in result.stdout + result.stderr
+
+
+def test_a_stratified_draw_keeps_each_stratum_in_its_own_file(
+    workspace: Path, small_limit: None
+) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
+    workspace.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+    draw_month(workspace, "2025-03")
+    record = _record(workspace)
+    strata = record["strata"]
+    assert isinstance(strata, list)
+    union = []
+    for index, stratum in enumerate(strata, start=1):
+        assert "keys" not in stratum
+        assert stratum["keys_file"] == f"抽取对象-AJ-01-2025-03-第{index}层.txt"
+        data = (workspace.parent / MONTH / stratum["keys_file"]).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == stratum["digest"]
+        union += data.decode().split("\n") if data else []
+    population = record["population"]
+    assert isinstance(population, dict)
+    assert sorted(union) == (workspace.parent / MONTH / population["keys_file"]).read_text(
+        encoding="utf-8"
+    ).split("\n")
+    assert invoke("verify", workspace.parent / "输出").exit_code == 0
+    first = workspace.parent / MONTH / strata[0]["keys_file"]
+    first.write_text(first.read_text(encoding="utf-8")[19:], encoding="utf-8")
+    result = invoke("verify", workspace.parent / MONTH / "抽取记录-AJ-01-2025-03.json")
+    assert result.exit_code == 1 and "“A”层的对象名单与其摘要不符" in result.stdout
