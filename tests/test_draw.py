@@ -8,7 +8,9 @@ import subprocess
 from decimal import Decimal
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -123,6 +125,32 @@ def test_roster_row_order_does_not_change_the_draw(workspace: Path, tmp_path: Pa
     original = draw_month(workspace, "2025-03")
     shuffled = draw_month(shuffled_ws / "2025.yaml", "2025-03")
     assert _selected(original.records) == _selected(shuffled.records)
+
+
+def test_a_parquet_roster_draws_as_its_workbook(workspace: Path, tmp_path: Path) -> None:
+    # A national or provincial export comes as parquet: typed columns, missing values as null.
+    roster, _ = load_enterprises(workspace.parent / "enterprises.xlsx")
+    assert roster is not None
+    rows = roster.data.drop_columns(["_row"])
+    numbers = pa.array(range(1, len(rows) + 1), pa.int64())
+    streets = pa.array([None if i % 3 else "关林街道" for i in range(len(rows))], pa.string())
+    rows = rows.drop_columns(["所属街道"]).append_column("所属街道", streets)
+    rows = rows.add_column(0, "序号", numbers)
+    folder = tmp_path / "parquet"
+    folder.mkdir()
+    pq.write_table(rows, folder / "enterprises.parquet")
+    for name in ("officers.xlsx", "ssj-secret.txt"):
+        shutil.copy(workspace.parent / name, folder / name)
+    text = workspace.read_text(encoding="utf-8").replace("enterprises.xlsx", "enterprises.parquet")
+    (folder / "2025.yaml").write_text(text, encoding="utf-8")
+    parquet, problems = load_enterprises(folder / "enterprises.parquet")
+    assert parquet is not None and problems == []
+    assert parquet.data["序号"].to_pylist()[:2] == ["1", "2"]
+    assert parquet.data["_row"].to_pylist()[:2] == [2, 3]
+    assert set(parquet.data["所属街道"].to_pylist()) == {"", "关林街道"}
+    original = draw_month(workspace, "2025-03")
+    again = draw_month(folder / "2025.yaml", "2025-03")
+    assert original.texts[0].split('"created_at"')[0] == again.texts[0].split('"created_at"')[0]
 
 
 def test_the_year_draws_no_enterprise_twice_per_item(workspace: Path) -> None:

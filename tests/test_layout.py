@@ -23,9 +23,10 @@ ALLOWED = {
     "rules": {"exceptions"},
     "inputs": {"exceptions", "rules"},
     "ledger": {"exceptions", "rules"},
+    "engine": {"exceptions", "rules"},
     "outputs": {"exceptions", "rules", "inputs", "ledger"},
-    "commands": {"exceptions", "rules", "inputs", "ledger", "outputs", "version"},
-    "cli": {"exceptions", "rules", "inputs", "ledger", "outputs", "commands", "version"},
+    "commands": {"exceptions", "rules", "inputs", "ledger", "engine", "outputs", "version"},
+    "cli": {"exceptions", "rules", "inputs", "ledger", "engine", "outputs", "commands", "version"},
     "__main__": {"cli"},
 }
 

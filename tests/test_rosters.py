@@ -6,7 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 from shuangsuiji.inputs.dates import parse_date
-from shuangsuiji.inputs.rosters import KEY, load_enterprises, load_officers
+from shuangsuiji.inputs.rosters import ENTERPRISE_COLUMNS, KEY, load_enterprises, load_officers
+from shuangsuiji.inputs.tables import read_table
 
 from .conftest import FIXTURES, write_xlsx
 
@@ -90,6 +91,36 @@ def test_extra_field_names_the_line(tmp_path: Path) -> None:
     )
     _, problems = load_enterprises(path)
     assert problems[0].row == 3 and "比表头的 2 列多" in problems[0].message
+
+
+def test_short_rows_quoted_line_breaks_and_old_mac_endings(tmp_path: Path) -> None:
+    # Rows the fast columnar reader refuses are read by the careful one, row numbers intact.
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "统一社会信用代码,企业名称,注册地址\n"
+        "91330100609167206N,甲公司\n"  # a trailing empty cell left out
+        '91512081MA62K0260E,乙公司,"洛阳市\n洛龙区"\n',
+        encoding="utf-8",
+    )
+    roster, problems = load_enterprises(path)
+    assert roster is not None and problems == []
+    assert roster.data["注册地址"].to_pylist() == ["", "洛阳市\n洛龙区"]
+    assert roster.data["_row"].to_pylist() == [2, 3]
+    path.write_bytes("统一社会信用代码,企业名称\r91330100609167206N,甲公司\r".encode())
+    roster, problems = load_enterprises(path)
+    assert roster is not None and roster.data["企业名称"].to_pylist() == ["甲公司"]
+
+
+def test_gbk_text_past_the_first_block_is_still_read(tmp_path: Path) -> None:
+    # The first 64 KB are plain ASCII, so the file looks like UTF-8 until a GBK name appears.
+    ascii_rows = [f"9133010060916{n:04d}0N,Company {n}" for n in range(4000)]
+    text = "\n".join(["USCC,name", *ascii_rows, "91512081MA62K0260E,洛阳瑞丰纺织有限公司"])
+    path = tmp_path / "e.csv"
+    path.write_bytes((text + "\n").encode("gb18030"))
+    table, _ = read_table(path, ENTERPRISE_COLUMNS)
+    assert table is not None
+    assert table.data["name"].to_pylist()[-1] == "洛阳瑞丰纺织有限公司"
+    assert table.data["_row"].to_pylist()[-1] == 4002
 
 
 def test_officers_aliases_dates_and_lists() -> None:

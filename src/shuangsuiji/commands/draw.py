@@ -14,6 +14,8 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_ledger_of_outputs
+from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
+from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
@@ -25,7 +27,7 @@ from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
-from shuangsuiji.rules.draw import DrawInput, draw, population_digest, scope_of
+from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
 from shuangsuiji.rules.records import DrawRecord, ExternalDraw
 from shuangsuiji.rules.seal import commitment_of, month_secret, normalize_extra
 
@@ -218,6 +220,7 @@ def draw_month(
                     outcome.notices += _changes_since(recorded_draw, eligible, extra, key_string)
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
+            large = len(eligible) >= ENGINE_MIN_KEYS
             record = draw(
                 DrawInput(
                     task_id=task.id,
@@ -237,6 +240,7 @@ def draw_month(
                     tool_version=__version__,
                     key_string=key_string,
                     ledger_head=before,
+                    select=sql_draw_strata if large else draw_strata,
                 )
             )
             selected = record.selected_keys

@@ -13,12 +13,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
+from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.population import eligible_mask
 from shuangsuiji.inputs.records import load_records
 from shuangsuiji.inputs.rosters import NAME, EnterpriseRoster, load_enterprises
 from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules.draw import draw_strata
 from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
 from shuangsuiji.rules.verify import record_differences, year_differences
 
@@ -36,7 +39,8 @@ def verify_record(
             return []
         typed = record if isinstance(record, DrawRecord) else DrawRecord.from_dict(record)
         also = None if roster is None else partial(_against_roster, roster=roster)
-        return record_differences(typed, also)
+        large = typed.population.size >= ENGINE_MIN_KEYS
+        return record_differences(typed, also, sql_draw_strata if large else draw_strata)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         # A hand-edited record can lose any part; that is a record that does not reproduce.
         return [f"记录结构不完整或类型不对（{exc.__class__.__name__}: {exc}），无法重算"]

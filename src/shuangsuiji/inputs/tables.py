@@ -31,6 +31,7 @@ ROW = "_row"  # column holding the user-visible row number; not a valid Chinese 
 _DELIMITERS = (",", "\t", ";", "|")
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 _TEXT_SUFFIXES = {".csv", ".tsv", ".txt"}
+_PARQUET_SUFFIXES = {".parquet"}  # what a national or provincial export comes as
 _OLE2 = bytes.fromhex("d0cf11e0a1b11ae1")  # the compound-file signature of encrypted workbooks
 
 
@@ -367,6 +368,28 @@ def _read_excel(path: Path, aliases: dict[str, str], sheet: str | None) -> _Read
     return _sheet_frame(best[2], best[0], aliases)
 
 
+def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
+    """A parquet file: its column names are the header (row 1), its rows rows 2, 3, …; every
+    column as text, missing values empty."""
+    import pyarrow.parquet as pq  # imported here: most rosters are csv or xlsx
+
+    try:
+        data = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        raise _Unreadable(
+            f"无法读取 parquet 文件（{exc.__class__.__name__}）", "重新导出 parquet 文件"
+        ) from None
+    raw_headers = [str(name) for name in data.column_names]
+    names = _canonical_headers(raw_headers, aliases)
+    columns = {}
+    for name, column in zip(names, data.columns, strict=True):
+        if column.type != pa.string():
+            column = pc.cast(column, pa.string())  # numbers and dates as their text
+        columns[name] = pc.fill_null(column, "")
+    columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=np.int64))
+    return pa.table(columns), 1, raw_headers
+
+
 def _duplicate_columns(
     file: str, header_row: int, raw: Sequence[str], aliases: dict[str, str]
 ) -> list[Problem]:
@@ -416,9 +439,11 @@ def _checked(path: Path, label: str | None, missing_fix: str) -> tuple[str, list
         return file, [
             Problem(file, None, None, "不支持旧版 .xls 格式", "请在 Excel 中另存为 .xlsx")
         ]
-    if suffix not in _EXCEL_SUFFIXES | _TEXT_SUFFIXES:
+    if suffix not in _EXCEL_SUFFIXES | _TEXT_SUFFIXES | _PARQUET_SUFFIXES:
         return file, [
-            Problem(file, None, None, f"不支持的文件类型“{suffix}”", "请使用 .xlsx 或 .csv")
+            Problem(
+                file, None, None, f"不支持的文件类型“{suffix}”", "请使用 .xlsx、.csv 或 .parquet"
+            )
         ]
     return file, []
 
@@ -479,6 +504,8 @@ def read_table(
     try:
         if path.suffix.lower() in _EXCEL_SUFFIXES:
             read = _read_excel(path, aliases, sheet)
+        elif path.suffix.lower() in _PARQUET_SUFFIXES:
+            read = _read_parquet(path, aliases)
         else:
             read = _read_text(path, aliases)
     except _Unreadable as exc:

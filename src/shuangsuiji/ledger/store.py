@@ -112,7 +112,9 @@ class StoredDraw(DrawInfo):
     def of(cls, text: str, record: DrawRecord | ExternalDraw | None = None) -> StoredDraw:
         """A record's text with the index columns it implies: the only way they are made.
         ``record``, the text's record with its keys, gives the key lists to store."""
-        parsed = read_draw(text)
+        # The record a text was just made from implies the same columns; only a text alone
+        # (an import, an audit) is parsed for them.
+        parsed = record if record is not None else read_draw(text)
         year, month = parsed.month.split("-")
         task_id = parsed.scope.split("/")[0]
         key_lists: tuple[tuple[str, list[str]], ...] = ()

@@ -3,6 +3,8 @@ workbook meant for publication (抽取结果)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,8 +23,16 @@ COMMITMENT_CHECK = (
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
+EXCEL_ROWS = 1_048_576 - 2  # a worksheet's rows, less the title and the header
+
+
 def result_workbook_name(month: str) -> str:
     return f"抽取结果-{month}.xlsx"
+
+
+def result_csv_name(month: str) -> str:
+    """The full list of a month whose selections do not fit in one worksheet."""
+    return f"抽取结果-{month}.csv"
 
 
 def record_file_name(record: Drawn) -> str:
@@ -87,13 +97,24 @@ def write_draw_files(
         for s in r.selected
     ]
     parameters = [_parameters(r) for r in records]
+    headers = ["序号", "任务编号", "抽查事项", "抽取月份", "统一社会信用代码", "企业名称", "抽取号"]
+    caption = f"{plan.agency} {month} “双随机”抽取结果"
+    if len(results) > EXCEL_ROWS:
+        # A province's or the country's month: the full list as csv (UTF-8 with BOM, which
+        # Excel and WPS open as such), the workbook keeps the parameters and says where it is.
+        path = folder / result_csv_name(month)
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows([headers, *results])
+        if write_if_changed(path, ("\ufeff" + buffer.getvalue()).encode()):
+            written.append(path)
+        caption += f"：共 {len(results)} 家，超过 Excel 工作表的行数上限，完整名单见 {path.name}"
+        results = [
+            [f"{r.item_id}", task_names.get(r.item_id, ""), r.month, len(r.selected)]
+            for r in records
+        ]
+        headers = ["任务编号", "抽查事项", "抽取月份", "抽中家数"]
     sheets = [
-        Sheet(
-            "抽取结果",
-            ["序号", "任务编号", "抽查事项", "抽取月份", "统一社会信用代码", "企业名称", "抽取号"],
-            results,
-            caption=f"{plan.agency} {month} “双随机”抽取结果",
-        ),
+        Sheet("抽取结果", headers, results, caption=caption),
         Sheet(
             "抽取参数",
             [

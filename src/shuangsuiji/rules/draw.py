@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
 import numpy as np
@@ -127,6 +127,9 @@ def draw_strata(
     return sorted(chosen), shortfall
 
 
+Selector = Callable[[str, str, Sequence[Stratum], set[str]], tuple[list[tuple[str, str]], int]]
+
+
 def select_rfc3797(
     key_string: str, strata: Sequence[Stratum], excluded: set[str]
 ) -> tuple[list[tuple[str, str]], int]:
@@ -160,6 +163,9 @@ class DrawInput:
     tool_version: str
     key_string: str | None = None  # RFC 3797 with these public sources, instead of SSJ-DRAW-1
     ledger_head: LedgerHead | None = None  # where the workspace's chain stood before this draw
+    # How the SSJ-DRAW-1 selection is computed: this module's, or the same rule run by an
+    # engine for large populations (shuangsuiji.engine.draw); the record is the same.
+    select: Selector = field(default=draw_strata)
 
 
 def draw(task: DrawInput) -> DrawRecord:
@@ -172,7 +178,7 @@ def draw(task: DrawInput) -> DrawRecord:
     extra = normalize_extra(task.extra)
     seed = compose_seed(task.plan_seed, task.secret, extra)
     if task.key_string is None:
-        chosen, shortfall = draw_strata(seed, scope, task.strata, excluded)
+        chosen, shortfall = task.select(seed, scope, task.strata, excluded)
     else:
         chosen, shortfall = select_rfc3797(task.key_string, task.strata, excluded)
     keys = sorted(k for s in task.strata for k in s.keys)

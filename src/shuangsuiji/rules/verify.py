@@ -11,7 +11,14 @@ from collections.abc import Callable, Sequence
 from pydantic import ValidationError
 
 from shuangsuiji.rules import rfc3797
-from shuangsuiji.rules.draw import SPEC, Stratum, draw_strata, population_digest, select_rfc3797
+from shuangsuiji.rules.draw import (
+    SPEC,
+    Selector,
+    Stratum,
+    draw_strata,
+    population_digest,
+    select_rfc3797,
+)
 from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw
 from shuangsuiji.rules.seal import compose_seed, opens
@@ -67,11 +74,14 @@ def seal_differences(record: DrawRecord) -> list[str]:
 
 
 def record_differences(
-    record: DrawRecord, also: Callable[[DrawRecord], list[str]] | None = None
+    record: DrawRecord,
+    also: Callable[[DrawRecord], list[str]] | None = None,
+    select: Selector = draw_strata,
 ) -> list[str]:
     """Every way ``record`` fails to reproduce (an empty list means it reproduces exactly).
 
-    ``also`` adds further checks of a record that could be recomputed (e.g. against a roster).
+    ``also`` adds further checks of a record that could be recomputed (e.g. against a roster);
+    ``select`` computes the SSJ-DRAW-1 selection (an engine's, for a large population).
     """
     out: list[str] = []
     spec = record.spec
@@ -114,7 +124,7 @@ def record_differences(
             f"对象 {len(keys)} 家按比例 {ratio.describe()} 应抽 {k} 家，记录为 {record.k} 家"
         )
     if spec == SPEC:
-        chosen, shortfall = draw_strata(record.seed, record.scope, strata, excluded)
+        chosen, shortfall = select(record.seed, record.scope, strata, excluded)
     else:
         chosen, shortfall = select_rfc3797(record.key_string or "", strata, excluded)
     if record.shortfall != shortfall:
