@@ -1,19 +1,22 @@
 """Benchmark: `ssj draw` on generated csv rosters (10k, 100k and 1M rows by default) against
-plain reads of the same file: pandas read_csv, pyarrow's csv reader and DuckDB's, when installed.
+plain reads of the same file: pandas read_csv, pyarrow's csv reader and DuckDB's.
 
 Every command is a fresh process (starting Python and importing its library counts), the
 commands alternate within each repetition so that a busy moment hits all alike, and the
-medians of --repeat runs are printed with the ratios and ssj's peak memory. Rosters are
-generated on the fly into a temporary folder (never committed):
+medians of --repeat runs are printed with the ratios and ssj's peak memory. After the runs of
+each size the records' selections are checked against DuckDB's independent query of the same
+csv (docs/sql-draw.md). Rosters are generated on the fly into a temporary folder (never
+committed):
 
+    pip install -e ".[bench]"                              # pandas, for the pandas column
     python benchmarks/bench_draw.py                        # 10k, 100k, 1M rows, 3 runs each
     python benchmarks/bench_draw.py --rows 5000000 --repeat 3
-    pip install pyarrow duckdb                             # for the pyarrow and DuckDB columns
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -27,6 +30,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from sql_check import duckdb_selection
 
 from shuangsuiji.rules.uscc import USCC_ALPHABET
 
@@ -176,6 +180,7 @@ def bench(rows: int, repeat: int, readers: dict[str, str]) -> None:
             memory = max(memory, peak)
             for name, code in readers.items():
                 times[name].append(run([sys.executable, "-c", code], folder)[0])
+        parity = _parity(folder) if "duckdb" in readers else "未安装 duckdb，未核对"
         median = {name: statistics.median(found) for name, found in times.items()}
         ssj = median["ssj draw"]
         cells = [f"ssj draw {ssj:.2f} 秒（峰值内存 {memory / 1024:.0f} MB）"]
@@ -184,7 +189,18 @@ def bench(rows: int, repeat: int, readers: dict[str, str]) -> None:
             for name, t in median.items()
             if name != "ssj draw"
         ]
-        print(f"{rows:>11,} 行：" + "；".join(cells))
+        print(f"{rows:>11,} 行：" + "；".join(cells) + f"；{parity}")
+
+
+def _parity(folder: Path) -> str:
+    """Whether the last draw's records select what DuckDB selects from the same file."""
+    roster = f"read_csv('{folder / 'enterprises.csv'}', all_varchar = true)"
+    for path in sorted((folder / "输出" / "2025-03").glob("抽取记录-*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        found = [(s["rank"], s["uscc"], s["ticket"]) for s in record["selected"]]
+        if found != duckdb_selection(roster, record):
+            raise SystemExit(f"{record['scope']}：与 DuckDB 独立查询的结果不一致")
+    return "抽中结果与 DuckDB 独立查询一致"
 
 
 def main() -> None:

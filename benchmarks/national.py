@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -26,10 +25,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from bench_draw import PLAN, roster_table
+from sql_check import duckdb_selection
 
-ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 5_000_000
-OPERATING = ("在业", "存续", "开业")
 
 
 def generate(path: Path, rows: int) -> None:
@@ -55,34 +53,6 @@ def run(command: list[str], cwd: Path) -> tuple[float, int]:
         sys.stderr.buffer.write(errors)
         raise SystemExit(f"{' '.join(command)} failed ({status})")
     return time.perf_counter() - start, usage.ru_maxrss
-
-
-def duckdb_selection(folder: Path, record: dict[str, object]) -> list[tuple[int, str, str]]:
-    """The draw of ``record``'s task recomputed by DuckDB from the roster file alone."""
-    import duckdb
-
-    query = re.search(
-        r"```sql\n(.*?)```", (ROOT / "docs" / "sql-draw.md").read_text(encoding="utf-8"), re.S
-    )
-    assert query is not None
-    targets = record["targets"]
-    assert isinstance(targets, dict)
-    industries = ", ".join(f"'{v}'" for v in targets["行业类别"])
-    statuses = ", ".join(f"'{s}'" for s in OPERATING)
-    ratio = str(record["ratio"]).rstrip("%")
-    db = duckdb.connect()
-    db.execute(
-        f"""
-        CREATE TABLE population AS
-        SELECT upper(trim(统一社会信用代码)) AS key, '' AS stratum
-        FROM read_parquet('{folder / "enterprises.parquet"}')
-        WHERE trim(行业类别) IN ({industries}) AND trim(经营状态) IN ({statuses});
-        CREATE TABLE excluded (key VARCHAR);
-        CREATE TABLE rates AS SELECT '' AS stratum, {ratio} / 100 AS rate;
-        """
-    )
-    rows = db.execute(query.group(1), {"seed": record["seed"], "scope": record["scope"]})
-    return [(int(rank), str(key), str(ticket)) for rank, key, ticket in rows.fetchall()]
 
 
 def main() -> None:
@@ -120,7 +90,8 @@ def main() -> None:
         for path in sorted((folder / "输出" / "2025-03").glob("抽取记录-*.json")):
             record = json.loads(path.read_text(encoding="utf-8"))
             started = time.perf_counter()
-            expected = duckdb_selection(folder, record)
+            roster = f"read_parquet('{folder / 'enterprises.parquet'}')"
+            expected = duckdb_selection(roster, record)
             took = time.perf_counter() - started
             found = [(s["rank"], s["uscc"], s["ticket"]) for s in record["selected"]]
             verdict = "一致" if found == expected else "不一致"

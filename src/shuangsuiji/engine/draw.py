@@ -12,14 +12,17 @@ from shuangsuiji.rules.draw import SEPARATOR, Stratum
 # Below this many candidates Python's hashlib is done before DuckDB has started.
 ENGINE_MIN_KEYS = 50_000
 
+# One stratum at a time: ORDER BY … LIMIT k keeps a heap of k tickets, where the window
+# function of docs/sql-draw.md (QUALIFY row_number()) sorts every candidate's ticket.
 _QUERY = """
 SELECT ticket, key
 FROM (
-    SELECT key, stratum, sha256($prefix || key) AS ticket
+    SELECT key, sha256($prefix || key) AS ticket
     FROM population ANTI JOIN excluded USING (key)
-) JOIN quotas USING (stratum)
-QUALIFY row_number() OVER (PARTITION BY stratum ORDER BY ticket, key) <= k
+    WHERE stratum = $stratum
+)
 ORDER BY ticket, key
+LIMIT $k
 """
 
 
@@ -34,21 +37,16 @@ def draw_strata(
 
     keys = pa.chunked_array([pa.array(s.keys, pa.string()) for s in strata], pa.string())
     positions = np.repeat(np.arange(len(strata), dtype=np.int32), [len(s.keys) for s in strata])
+    prefix = f"{seed}{SEPARATOR}{scope}{SEPARATOR}"
+    chosen: list[tuple[str, str]] = []
     db = duckdb.connect()
     try:
         db.register("population", pa.table({"key": keys, "stratum": positions}))
         db.register("excluded", pa.table({"key": pa.array(sorted(excluded), pa.string())}))
-        db.register(
-            "quotas",
-            pa.table(
-                {
-                    "stratum": pa.array(range(len(strata)), pa.int32()),
-                    "k": pa.array([s.k for s in strata], pa.int64()),
-                }
-            ),
-        )
-        prefix = f"{seed}{SEPARATOR}{scope}{SEPARATOR}"
-        chosen = [(str(t), str(k)) for t, k in db.execute(_QUERY, {"prefix": prefix}).fetchall()]
+        for index, stratum in enumerate(strata):
+            if stratum.k:
+                found = db.execute(_QUERY, {"prefix": prefix, "stratum": index, "k": stratum.k})
+                chosen += [(str(t), str(k)) for t, k in found.fetchall()]
     finally:
         db.close()
-    return chosen, sum(s.k for s in strata) - len(chosen)
+    return sorted(chosen), sum(s.k for s in strata) - len(chosen)
