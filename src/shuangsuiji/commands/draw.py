@@ -21,6 +21,7 @@ from shuangsuiji.inputs.dates import parse_month
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import Eligible, build_strata, names_lookup, population
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret
+from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
@@ -243,6 +244,8 @@ def draw_month(
                     select=sql_draw_strata if large else draw_strata,
                 )
             )
+            if large:
+                release_memory()  # the engine's working memory, before the next task's
             selected = record.selected_keys
             batch_selected.setdefault(base.id, set()).update(selected)
             text = record.to_json()

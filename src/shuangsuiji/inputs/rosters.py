@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 
 from shuangsuiji.exceptions import Problem, Severity
 from shuangsuiji.inputs.dates import parse_date
-from shuangsuiji.inputs.tables import ROW, Column, Table, read_table
+from shuangsuiji.inputs.tables import ROW, Column, Table, read_table, release_memory
 from shuangsuiji.rules.keys import normalize_key, normalize_value
 from shuangsuiji.rules.uscc import (
     USCC_ALPHABET,
@@ -311,6 +311,8 @@ def load_enterprises(
     # Sorting the keys once serves the duplicate check here and every draw's population.
     roster.key_order = key_order(fixed)
     problems += _duplicate_problems(file, KEY, fixed, rows, "代码", roster.key_order)
+    del fixed, statuses
+    release_memory()  # the checks' temporary arrays
     return (roster if complete else None), problems
 
 
