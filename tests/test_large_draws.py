@@ -149,15 +149,7 @@ def test_selections_past_a_worksheets_rows_go_to_csv(
     data = (folder / "抽取结果-2025-03.csv").read_bytes()
     assert data.startswith("\ufeff".encode())  # Excel and WPS open it as UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0] == [
-        "序号",
-        "任务编号",
-        "抽查事项",
-        "抽取月份",
-        "统一社会信用代码",
-        "企业名称",
-        "抽取号",
-    ]
+    assert tuple(rows[0]) == draw_outputs.RESULT_HEADERS  # the workbook's columns
     selected = [(s["uscc"], s["ticket"]) for r in outcome.records for s in r.selected]
     assert [(row[4], row[6]) for row in rows[1:]] == selected and len(selected) > 5
     book = openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx", read_only=True)

@@ -23,6 +23,15 @@ COMMITMENT_CHECK = (
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
+RESULT_HEADERS = (
+    "序号",
+    "任务编号",
+    "抽查事项",
+    "抽取月份",
+    "统一社会信用代码",
+    "企业名称",
+    "抽取号",
+)
 EXCEL_ROWS = 1_048_576 - 2  # a worksheet's rows, less the title and the header
 
 
@@ -97,7 +106,7 @@ def write_draw_files(
         for s in r.selected
     ]
     parameters = [_parameters(r) for r in records]
-    headers = ["序号", "任务编号", "抽查事项", "抽取月份", "统一社会信用代码", "企业名称", "抽取号"]
+    headers = list(RESULT_HEADERS)
     caption = f"{plan.agency} {month} “双随机”抽取结果"
     if len(results) > EXCEL_ROWS:
         # A province's or the country's month: the full list as csv (UTF-8 with BOM, which
