@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -73,6 +74,16 @@ def files_in(folder: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
     }
+
+
+def group_page_rows(sheet: Any) -> list[tuple[Any, ...]]:
+    """The enterprise rows of a task sheet's 分组检查单 (an openpyxl worksheet): the rows
+    whose 任务编号 cell names a draw, not the pages' titles, headers and signature lines."""
+    return [
+        row
+        for row in sheet.iter_rows(values_only=True)
+        if isinstance(row[1], str) and "/" in row[1]
+    ]
 
 
 def fill_task_sheet(

@@ -17,7 +17,7 @@ from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
-from .conftest import copy_examples, files_in, invoke
+from .conftest import copy_examples, files_in, group_page_rows, invoke
 
 
 def _assign_json(plan: Path, month: str, *args: str) -> list[dict[str, Any]]:
@@ -124,10 +124,15 @@ def test_task_sheet_headers_dropdown_and_group_sheets(workspace: Path) -> None:
     assert results.type == "list" and str(results.sqref) == f"I3:I{2 + len(rows)}"
     assert results.formula1 == '"' + ",".join(RESULT_CATEGORIES) + '"'
     assert {d.type for d in dates} == {"date"}
-    # The list, one printable sheet per group, and where the ledger's chain stood (台账链头).
-    assert len(book.sheetnames) == 1 + len(groups) + 1 and book.sheetnames[-1] == "台账链头"
-    first = book[book.sheetnames[1]]
-    assert "检查人员" in str(first["A1"].value)
+    # The list, the groups' printable pages, and where the ledger's chain stood (台账链头).
+    assert book.sheetnames == ["检查任务单", "分组检查单", "台账链头"]
+    pages = book["分组检查单"]
+    titles = [r[0] for r in pages.iter_rows(values_only=True) if "现场检查单" in str(r[0])]
+    assert len(titles) == len(groups)  # one page a group …
+    assert len(pages.row_breaks.brk) == len(groups) - 1  # … each starting a new sheet of paper
+    listed = [(r[1], r[2]) for r in group_page_rows(pages)]
+    assert listed == [(g["scope"], e["uscc"]) for g in groups for e in g["enterprises"]]
+    assert any(str(r[0]).startswith("检查人员：") for r in pages.iter_rows(values_only=True))
     officer_ids = {o["id"] for g in groups for o in g["officers"]}
     text = " ".join(
         str(v) for ws in book for row in ws.iter_rows(values_only=True) for v in row if v

@@ -59,10 +59,10 @@ def test_outputs_record_files_and_result_workbook(workspace: Path) -> None:
         rows[0][4] == record["selected"][0]["uscc"]
         and rows[0][6] == record["selected"][0]["ticket"]
     )
-    params = book["抽取参数"]
-    header = [c.value for c in params[1]]
-    first = dict(zip(header, [c.value for c in params[2]], strict=True))
-    assert first["抽取范围"] == "AJ-01/2025-03" and first["对象总数"] == 151
+    params = [list(row) for row in book["抽取参数"].iter_rows(values_only=True)]
+    assert params[0] == ["抽取范围", "AJ-01/2025-03", "AJ-02/2025-03"]  # a column a draw
+    first = {row[0]: row[1] for row in params[1:]}  # a row a parameter
+    assert first["对象总数"] == 151
     assert first["种子承诺(commitment)"] == record["commitment"]
     assert first["本月秘密(secret)"] == record["secret"]
     assert first["种子/随机源"] == record["seed"]

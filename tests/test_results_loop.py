@@ -18,7 +18,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.run import run_day
 from shuangsuiji.ledger import Ledger
 
-from .conftest import EXAMPLES, fill_task_sheet, invoke
+from .conftest import EXAMPLES, fill_task_sheet, group_page_rows, invoke
 
 D = dt.date
 MARCH_SHEET = Path("输出") / "2025-03" / "检查任务单-2025-03.xlsx"
@@ -32,19 +32,18 @@ def assigned(workspace: Path) -> Path:
 
 
 def _group_sheet(plan: Path) -> tuple[str, list[tuple[str, str]]]:
-    """The first group sheet of March's task sheet: its name and (scope, uscc) rows."""
+    """The group pages of March's task sheet: the sheet's name and its (scope, uscc) rows."""
     book = openpyxl.load_workbook(plan.parent / MARCH_SHEET)
     name = book.sheetnames[1]
-    rows = [(str(r[1]), str(r[2])) for r in book[name].iter_rows(min_row=3, values_only=True)]
-    return name, rows
+    return name, [(str(r[1]), str(r[2])) for r in group_page_rows(book[name])]
 
 
 def _fill_group(
     plan: Path, sheet: str, values: dict[int, tuple[object, object]], target: Path
 ) -> Path:
-    """Fill rows of one group sheet as its officers would: {row index: (检查日期, 检查结果)}."""
+    """Fill enterprise rows of the group pages as officers would: {row index: (检查日期, 检查结果)}."""
     book = openpyxl.load_workbook(plan.parent / MARCH_SHEET)
-    rows = list(book[sheet].iter_rows(min_row=3))
+    rows = [r for r in book[sheet].iter_rows() if isinstance(r[1].value, str) and "/" in r[1].value]
     for index, (inspected, result) in values.items():
         rows[index][5].value = inspected
         rows[index][6].value = result
@@ -74,7 +73,10 @@ def test_results_filled_only_on_a_group_sheet_are_imported(assigned: Path) -> No
     result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-12")
     assert result.exit_code == 0, result.output
     assert "新结果或改动 1 条" in result.stdout
-    assert _results(assigned)[rows[0]]["cell"] == f"{name} 第 3 行"
+    book = openpyxl.load_workbook(sheet)
+    first = next(r[0].row for r in book[name].iter_rows() if r[1].value == rows[0][0])
+    assert first > 3  # below the page's title, its lines and its header
+    assert _results(assigned)[rows[0]]["cell"] == f"{name} 第 {first} 行"
 
 
 def test_one_enterprise_filled_differently_on_two_sheets_names_both_cells(assigned: Path) -> None:

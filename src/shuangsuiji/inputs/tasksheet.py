@@ -54,6 +54,13 @@ SHEET_COLUMNS = (
 )
 
 
+def _layout_row(record: Mapping[str, object]) -> bool:
+    """A row of the printed group pages that is not an enterprise: a page's title and lines,
+    its repeated header, its signature line."""
+    scope, uscc = str(record.get(TASK, "")).strip(), str(record.get(USCC, "")).strip()
+    return (not scope and not uscc) or scope == TASK
+
+
 def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
     """What people typed into a task sheet, to carry over when it is written again:
     (worksheet, scope, uscc) -> {column: text}; empty when the file cannot be read."""
@@ -65,6 +72,8 @@ def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
         if TASK not in table.columns or USCC not in table.columns:
             continue
         for record in table.records():
+            if _layout_row(record):
+                continue
             typed = {c: str(record[c]) for c in wanted if str(record[c]).strip()}
             if typed:
                 found[(sheet, str(record[TASK]).strip(), str(record[USCC]).strip())] = typed
@@ -143,6 +152,8 @@ def _sheet_rows(
     rows: list[_Filled] = []
     seen: dict[tuple[str, str], int] = {}
     for record in table.records():
+        if _layout_row(record):
+            continue
         row = int(record["_row"])
         scope, uscc = (
             str(record[TASK]).strip(),

@@ -23,6 +23,22 @@ COMMITMENT_CHECK = (
 CHECK_COMMAND = "printf '%s\\037%s\\037%s' \"$SEED\" 范围 统一社会信用代码 | sha256sum"
 
 
+PARAMETERS = (
+    "抽取范围",
+    "方法",
+    "种子/随机源",
+    "种子承诺(commitment)",
+    "本月秘密(secret)",
+    "比例",
+    "对象总数",
+    "对象摘要(SHA-256)",
+    "排除数",
+    "应抽数",
+    "实抽数",
+    "抽取时间",
+    "工具版本",
+    "抽取记录文件",
+)
 RESULT_HEADERS = (
     "序号",
     "任务编号",
@@ -124,25 +140,14 @@ def write_draw_files(
         headers = ["任务编号", "抽查事项", "抽取月份", "抽中家数"]
     sheets = [
         Sheet("抽取结果", headers, results, caption=caption),
+        # One parameter a row, one draw a column: long seeds and hashes print readably.
         Sheet(
             "抽取参数",
+            ["抽取范围", *(str(p[0]) for p in parameters)],
             [
-                "抽取范围",
-                "方法",
-                "种子/随机源",
-                "种子承诺(commitment)",
-                "本月秘密(secret)",
-                "比例",
-                "对象总数",
-                "对象摘要(SHA-256)",
-                "排除数",
-                "应抽数",
-                "实抽数",
-                "抽取时间",
-                "工具版本",
-                "抽取记录文件",
+                [label, *(p[index] for p in parameters)]
+                for index, label in enumerate(PARAMETERS[1:], start=1)
             ],
-            parameters,
         ),
         Sheet(
             "如何复核",

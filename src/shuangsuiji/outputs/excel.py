@@ -1,9 +1,12 @@
-"""Writing workbooks users open in Excel: frozen headers, readable widths, real dates, no formulas.
+"""Writing workbooks people open in Excel and print: XlsxWriter, with page setup for paper.
 
-The xlsx is written directly as SpreadsheetML: it streams a hundred thousand rows in well
-under a second (openpyxl takes several), has no timestamps, so the same content always gives
-the same bytes, and every string is an inline string, never a formula. Text that begins with
-= + - @ also gets Excel's quote prefix, so it stays text when a user edits the cell.
+Every sheet meant for paper is A4, landscape when wide, fit to one page wide, its header row
+repeated on every page, thin borders, long text wrapped, the title in the page header and
+"第 N 页 共 M 页" in the footer. On screen: frozen header, widths by display width (CJK counts
+double), real dates, drop-down lists. Every string is written as text, never a formula, and
+text that begins with = + - @ also gets Excel's quote prefix, so it stays text when someone
+edits the cell. The same content always gives the same bytes: fixed document dates and zip
+timestamps (XlsxWriter's in-memory mode).
 """
 
 from __future__ import annotations
@@ -12,28 +15,26 @@ import datetime as dt
 import io
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import escape
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
 from shuangsuiji.ledger.files import write_if_changed
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-_MAX_WIDTH = 66  # a 64-character hash (抽取号, 摘要, 承诺值) shows whole
-_WIDTH_SAMPLE = 500
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-# Cell styles (indexes into cellXfs below). Headers and titles carry the quote prefix, so text
-# such as an agency named "=…" never becomes a formula when someone edits the cell.
-_PLAIN, _HEADER, _DATE, _QUOTED, _TITLE = range(5)
-_STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
-<styleSheet xmlns="{_MAIN}"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts><fonts count="3"><font><sz val="11"/><name val="等线"/><family val="2"/></font><font><b/><sz val="11"/><name val="等线"/><family val="2"/></font><font><b/><sz val="14"/><name val="等线"/><family val="2"/></font></fonts><fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="5"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1" quotePrefix="1"/><xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" quotePrefix="1"/><xf numFmtId="0" fontId="2" fillId="0" borderId="0" xfId="0" applyFont="1" applyAlignment="1" quotePrefix="1"><alignment horizontal="center"/></xf></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
+_FIXED_DATE = dt.datetime(2000, 1, 1)  # document properties: no clock in the file
+_WIDTH_SAMPLE = 500  # rows looked at for column widths: enough to read, cheap for big sheets
+_TEXT_WIDTH = 36  # wider Chinese text wraps …
+_CODE_WIDTH = 66  # … while a 64-character hash (抽取号, 摘要, 承诺值) shows whole
+_NOTE_WIDTH = 76  # a sheet of notes: as wide as portrait A4 holds
+_PORTRAIT_WIDTH = 80  # columns' total width that portrait A4 holds at full size
+_PAGE_BREAKS = 1000  # Excel allows 1,023 manual page breaks in a worksheet
+A4 = 9
 
 
 @dataclass
@@ -48,156 +49,262 @@ class Sheet:
     date_columns: Sequence[str] = ()  # headers whose cells must be entered as dates
 
 
+@dataclass
+class Page:
+    """One printed page of a :class:`PagedSheet`: a title, lines under it, a table, lines to
+    sign after it."""
+
+    caption: str
+    lines: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    after: Sequence[str] = ()
+
+
+@dataclass
+class PagedSheet:
+    """Pages of one layout in one worksheet, a page break after each (a month's group pages:
+    ten thousand groups are ten sheets of a thousand pages, not ten thousand worksheets)."""
+
+    title: str
+    headers: Sequence[str]
+    pages: Sequence[Page]
+    heading: str  # the page header of every page
+    choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    date_columns: Sequence[str] = ()
+
+
 def display_width(text: str) -> int:
     """Columns a string takes in Excel: CJK and full-width characters count double."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def column_letter(index: int) -> str:
-    """ "A" for 1, "AA" for 27."""
-    letters = ""
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _text(value: object) -> str:
     return value.isoformat() if isinstance(value, dt.date) else str("" if value is None else value)
 
 
-def _cell(ref: str, value: object, style: int = _PLAIN) -> str:
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"{_s(style)}><v>{value!r}</v></c>'
-    if isinstance(value, dt.date):
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return f'<c r="{ref}" s="{_DATE}"><v>{(day - _EXCEL_EPOCH).days}</v></c>'
-    text = _ILLEGAL_XML.sub("", str(value))
-    if style == _PLAIN and text.startswith(FORMULA_TRIGGERS):
-        style = _QUOTED
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'<c r="{ref}"{_s(style)} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+class _Writer:
+    """One workbook being written: its formats, made once."""
+
+    def __init__(self, book: xlsxwriter.Workbook) -> None:
+        self.book = book
+        base = {"font_name": "等线", "font_size": 11, "valign": "top"}
+        boxed = {**base, "border": 1, "text_wrap": True}
+        self.cell = book.add_format(boxed)
+        self.quoted = book.add_format({**boxed, "quote_prefix": True})
+        self.date = book.add_format({**boxed, "num_format": "yyyy-mm-dd"})
+        header = {**boxed, "bold": True, "align": "center", "valign": "vcenter"}
+        self.header = book.add_format({**header, "bg_color": "#D9D9D9", "quote_prefix": True})
+        title = {**base, "bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        self.title = book.add_format({**title, "text_wrap": True, "quote_prefix": True})
+        self.line = book.add_format({**base, "text_wrap": True, "quote_prefix": True})
+
+    def value(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
+        """One boxed cell: text as text, numbers, dates as dates, empty cells still boxed."""
+        if value is None or value == "":
+            sheet.write_blank(row, col, None, self.cell)
+        elif isinstance(value, bool):
+            sheet.write_boolean(row, col, value, self.cell)
+        elif isinstance(value, int | float):
+            sheet.write_number(row, col, value, self.cell)
+        elif isinstance(value, dt.date):
+            day = value.date() if isinstance(value, dt.datetime) else value
+            sheet.write_datetime(row, col, dt.datetime(day.year, day.month, day.day), self.date)
+        else:
+            text = _ILLEGAL_XML.sub("", str(value))
+            quoted = text.startswith(FORMULA_TRIGGERS)
+            sheet.write_string(row, col, text, self.quoted if quoted else self.cell)
+
+    def merged(
+        self, sheet: Worksheet, row: int, widths: Sequence[int], text: str, title: bool = False
+    ) -> None:
+        """A line of text across the table (titles, notes, signature lines), its row as tall
+        as the wrapped text needs: Excel does not size merged cells itself."""
+        text = _ILLEGAL_XML.sub("", text)
+        style = self.title if title else self.line
+        if len(widths) > 1:
+            sheet.merge_range(row, 0, row, len(widths) - 1, text, style)
+        else:
+            sheet.write_string(row, 0, text, style)
+        per_line = max(sum(widths) * (0.75 if title else 1), 1)
+        lines = max(1, -(-display_width(text) // int(per_line)))
+        sheet.set_row(row, (22 if title else 16) * lines)
+
+    def headers(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
+        for col, header in enumerate(headers):
+            sheet.write_string(row, col, header, self.header)
 
 
-def _s(style: int) -> str:
-    return f' s="{style}"' if style else ""
+def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
+    """Column widths by the widest of the header and a sample of the rows; Chinese text past
+    :data:`_TEXT_WIDTH` wraps, codes and hashes show whole."""
+    widths = [display_width(h) for h in headers]
+    plain = [True] * len(headers)
+    for values in rows[:_WIDTH_SAMPLE]:
+        for col, value in enumerate(values[: len(headers)]):
+            text = _text(value)
+            widths[col] = max(widths[col], display_width(text))
+            plain[col] = plain[col] and text.isascii()
+    text_width = _TEXT_WIDTH if len(headers) > 2 else _NOTE_WIDTH
+    # A little spare: spreadsheet programs substitute fonts, and digits may come out wider.
+    return [
+        min(w + 3, _CODE_WIDTH if p else text_width) for w, p in zip(widths, plain, strict=True)
+    ]
 
 
-def _sheet_xml(sheet: Sheet) -> Iterator[str]:
-    width = len(sheet.headers)
-    letters = [column_letter(i) for i in range(1, width + 1)]
-    widths = [display_width(h) for h in sheet.headers]
-    for values in sheet.rows[:_WIDTH_SAMPLE]:  # enough to read; cheap for big sheets
-        for col, value in enumerate(values[:width]):
-            widths[col] = max(widths[col], display_width(_text(value)))
-    header_row = 2 if sheet.caption else 1
-    yield f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">'
-    yield (
-        f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_row}" '
-        f'topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
-        "</sheetView></sheetViews>"
-    )
-    yield (
-        "<cols>"
-        + "".join(
-            f'<col min="{i}" max="{i}" width="{min(w + 2, _MAX_WIDTH)}" customWidth="1"/>'
-            for i, w in enumerate(widths, start=1)
-        )
-        + "</cols><sheetData>"
-    )
-    if sheet.caption:
-        yield f'<row r="1">{_cell("A1", sheet.caption, _TITLE)}</row>'
-    cells = "".join(
-        _cell(f"{letters[c]}{header_row}", h, _HEADER) for c, h in enumerate(sheet.headers)
-    )
-    yield f'<row r="{header_row}">{cells}</row>'
-    for number, values in enumerate(sheet.rows, start=header_row + 1):
-        cells = "".join(_cell(f"{letters[c]}{number}", v) for c, v in enumerate(values[:width]))
-        yield f'<row r="{number}">{cells}</row>'
-    yield "</sheetData>"
-    if sheet.caption and width > 1:
-        yield f'<mergeCells count="1"><mergeCell ref="A1:{letters[-1]}1"/></mergeCells>'
-    yield from _validations(sheet, letters, header_row)
-    yield "</worksheet>"
+_LINE_HEIGHT = 15  # points a line of 11-point text takes
 
 
-def _validations(sheet: Sheet, letters: Sequence[str], header_row: int) -> Iterator[str]:
-    """Drop-down lists and date-only columns over the data rows."""
-    first, last = header_row + 1, header_row + max(len(sheet.rows), 1)
-    area = {h: f"{c}{first}:{c}{last}" for h, c in zip(sheet.headers, letters, strict=True)}
-    items = [
+def _lines(values: Sequence[object], widths: Sequence[int]) -> int:
+    """How many lines the tallest cell of a row wraps to. Set as the row's height, because
+    not every spreadsheet program measures wrapped rows when it opens a file."""
+    lines = 1
+    for value, width in zip(values, widths, strict=False):
+        if isinstance(value, str) and len(value) * 2 > width - 1:  # only long text can wrap
+            # A tenth to spare: Latin letters and digits print a little wider than a unit.
+            lines = max(lines, -(-display_width(value) * 11 // (10 * max(width - 1, 1))))
+    return lines
+
+
+def _header_footer(text: str) -> str:
+    return text.replace("&", "&&")  # & starts a code in Excel's page header and footer
+
+
+def _paper(sheet: Worksheet, widths: Sequence[int], heading: str) -> None:
+    """A4, landscape when wide, one page wide, the heading on top and page numbers below."""
+    sheet.set_paper(A4)
+    if sum(widths) > _PORTRAIT_WIDTH:
+        sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    sheet.center_horizontally()
+    sheet.set_header(f"&C{_header_footer(heading)}")
+    sheet.set_footer("&C第 &P 页 共 &N 页")
+
+
+def _validations(
+    sheet: Worksheet,
+    headers: Sequence[str],
+    first: int,
+    last: int,
+    choices: Mapping[str, Sequence[str]],
+    date_columns: Sequence[str],
+) -> None:
+    """Drop-down lists and date-only columns over rows ``first``..``last`` (0-based)."""
+    last = max(last, first)
+    for header, values in choices.items():
+        col = list(headers).index(header)
         # Several results may be joined with "；", so other text is let through after a warning.
-        f'<dataValidation type="list" errorStyle="warning" allowBlank="1" showErrorMessage="1" '
-        f'error="请从下拉列表中选择；多个结果用“；”分隔" sqref="{area[header]}">'
-        f'<formula1>"{escape(",".join(values), {chr(34): "&quot;"})}"</formula1></dataValidation>'
-        for header, values in sheet.choices.items()
-    ]
-    items += [
-        f'<dataValidation type="date" operator="greaterThan" allowBlank="1" showErrorMessage="1" '
-        f'error="请填写日期，例如 2025-04-30" sqref="{area[header]}"><formula1>1</formula1></dataValidation>'
-        for header in sheet.date_columns
-    ]
-    if items:
-        yield f'<dataValidations count="{len(items)}">' + "".join(items) + "</dataValidations>"
+        sheet.data_validation(
+            first,
+            col,
+            last,
+            col,
+            {
+                "validate": "list",
+                "source": list(values),
+                "error_type": "warning",
+                "error_message": "请从下拉列表中选择；多个结果用“；”分隔",
+            },
+        )
+    for header in date_columns:
+        col = list(headers).index(header)
+        sheet.data_validation(
+            first,
+            col,
+            last,
+            col,
+            {
+                "validate": "date",
+                "criteria": ">",
+                "value": dt.date(1900, 1, 1),
+                "error_message": "请填写日期，例如 2025-04-30",
+            },
+        )
 
 
-def workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+def _write_sheet(writer: _Writer, spec: Sheet) -> None:
+    sheet = writer.book.add_worksheet(spec.title)
+    width = len(spec.headers)
+    widths = _widths(spec.headers, spec.rows)
+    for col, w in enumerate(widths):
+        sheet.set_column(col, col, w)
+    header_row = 1 if spec.caption else 0
+    if spec.caption:
+        writer.merged(sheet, 0, widths, spec.caption, title=True)
+    writer.headers(sheet, header_row, spec.headers)
+    sheet.set_row(header_row, _LINE_HEIGHT * _lines(spec.headers, widths) + 4)
+    for number, values in enumerate(spec.rows, start=header_row + 1):
+        for col in range(width):
+            writer.value(sheet, number, col, values[col] if col < len(values) else None)
+        lines = _lines(values, widths)
+        if lines > 1:
+            sheet.set_row(number, _LINE_HEIGHT * lines)
+    sheet.freeze_panes(header_row + 1, 0)
+    sheet.repeat_rows(header_row)
+    first, last = header_row + 1, header_row + len(spec.rows)
+    _validations(sheet, spec.headers, first, last, spec.choices, spec.date_columns)
+    _paper(sheet, widths, spec.caption or spec.title)
+
+
+def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
+    width = len(spec.headers)
+    every_row = [row for page in spec.pages for row in page.rows]
+    widths = _widths(spec.headers, every_row)
+    chunks = [spec.pages[i : i + _PAGE_BREAKS] for i in range(0, len(spec.pages), _PAGE_BREAKS)]
+    for number, pages in enumerate(chunks or [[]], start=1):
+        sheet = writer.book.add_worksheet(spec.title if number == 1 else f"{spec.title}{number}")
+        for col, w in enumerate(widths):
+            sheet.set_column(col, col, w)
+        row, breaks, first = 0, [], 0
+        for page in pages:
+            if row:
+                breaks.append(row)
+            writer.merged(sheet, row, widths, page.caption, title=True)
+            row += 1
+            for line in page.lines:
+                writer.merged(sheet, row, widths, line)
+                row += 1
+            writer.headers(sheet, row, spec.headers)
+            first = first or row + 1
+            row += 1
+            for values in page.rows:
+                for col in range(width):
+                    writer.value(sheet, row, col, values[col] if col < len(values) else None)
+                # Room to write a result and to sign, or more for a long name or address.
+                sheet.set_row(row, max(36, _LINE_HEIGHT * _lines(values, widths)))
+                row += 1
+            row += 1  # a blank line before the signatures
+            for line in page.after:
+                writer.merged(sheet, row, widths, line)
+                row += 1
+        sheet.set_h_pagebreaks(breaks)
+        _validations(sheet, spec.headers, first, row, spec.choices, spec.date_columns)
+        _paper(sheet, widths, spec.heading)
+
+
+def workbook_bytes(sheets: Sequence[Sheet | PagedSheet]) -> bytes:
     """The xlsx file for ``sheets``; identical content always gives identical bytes."""
-    count = len(sheets)
-    parts = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            + "".join(
-                f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
-                'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-                for i in range(1, count + 1)
-            )
-            + "</Types>"
-        ),
-        "_rels/.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
-        ),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
-            + "".join(
-                f'<sheet name="{escape(s.title)}" sheetId="{i}" r:id="rId{i}"/>'
-                for i, s in enumerate(sheets, start=1)
-            )
-            + "</sheets></workbook>"
-        ),
-        "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PKG_REL}">'
-            + "".join(
-                f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                for i in range(1, count + 1)
-            )
-            + f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'
-        ),
-        "xl/styles.xml": _STYLES,
-    }
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(zipfile.ZipInfo(name, _ZIP_TIME), text.encode(), zipfile.ZIP_DEFLATED)
-        for i, sheet in enumerate(sheets, start=1):
-            info = zipfile.ZipInfo(f"xl/worksheets/sheet{i}.xml", _ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            with archive.open(info, "w") as part:
-                for chunk in _sheet_xml(sheet):
-                    part.write(chunk.encode())
+    options: dict[str, Any] = {
+        "in_memory": True,  # fixed zip timestamps, nothing on disk
+        "strings_to_formulas": False,
+        "strings_to_numbers": False,
+        "strings_to_urls": False,
+    }
+    book = xlsxwriter.Workbook(buffer, options)
+    book.set_properties({"created": _FIXED_DATE})
+    writer = _Writer(book)
+    for spec in sheets:
+        if isinstance(spec, PagedSheet):
+            _write_paged(writer, spec)
+        else:
+            _write_sheet(writer, spec)
+    book.close()
     return buffer.getvalue()
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet]) -> bool:
+def write_workbook(path: Path, sheets: Sequence[Sheet | PagedSheet]) -> bool:
     """Write ``sheets`` to ``path`` atomically, unless it already holds them; True if written."""
     return write_if_changed(path, workbook_bytes(sheets))

@@ -1,5 +1,6 @@
 """Writing the month's task sheet (检查任务单.xlsx): one row per drawn enterprise with its group
-and officers, then a printable sheet per group.
+and officers, then the groups' printable pages (分组检查单: one A4 page a group, to take along
+and sign on site).
 
 Officers fill in 检查日期, 检查结果 (a drop-down of the standard categories) and 公示日期; the
 layout is shared with the reader in ``inputs.tasksheet``.
@@ -30,11 +31,26 @@ from shuangsuiji.inputs.tasksheet import (
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
-from shuangsuiji.outputs.excel import Sheet, write_workbook
+from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, write_workbook
 from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
 MAIN_SHEET = "检查任务单"
+PAGES_SHEET = "分组检查单"
+SIGNED_BY_OFFICERS = "检查人员签字"
+SIGNED_BY_ENTERPRISE = "企业负责人签字"
+PAGE_HEADERS = (
+    "序号",
+    TASK,
+    USCC,
+    NAME,
+    "注册地址",
+    INSPECTED_ON,
+    RESULT,
+    SIGNED_BY_OFFICERS,
+    SIGNED_BY_ENTERPRISE,
+    NOTE,
+)
 
 
 def file_name(month: str) -> str:
@@ -77,11 +93,8 @@ def task_title(plan: Plan, task_id: str) -> str:
 Typed = Mapping[tuple[str, str, str], Mapping[str, str]]
 
 
-def _typed_row(
-    typed: Typed, sheet: str, scope: str, uscc: str, columns: Sequence[str]
-) -> list[object]:
+def _typed_row(cells: Mapping[str, str], columns: Sequence[str]) -> list[object]:
     """What a person typed in ``columns`` of one row of the earlier sheet (dates as dates)."""
-    cells = typed.get((sheet, scope, uscc), {})
     row: list[object] = []
     for column in columns:
         text = cells.get(column)
@@ -99,21 +112,22 @@ def write_task_sheet(
     anchor: LedgerHead | None = None,
     typed: Typed | None = None,
 ) -> bool:
-    """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group sheets;
+    """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group pages;
     ``typed``: what people filled into the earlier sheet, carried over cell by cell)."""
     agency = plan.agency
     kept = typed or {}
+    # What was typed on any group page, whichever sheet held it (0.3 had one sheet a group).
+    on_pages = {(s, u): cells for (sheet, s, u), cells in kept.items() if sheet != MAIN_SHEET}
     item_names = {t.id: task_title(plan, t.id) for t in plan.tasks}
     rows: list[list[object]] = []
-    sheets = []
+    pages = []
     for group in groups:
         task_id = group.scope.split("/")[0]
         label = group_label(group.group)
-        sheet_name = f"{task_id}{label}"
         names = officer_names(group, agency)
         notes = group_notes(group, plan.timezone)
         for enterprise in group.enterprises:
-            filled = _typed_row(kept, MAIN_SHEET, group.scope, enterprise.uscc, TYPED)
+            filled = _typed_row(kept.get((MAIN_SHEET, group.scope, enterprise.uscc), {}), TYPED)
             rows.append(
                 [
                     group.scope,
@@ -128,23 +142,25 @@ def write_task_sheet(
                     filled[3],
                 ]
             )
-        group_rows: list[list[object]] = []
+        page_rows: list[list[object]] = []
         for n, e in enumerate(group.enterprises, start=1):
             inspected, result, note = _typed_row(
-                kept, sheet_name, group.scope, e.uscc, (INSPECTED_ON, RESULT, NOTE)
+                on_pages.get((group.scope, e.uscc), {}), (INSPECTED_ON, RESULT, NOTE)
             )
             address = addresses.get(e.uscc, "")
-            group_rows.append(
-                [n, group.scope, e.uscc, e.name, address, inspected, result, None, note]
+            page_rows.append(
+                [n, group.scope, e.uscc, e.name, address, inspected, result, None, None, note]
             )
-        sheets.append(
-            Sheet(
-                sheet_name,
-                ["序号", TASK, USCC, NAME, "注册地址", INSPECTED_ON, RESULT, "检查人员签字", NOTE],
-                group_rows,
-                caption=f"{group.scope} {label}（{group.industry}） 检查人员：{names}",
-                choices={RESULT: RESULT_CATEGORIES},
-                date_columns=(INSPECTED_ON,),
+        lines = [f"抽查事项：{item_names.get(task_id, '')}", f"检查人员：{names}"]
+        pages.append(
+            Page(
+                f"{agency} {group.scope} {label}（{group.industry}）现场检查单",
+                [*lines, *([f"分组说明：{notes}"] if notes else [])],
+                page_rows,
+                after=[
+                    "检查人员签字：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿　　　"
+                    "检查日期：＿＿＿＿年＿＿月＿＿日",
+                ],
             )
         )
     main = Sheet(
@@ -155,8 +171,16 @@ def write_task_sheet(
         choices={RESULT: RESULT_CATEGORIES},
         date_columns=(INSPECTED_ON, PUBLISHED_ON),
     )
+    group_pages = PagedSheet(
+        PAGES_SHEET,
+        PAGE_HEADERS,
+        pages,
+        heading=f"{agency} {month} “双随机”分组检查单",
+        choices={RESULT: RESULT_CATEGORIES},
+        date_columns=(INSPECTED_ON,),
+    )
     tail = [] if anchor is None else [anchor_sheet(anchor)]
-    return write_workbook(path, [main, *sheets, *tail])
+    return write_workbook(path, [main, group_pages, *tail])
 
 
 def backup_path(path: Path, today: dt.date) -> Path:

@@ -1,0 +1,121 @@
+"""The workbooks ssj writes, as people open and print them: re-opened with openpyxl for their
+print settings, and rendered with LibreOffice (where installed) to count the printed pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from shuangsuiji.commands.assign import assign_month
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, workbook_bytes
+
+MARCH = Path("输出") / "2025-03"
+
+
+@pytest.fixture
+def march(workspace: Path) -> Path:
+    draw_month(workspace, "2025-03")
+    assign_month(workspace, "2025-03")
+    return workspace.parent / MARCH
+
+
+def test_the_same_content_gives_the_same_bytes() -> None:
+    # No clock in the file: document dates and zip timestamps are fixed.
+    sheets = [Sheet("表", ["甲", "乙"], [[1, dt.date(2025, 3, 1)], ["文字", None]], caption="标题")]
+    first = hashlib.sha256(workbook_bytes(sheets)).hexdigest()
+    assert hashlib.sha256(workbook_bytes(sheets)).hexdigest() == first
+    changed = [
+        Sheet("表", ["甲", "乙"], [[2, dt.date(2025, 3, 1)], ["文字", None]], caption="标题")
+    ]
+    assert hashlib.sha256(workbook_bytes(changed)).hexdigest() != first
+
+
+def test_text_stays_text_and_dates_are_dates(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    rows = [["=1+1", "+86 123", "-5", "@SUM(A1)", dt.date(2025, 3, 10), 7]]
+    path.write_bytes(
+        workbook_bytes([Sheet("表", ["a", "b", "c", "d", "日期", "n"], rows, "=标题")])
+    )
+    sheet = openpyxl.load_workbook(path)["表"]
+    cells = list(sheet[3])
+    assert [c.value for c in cells[:4]] == ["=1+1", "+86 123", "-5", "@SUM(A1)"]
+    assert all(c.data_type == "s" and c.quotePrefix for c in cells[:4])
+    assert sheet["A1"].value == "=标题" and sheet["A1"].quotePrefix  # titles too
+    assert cells[4].value == dt.datetime(2025, 3, 10) and cells[4].number_format == "yyyy-mm-dd"
+    assert cells[5].value == 7
+
+
+def test_every_sheet_is_set_up_for_a4(march: Path) -> None:
+    for name in ("抽取结果-2025-03.xlsx", "检查任务单-2025-03.xlsx"):
+        book = openpyxl.load_workbook(march / name)
+        for sheet in book:
+            setup = sheet.page_setup
+            assert int(setup.paperSize) == 9, (name, sheet.title)  # A4
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage and setup.fitToHeight == 0
+            assert "第 &P 页 共 &N 页" in sheet.oddFooter.center.text
+            assert sheet.oddHeader.center.text  # the title on every page
+    results = openpyxl.load_workbook(march / "抽取结果-2025-03.xlsx")["抽取结果"]
+    assert results.page_setup.orientation == "landscape"  # seven columns, one a 64-char hash
+    assert results.print_title_rows == "$2:$2"  # the header row on every page
+    assert results["E3"].border.left.style == "thin"
+
+
+def test_long_text_wraps_and_the_row_grows(march: Path) -> None:
+    sheet = openpyxl.load_workbook(march / "检查任务单-2025-03.xlsx")["检查任务单"]
+    item = sheet["F3"]  # 抽查事项: a long item name
+    assert item.alignment.wrap_text
+    assert sheet.column_dimensions["F"].width < 40 < len(str(item.value)) * 2
+    assert sheet.row_dimensions[3].height and sheet.row_dimensions[3].height >= 30
+
+
+def test_group_pages_break_after_each_group(march: Path) -> None:
+    sheet = openpyxl.load_workbook(march / "检查任务单-2025-03.xlsx")["分组检查单"]
+    titles = [c.row for c in sheet["A"] if "现场检查单" in str(c.value)]
+    assert [b.id for b in sheet.row_breaks.brk] == [row - 1 for row in titles[1:]]
+    signatures = [c.row for c in sheet["A"] if str(c.value).startswith("检查人员签字")]
+    assert len(signatures) == len(titles)
+    assert all(t < s for t, s in zip(titles, signatures, strict=True))
+    [header] = [
+        list(r) for r in sheet.iter_rows(max_row=titles[1], values_only=True) if r[0] == "序号"
+    ]
+    assert "检查人员签字" in header and "企业负责人签字" in header
+
+
+def test_a_thousand_pages_to_a_sheet(tmp_path: Path) -> None:
+    # Excel allows 1,023 page breaks in a worksheet: more groups go on to a second sheet.
+    pages = [Page(f"第{n}组", [], [[n, "AJ-01/2025-03"]]) for n in range(1, 1202)]
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(
+        workbook_bytes([PagedSheet("分组检查单", ["序号", "任务编号"], pages, "页眉")])
+    )
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["分组检查单", "分组检查单2"]
+    assert len(book["分组检查单"].row_breaks.brk) == 999
+    assert len(book["分组检查单2"].row_breaks.brk) == 200
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice（soffice）未安装")
+def test_each_group_prints_on_one_page(march: Path, tmp_path: Path) -> None:
+    book = openpyxl.load_workbook(march / "检查任务单-2025-03.xlsx")
+    groups = sum("现场检查单" in str(c.value) for c in book["分组检查单"]["A"])
+    for name in book.sheetnames:
+        if name != "分组检查单":
+            del book[name]
+    only_pages = tmp_path / "pages.xlsx"
+    book.save(only_pages)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), only_pages],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    pdf = (tmp_path / "pages.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == groups  # one sheet of paper a group
