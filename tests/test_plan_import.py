@@ -39,6 +39,12 @@ def test_notice_text_imports_to_the_design_plan(tmp_path: Path) -> None:
         assert got.partner == "区市场监督局"  # as the annex writes it
     assert imported.joint[0].partner_items[0] == "法定代表人、自然人股东身份真实性的检查"
     assert len(imported.joint[0].partner_items) == 8
+    # §三's ten numbered 检查内容 become the checklist of the 现场检查记录, word for word.
+    assert len(imported.checklist) == 10
+    assert imported.checklist[0].startswith("依法通过有关安全生产行政审批的情况")
+    assert imported.checklist[1].endswith("对安全设备的维护、保养、定期检测的情况")
+    assert imported.checklist[-1] == "其他按照规定应当检查的情况"
+    assert imported.checklist_of(imported.items[0]) == imported.checklist
 
     # Once rosters sit beside it, the imported plan validates.
     for name in ("enterprises.xlsx", "officers.xlsx"):

@@ -119,3 +119,42 @@ def test_each_group_prints_on_one_page(march: Path, tmp_path: Path) -> None:
     )
     pdf = (tmp_path / "pages.pdf").read_bytes()
     assert len(re.findall(rb"/Type\s*/Page(?!s)", pdf)) == groups  # one sheet of paper a group
+
+
+def test_site_documents_for_every_enterprise(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    checklist = "checklist:\n  - 安全生产责任制落实情况\n  - 隐患排查治理情况\nitems:\n"
+    workspace.write_text(text.replace("items:\n", checklist, 1), encoding="utf-8")
+    draw_month(workspace, "2025-03")
+    outcome = assign_month(workspace, "2025-03")
+    path = workspace.parent / MARCH / "现场检查文书-2025-03.xlsx"
+    assert path in outcome.files
+    sheet = openpyxl.load_workbook(path)["现场检查文书"]
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    first = [str(r[0]) for r in cells if r[0] is not None]
+    notices = [n for n, line in enumerate(first) if line.endswith("现场检查通知书")]
+    records = [n for n, line in enumerate(first) if line.endswith("现场检查记录")]
+    enterprises = [e for g in outcome.groups for e in g.enterprises]
+    assert len(notices) == len(records) == len(enterprises)  # a notice and a record each
+    assert len(sheet.row_breaks.brk) == 2 * len(enterprises) - 1  # each on its own page
+    group = outcome.groups[0]
+    enterprise = group.enterprises[0]
+    record = "\n".join(first[records[0] : notices[1]])
+    assert f"被检查单位：{enterprise.name}" in record
+    assert enterprise.uscc in record and group.industry in record
+    assert "检查依据：《中华人民共和国安全生产法》" in record
+    assert all(o.name in record for o in group.officers)
+    assert not any(o.id in " ".join(first) for g in outcome.groups for o in g.officers)
+    rows = [r for r in cells if r[1] in ("安全生产责任制落实情况", "隐患排查治理情况")]
+    assert len(rows) == 2 * len(enterprises)  # the plan's checklist on every record
+    assert any(line.startswith("企业负责人签字") for line in first)
+    notice = "\n".join(first[notices[0] : records[0]])
+    assert f"{enterprise.name}：" in notice and "检查人员" in notice and "序号" not in notice
+
+
+def test_lost_site_documents_are_written_again(march: Path, workspace: Path) -> None:
+    path = march / "现场检查文书-2025-03.xlsx"
+    kept = path.read_bytes()
+    path.unlink()
+    assign_month(workspace, "2025-03")  # an assigned month: nothing is redrawn, files healed
+    assert path.read_bytes() == kept

@@ -461,7 +461,7 @@ def draw_import(
 
 
 def _render_groups(outcome: AssignOutcome, agency: str) -> None:
-    from shuangsuiji.outputs.tasksheet import group_label, group_notes, officer_names
+    from shuangsuiji.outputs.groups import group_label, group_notes, officer_names
 
     if len(outcome.groups) > MAX_GROUPS_SHOWN:  # a city's month: a summary, the sheet has all
         _render_group_summary(outcome)

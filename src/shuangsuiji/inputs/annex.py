@@ -122,6 +122,31 @@ def read_annexes(path: Path) -> list[AnnexTable]:
     return _tables_in(rows, file)
 
 
+_SECTION = re.compile(r"^\s*[一二三四五六七八九十]+\s*[、．.]")
+_NUMBERED = re.compile(r"^\s*(\d+)\s*[.．、]\s*(.+?)\s*$")
+
+
+def read_check_contents(path: Path) -> list[str]:
+    """The numbered 检查内容 of the notice's section on what is checked (“三、…执法检查内容”),
+    in order, from the notice as text; empty when the file has no such section (an annex)."""
+    if path.suffix.lower() not in (".txt", ".text", ".md"):
+        return []
+    data = path.read_bytes()
+    encoding = detect_encoding(data)
+    if encoding is None:
+        return []
+    contents: list[str] = []
+    inside = False
+    for line in data.decode(encoding).splitlines():
+        if _SECTION.match(line):
+            if inside:
+                break
+            inside = "检查内容" in line
+        elif inside and (numbered := _NUMBERED.match(line)):
+            contents.append(_tidy(numbered.group(2)).rstrip("；;。"))
+    return contents
+
+
 def _tidy(text: str) -> str:
     """Text with the stray spaces of PDF-extracted tables removed ("区应急管理 局")."""
     return re.sub(r"\s+", "", text).strip("。")
@@ -403,6 +428,9 @@ def import_plan(paths: Sequence[Path], options: PlanOptions | None = None) -> Im
     }
     if joint:
         data["joint"] = joint
+    checklist = [c for path in paths for c in read_check_contents(path)]
+    if checklist:
+        data["checklist"] = checklist
     try:
         plan = Plan.model_validate(data)
     except ValidationError as exc:

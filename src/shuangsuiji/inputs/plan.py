@@ -143,6 +143,8 @@ class Item(_Task):
     # targets values no enterprise has this year, on purpose (not a typo): no error for them
     absent_targets: dict[str, list[str]] = {}
     methods: list[str] = []
+    # 检查内容 for the 现场检查记录 (notice §三); empty: the plan's own checklist
+    checklist: list[str] = []
 
     @field_validator("targets", "absent_targets", mode="before")
     @classmethod
@@ -194,6 +196,7 @@ class Plan(_Model):
     max_groups_per_officer: int | None = Field(default=None, ge=1, le=100)
     # An industry's only enterprise joins a group of the same task in the same 所属街道.
     merge_small_groups: bool = True
+    checklist: list[str] = []  # 检查内容 of every item that has none of its own (notice §三)
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
     calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks
@@ -239,6 +242,10 @@ class Plan(_Model):
                     f"（现有：{'、'.join(sorted(item_ids))}）"
                 )
         return self
+
+    def checklist_of(self, task: Item | JointTask) -> list[str]:
+        """What the officers check on site for a task: its item's checklist, else the plan's."""
+        return self.base_item(task).checklist or self.checklist
 
     def base_item(self, task: Item | JointTask) -> Item:
         """The item whose targets define a task's population (a joint task: the item it covers)."""

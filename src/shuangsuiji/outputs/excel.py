@@ -12,6 +12,7 @@ timestamps (XlsxWriter's in-memory mode).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import unicodedata
@@ -71,8 +72,10 @@ class PagedSheet:
     heading: str  # the page header of every page
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
     date_columns: Sequence[str] = ()
+    widths: Sequence[int] | None = None  # column widths of a form; by content when None
 
 
+@functools.lru_cache(maxsize=4096)  # item names, industries, officers' names repeat
 def display_width(text: str) -> int:
     """Columns a string takes in Excel: CJK and full-width characters count double."""
     if text.isascii():
@@ -127,8 +130,8 @@ class _Writer:
             sheet.merge_range(row, 0, row, len(widths) - 1, text, style)
         else:
             sheet.write_string(row, 0, text, style)
-        per_line = max(sum(widths) * (0.75 if title else 1), 1)
-        lines = max(1, -(-display_width(text) // int(per_line)))
+        per_line = int(max(sum(widths) * (0.75 if title else 1), 1))
+        lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
         sheet.set_row(row, (22 if title else 16) * lines)
 
     def headers(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
@@ -162,8 +165,9 @@ def _lines(values: Sequence[object], widths: Sequence[int]) -> int:
     lines = 1
     for value, width in zip(values, widths, strict=False):
         if isinstance(value, str) and len(value) * 2 > width - 1:  # only long text can wrap
-            # A tenth to spare: Latin letters and digits print a little wider than a unit.
-            lines = max(lines, -(-display_width(value) * 11 // (10 * max(width - 1, 1))))
+            # A fifth to spare: Latin letters and digits print wider than a unit, and lines
+            # break early before closing punctuation.
+            lines = max(lines, -(-display_width(value) * 6 // (5 * max(width - 1, 1))))
     return lines
 
 
@@ -172,7 +176,8 @@ def _header_footer(text: str) -> str:
 
 
 def _paper(sheet: Worksheet, widths: Sequence[int], heading: str) -> None:
-    """A4, landscape when wide, one page wide, the heading on top and page numbers below."""
+    """A4, landscape when wide, one page wide (as tall as it takes; manual page breaks still
+    hold, since the height is left open), the heading on top and page numbers below."""
     sheet.set_paper(A4)
     if sum(widths) > _PORTRAIT_WIDTH:
         sheet.set_landscape()
@@ -251,7 +256,7 @@ def _write_sheet(writer: _Writer, spec: Sheet) -> None:
 def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
     width = len(spec.headers)
     every_row = [row for page in spec.pages for row in page.rows]
-    widths = _widths(spec.headers, every_row)
+    widths = list(spec.widths or _widths(spec.headers, every_row))
     chunks = [spec.pages[i : i + _PAGE_BREAKS] for i in range(0, len(spec.pages), _PAGE_BREAKS)]
     for number, pages in enumerate(chunks or [[]], start=1):
         sheet = writer.book.add_worksheet(spec.title if number == 1 else f"{spec.title}{number}")
@@ -266,9 +271,11 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
             for line in page.lines:
                 writer.merged(sheet, row, widths, line)
                 row += 1
-            writer.headers(sheet, row, spec.headers)
-            first = first or row + 1
-            row += 1
+            if page.rows:  # a page of text only (a letter) has no table
+                writer.headers(sheet, row, spec.headers)
+                sheet.set_row(row, _LINE_HEIGHT * _lines(spec.headers, widths) + 4)
+                first = first or row + 1
+                row += 1
             for values in page.rows:
                 for col in range(width):
                     writer.value(sheet, row, col, values[col] if col < len(values) else None)

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shuangsuiji.inputs.anchors import workbook_anchor
-from shuangsuiji.inputs.dates import local_time, parse_date
-from shuangsuiji.inputs.plan import JointTask, Plan
+from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.inputs.tasksheet import (
     HEADERS,
     INSPECTED_ON,
@@ -31,7 +31,9 @@ from shuangsuiji.inputs.tasksheet import (
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
+from shuangsuiji.outputs.documents import documents_path, write_documents
 from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, write_workbook
+from shuangsuiji.outputs.groups import group_label, group_notes, officer_names, task_title
 from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
@@ -55,39 +57,6 @@ PAGE_HEADERS = (
 
 def file_name(month: str) -> str:
     return f"检查任务单-{month}.xlsx"
-
-
-def group_label(number: int) -> str:
-    return f"第{number}组"
-
-
-def officer_names(group: Group, agency: str) -> str:
-    """ "张伟、李娜（区市场监督管理局）": partner officers marked with their department."""
-    names = [
-        o.name if o.department == agency else f"{o.name}（{o.department}）" for o in group.officers
-    ]
-    return "、".join([*names, *([group.placeholder] if group.placeholder else [])])
-
-
-def group_notes(group: Group, zone: str) -> str:
-    """The group's warnings and 递补, each 递补 dated in the plan's time zone ``zone``."""
-    notes = list(group.warnings)
-    notes += [
-        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{local_time(s.at, zone)[:10] if 'T' in s.at else s.at}）"
-        for s in group.substitutions
-    ]
-    return "；".join(notes)
-
-
-def task_title(plan: Plan, task_id: str) -> str:
-    """抽查事项 as the task sheet shows it; a joint task names the partner and its items."""
-    task = plan.task(task_id)
-    assert task is not None
-    item = plan.base_item(task)
-    if not isinstance(task, JointTask):
-        return item.name
-    extra = f"：{'；'.join(task.partner_items)}" if task.partner_items else ""
-    return f"部门联合抽查：{item.name}（会同{task.partner}{extra}）"
 
 
 Typed = Mapping[tuple[str, str, str], Mapping[str, str]]
@@ -208,18 +177,22 @@ def write_month_sheet(
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
     path = plan.folder / OUTPUT_DIR / month / file_name(month)
+    usccs = {e.uscc for g in groups for e in g.enterprises}
     typed: dict[tuple[str, str, str], dict[str, str]] = {}
     backup = None
     if path.exists():
         if anchor is not None and workbook_anchor(path) == anchor:
-            return []
+            # The groups are as when both files were written: only a lost 文书 is made again.
+            if documents_path(plan, month).exists():
+                return []
+            return write_documents(plan, month, groups, roster.details(usccs, "注册地址"))
         typed = typed_cells(path)
         if typed:
             backup = backup_path(path, today or dt.date.today())
-    usccs = {e.uscc for g in groups for e in g.enterprises}
     addresses = roster.details(usccs, "注册地址")
     if backup is not None:
         backup.parent.mkdir(exist_ok=True)
         shutil.copy2(path, backup)
     written = write_task_sheet(path, plan, month, groups, addresses, anchor, typed)
-    return [p for p in (backup, path if written else None) if p is not None]
+    documents = write_documents(plan, month, groups, addresses)
+    return [p for p in (backup, path if written else None, *documents) if p is not None]

@@ -1,0 +1,117 @@
+"""The 现场检查文书 of a month (the notice §四: 实施检查前编制现场检查方案): for every drawn
+enterprise a 检查通知书 to hand over and a 现场检查记录 to fill in on site, each on its own
+A4 page — the enterprise's facts from the roster, the item and its legal basis, the group's
+officers (names only), the plan's 检查内容 to tick off, room for findings and signatures."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.excel import Page, PagedSheet, write_workbook
+from shuangsuiji.outputs.groups import group_label, officer_names, task_title
+from shuangsuiji.rules.records import Group
+
+SHEET = "现场检查文书"
+HEADERS = ("序号", "检查内容", "检查情况（符合／不符合／不适用）", "备注")
+WIDTHS = (5, 46, 16, 11)  # portrait A4: the 检查内容 column takes most of the line
+BLANK = "＿" * 3
+
+
+def file_name(month: str) -> str:
+    return f"现场检查文书-{month}.xlsx"
+
+
+def documents_path(plan: Plan, month: str) -> Path:
+    return plan.folder / OUTPUT_DIR / month / file_name(month)
+
+
+def _notice(plan: Plan, group: Group, name: str, item: str, basis: str, officers: str) -> Page:
+    """The 检查通知书 handed to the enterprise."""
+    return Page(
+        f"{plan.agency}\n现场检查通知书",
+        [
+            f"{name}：",
+            f"　　根据{basis or '有关法律、法规'}和本局{plan.year}年度“双随机、一公开”抽查工作安排，"
+            f"经随机抽取，你单位被确定为“{item}”的抽查对象。本局定于{BLANK}年{BLANK}月{BLANK}日"
+            "派员对你单位进行现场检查，请予配合，并备齐相关资料。",
+            f"　　抽查任务：{group.scope} {group_label(group.group)}",
+            f"　　检查人员：{officers}（检查时出示行政执法证件）",
+            f"　　联系电话：{BLANK * 3}",
+            "",
+            f"{plan.agency}（印章）",
+            f"{BLANK}年{BLANK}月{BLANK}日",
+            "",
+            f"被检查单位签收：{BLANK * 3}　　签收日期：{BLANK}年{BLANK}月{BLANK}日",
+        ],
+        [],
+    )
+
+
+def _record(
+    plan: Plan,
+    group: Group,
+    facts: Mapping[str, str],
+    item: str,
+    basis: str,
+    officers: str,
+    checklist: Sequence[str],
+) -> Page:
+    """The 现场检查记录 filled in on site."""
+    return Page(
+        f"{plan.agency}\n现场检查记录",
+        [
+            f"被检查单位：{facts['name']}",
+            f"统一社会信用代码：{facts['uscc']}　　行业类别：{facts['industry']}",
+            f"地址：{facts['address'] or BLANK * 4}",
+            f"抽查事项：{item}（{group.scope} {group_label(group.group)}）",
+            f"检查依据：{basis or BLANK * 4}",
+            f"检查人员：{officers}",
+            f"检查时间：{BLANK}年{BLANK}月{BLANK}日{BLANK}时至{BLANK}时",
+        ],
+        # Without a checklist in the plan, numbered blank lines to write what was checked.
+        [[n, text, None, None] for n, text in enumerate(checklist or [""] * 8, 1)],
+        after=[
+            "发现的问题及处理意见：",
+            "",
+            "",
+            f"检查人员签字：{BLANK * 2}　{BLANK * 2}　　日期：{BLANK}年{BLANK}月{BLANK}日",
+            f"企业负责人签字：{BLANK * 2}　　　　　　　日期：{BLANK}年{BLANK}月{BLANK}日",
+        ],
+    )
+
+
+def write_documents(
+    plan: Plan,
+    month: str,
+    groups: Sequence[Group],
+    addresses: Mapping[str, str],
+) -> list[Path]:
+    """Write the month's 现场检查文书 (``addresses``: 注册地址 by USCC); the paths written."""
+    pages: list[Page] = []
+    for group in groups:
+        task = plan.task(group.scope.split("/")[0])
+        if task is None:
+            continue
+        base = plan.base_item(task)
+        item = task_title(plan, task.id)
+        officers = officer_names(group, plan.agency)
+        for enterprise in group.enterprises:
+            facts = {
+                "name": enterprise.name,
+                "uscc": enterprise.uscc,
+                "industry": group.industry,
+                "address": addresses.get(enterprise.uscc, ""),
+            }
+            notice = _notice(plan, group, enterprise.name, item, base.basis, officers)
+            record = _record(
+                plan, group, facts, item, base.basis, officers, plan.checklist_of(task)
+            )
+            pages += [notice, record]
+    sheet = PagedSheet(
+        SHEET, HEADERS, pages, heading=f"{plan.agency} {month} 现场检查文书", widths=WIDTHS
+    )
+    path = documents_path(plan, month)
+    return [path] if write_workbook(path, [sheet]) else []

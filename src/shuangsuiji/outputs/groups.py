@@ -1,0 +1,41 @@
+"""How a group is named on paper and on screen: its label, its officers, its notes, the title
+of its task — one wording for the task sheet, the 现场检查文书 and the terminal."""
+
+from __future__ import annotations
+
+from shuangsuiji.inputs.dates import local_time
+from shuangsuiji.inputs.plan import JointTask, Plan
+from shuangsuiji.rules.records import Group
+
+
+def group_label(number: int) -> str:
+    return f"第{number}组"
+
+
+def officer_names(group: Group, agency: str) -> str:
+    """ "张伟、李娜（区市场监督管理局）": partner officers marked with their department."""
+    names = [
+        o.name if o.department == agency else f"{o.name}（{o.department}）" for o in group.officers
+    ]
+    return "、".join([*names, *([group.placeholder] if group.placeholder else [])])
+
+
+def group_notes(group: Group, zone: str) -> str:
+    """The group's warnings and 递补, each 递补 dated in the plan's time zone ``zone``."""
+    notes = list(group.warnings)
+    notes += [
+        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{local_time(s.at, zone)[:10] if 'T' in s.at else s.at}）"
+        for s in group.substitutions
+    ]
+    return "；".join(notes)
+
+
+def task_title(plan: Plan, task_id: str) -> str:
+    """抽查事项 as the task sheet shows it; a joint task names the partner and its items."""
+    task = plan.task(task_id)
+    assert task is not None
+    item = plan.base_item(task)
+    if not isinstance(task, JointTask):
+        return item.name
+    extra = f"：{'；'.join(task.partner_items)}" if task.partner_items else ""
+    return f"部门联合抽查：{item.name}（会同{task.partner}{extra}）"
