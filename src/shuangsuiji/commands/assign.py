@@ -23,6 +23,7 @@ from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.ledger.store import now_text
+from shuangsuiji.outputs.documents import too_many
 from shuangsuiji.outputs.tasksheet import write_month_sheet
 from shuangsuiji.rules.assign import (
     SPEC,
@@ -226,6 +227,8 @@ def assign_month(
         outcome.groups = current_groups(outcome.record, ledger.substitutions(label))
         written = write_month_sheet(workspace, label, outcome.groups, sheet_anchor(ledger, label))
         outcome.files = [*healed, *(p for p in written if p not in healed)]
+        if (why := too_many(outcome.groups)) is not None:
+            outcome.notices.append(why)
     return outcome
 
 

@@ -18,6 +18,20 @@ SHEET = "现场检查文书"
 HEADERS = ("序号", "检查内容", "检查情况（符合／不符合／不适用）", "备注")
 WIDTHS = (5, 46, 16, 11)  # portrait A4: the 检查内容 column takes most of the line
 BLANK = "＿" * 3
+# Two pages an enterprise: past this a month's 文书 would be tens of thousands of pages that
+# nobody prints at once (a city's month), so they are not written.
+DOCUMENTS_MAX = 2000
+
+
+def too_many(groups: Sequence[Group]) -> str | None:
+    """Why a month gets no 现场检查文书, if it is too big for them."""
+    count = sum(len(g.enterprises) for g in groups)
+    if count <= DOCUMENTS_MAX:
+        return None
+    return (
+        f"本月抽中 {count} 家，现场检查文书（每家 2 页以上）超过 {DOCUMENTS_MAX} 家的上限，未写出；"
+        "检查任务单的分组检查单照常写出"
+    )
 
 
 def file_name(month: str) -> str:
@@ -89,7 +103,10 @@ def write_documents(
     groups: Sequence[Group],
     addresses: Mapping[str, str],
 ) -> list[Path]:
-    """Write the month's 现场检查文书 (``addresses``: 注册地址 by USCC); the paths written."""
+    """Write the month's 现场检查文书 (``addresses``: 注册地址 by USCC); the paths written
+    (none for a month too big for them: :func:`too_many`)."""
+    if too_many(groups):
+        return []
     pages: list[Page] = []
     for group in groups:
         task = plan.task(group.scope.split("/")[0])
