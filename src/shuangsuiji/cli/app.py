@@ -895,6 +895,45 @@ def deadline_check(
     _run(run)
 
 
+@app.command("report")
+def report(
+    plan: PlanOption,
+    year: Annotated[
+        int | None,
+        typer.Option("--year", metavar="年份", help="统计哪一年（默认计划的年度）。"),
+    ] = None,
+    today: TodayOption = None,
+) -> None:
+    """年度统计（年度双随机抽查工作总结用）：按任务按月的符合条件、抽中、已检查、发现问题、责令改正、
+    按期／逾期／尚未公示，检查结果分类，人员工作量；写出带 Excel 图表的工作簿和同样的 PNG 图。
+    年中也可以运行，只统计已经发生的。"""
+    from shuangsuiji.commands.report import make_report
+
+    def run() -> None:
+        outcome = make_report(plan, year, _date_option(today, "--today"))
+        err = _stderr()
+        for path in outcome.files:
+            err.print(f"已写出 {path}")
+        table = Table(title=f"{outcome.report.agency} {outcome.report.year} 年度按月汇总")
+        for header in ("月份", "抽中", "已检查", "按期公示", "逾期公示", "按期公示率"):
+            table.add_column(header, justify="left" if header == "月份" else "right")
+        for month in outcome.report.months:
+            rate = month.on_time_rate
+            table.add_row(
+                month.month,
+                str(month.drawn),
+                str(month.inspected),
+                str(month.on_time),
+                str(month.late),
+                "—" if rate is None else f"{rate:.0%}",
+            )
+        _stdout().print(table)
+        if not outcome.files:
+            _stdout().print("统计与上次相同，文件未改动。")
+
+    _run(run)
+
+
 @app.command("run")
 def run_command(
     plan: PlanOption,

@@ -76,6 +76,22 @@ class PagedSheet:
 
 
 @functools.lru_cache(maxsize=4096)  # item names, industries, officers' names repeat
+@dataclass
+class Chart:
+    """A native Excel chart of columns of one :class:`Sheet` of the workbook; charts go on a
+    worksheet of their own, one below another."""
+
+    title: str
+    kind: str  # XlsxWriter's chart type: "column", "line", "bar", "pie"
+    sheet: str  # the title of the Sheet it draws
+    categories: str  # the header of the column along the axis
+    series: Sequence[str]  # the headers of the columns drawn
+    percent: bool = False  # values are shares (0–1), the axis shows per cent
+
+
+CHARTS_SHEET = "图表"
+
+
 def display_width(text: str) -> int:
     """Columns a string takes in Excel: CJK and full-width characters count double."""
     if text.isascii():
@@ -291,7 +307,45 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
         _paper(sheet, widths, spec.heading)
 
 
-def workbook_bytes(sheets: Sequence[Sheet | PagedSheet]) -> bytes:
+def _write_charts(
+    book: xlsxwriter.Workbook, charts: Sequence[Chart], sheets: Sequence[Any]
+) -> None:
+    by_title = {s.title: s for s in sheets if isinstance(s, Sheet)}
+    place = book.add_worksheet(CHARTS_SHEET)
+    place.set_paper(A4)
+    place.fit_to_pages(1, 0)
+    place.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    place.set_footer("&C第 &P 页 共 &N 页")
+    for number, chart in enumerate(charts):
+        data = by_title[chart.sheet]
+        header = 1 if data.caption else 0
+        first, last = header + 1, header + max(len(data.rows), 1)
+        column = list(data.headers).index
+        drawn = book.add_chart({"type": chart.kind})
+        for name in chart.series:
+            series: dict[str, Any] = {
+                "name": [chart.sheet, header, column(name)],
+                "categories": [
+                    chart.sheet,
+                    first,
+                    column(chart.categories),
+                    last,
+                    column(chart.categories),
+                ],
+                "values": [chart.sheet, first, column(name), last, column(name)],
+            }
+            if chart.kind == "pie":
+                series["data_labels"] = {"percentage": True, "category": True}
+            drawn.add_series(series)
+        drawn.set_title({"name": chart.title})
+        if chart.kind != "pie":
+            drawn.set_y_axis({"num_format": "0%" if chart.percent else "0", "min": 0})
+            drawn.set_legend({"position": "bottom"})
+        drawn.set_size({"width": 640, "height": 320})  # two to a portrait A4 page
+        place.insert_chart(number * 17, 0, drawn)
+
+
+def workbook_bytes(sheets: Sequence[Sheet | PagedSheet], charts: Sequence[Chart] = ()) -> bytes:
     """The xlsx file for ``sheets``; identical content always gives identical bytes."""
     buffer = io.BytesIO()
     options: dict[str, Any] = {
@@ -308,10 +362,15 @@ def workbook_bytes(sheets: Sequence[Sheet | PagedSheet]) -> bytes:
             _write_paged(writer, spec)
         else:
             _write_sheet(writer, spec)
+    if charts:
+        _write_charts(book, charts, sheets)
     book.close()
     return buffer.getvalue()
 
 
-def write_workbook(path: Path, sheets: Sequence[Sheet | PagedSheet]) -> bool:
-    """Write ``sheets`` to ``path`` atomically, unless it already holds them; True if written."""
-    return write_if_changed(path, workbook_bytes(sheets))
+def write_workbook(
+    path: Path, sheets: Sequence[Sheet | PagedSheet], charts: Sequence[Chart] = ()
+) -> bool:
+    """Write ``sheets`` (and ``charts`` of them) to ``path`` atomically, unless it already
+    holds them; True if written."""
+    return write_if_changed(path, workbook_bytes(sheets, charts))
