@@ -42,6 +42,10 @@ def test_publication_sheet_content(with_results: Path) -> None:
     [path] = (with_results.parent / "输出" / "公示").glob("公示表-2025-03-14-*.xlsx")
     sheet = openpyxl.load_workbook(path)["公示表"]
     assert [c.value for c in sheet[2]] == list(PUBLICATION_HEADERS)
+    # On paper: A4 landscape, one page wide, the header row on every page, page numbers.
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.orientation == "landscape"
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
+    assert sheet.print_title_rows == "$2:$2" and "第 &P 页" in sheet.oddFooter.center.text
     rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert len(rows) == 2
     by_date = {row[6].date(): row for row in rows}

@@ -213,15 +213,10 @@ def _validations(
     date_columns: Sequence[str],
 ) -> None:
     """Drop-down lists and date-only columns over rows ``first``..``last`` (0-based)."""
-    last = max(last, first)
-    for header, values in choices.items():
-        col = list(headers).index(header)
+    rules: list[tuple[str, dict[str, Any]]] = [
         # Several results may be joined with "；", so other text is let through after a warning.
-        sheet.data_validation(
-            first,
-            col,
-            last,
-            col,
+        (
+            header,
             {
                 "validate": "list",
                 "source": list(values),
@@ -229,13 +224,11 @@ def _validations(
                 "error_message": "请从下拉列表中选择；多个结果用“；”分隔",
             },
         )
-    for header in date_columns:
-        col = list(headers).index(header)
-        sheet.data_validation(
-            first,
-            col,
-            last,
-            col,
+        for header, values in choices.items()
+    ]
+    rules += [
+        (
+            header,
             {
                 "validate": "date",
                 "criteria": ">",
@@ -243,6 +236,11 @@ def _validations(
                 "error_message": "请填写日期，例如 2025-04-30",
             },
         )
+        for header in date_columns
+    ]
+    for header, rule in rules:
+        col = list(headers).index(header)
+        sheet.data_validation(first, col, max(last, first), col, rule)
 
 
 def _write_sheet(writer: _Writer, spec: Sheet) -> None:
