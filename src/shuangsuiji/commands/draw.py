@@ -266,7 +266,9 @@ def draw_month(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        written = write_draw_files(plan, label, month_records, month_anchor(ledger, label))
+        earlier = ledger.texts_before(year, mon)
+        anchor = month_anchor(ledger, label)
+        written = write_draw_files(plan, label, month_records, anchor, earlier)
         outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 

@@ -105,5 +105,7 @@ def import_draw(
             stored = ledger.draw(info.scope)
             if info.month == mon and stored is not None:
                 month_draws.append((ledger.full_record(stored), stored.text))
-        outcome.files = write_draw_files(plan, label, month_draws, month_anchor(ledger, label))
+        earlier = ledger.texts_before(year, mon)
+        anchor = month_anchor(ledger, label)
+        outcome.files = write_draw_files(plan, label, month_draws, anchor, earlier)
     return outcome

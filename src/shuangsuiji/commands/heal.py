@@ -21,6 +21,7 @@ from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import write_month_sheet
+from shuangsuiji.outputs.verify_page import page_name
 from shuangsuiji.rules.assign import current_groups
 from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw, LedgerHead
 
@@ -69,11 +70,14 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             or not _key_files_intact(folder, d)
             for d in stored_draws
         )
-        if stale or not (folder / result_workbook_name(label)).exists():
+        derived = (result_workbook_name(label), page_name(label))
+        if stale or not all((folder / name).exists() for name in derived):
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
                 (ledger.full_record(d), d.text) for d in stored_draws
             ]
-            written += write_draw_files(plan, label, drawn, month_anchor(ledger, label))
+            earlier = ledger.texts_before(plan.year, stored_draws[0].month)
+            anchor = month_anchor(ledger, label)
+            written += write_draw_files(plan, label, drawn, anchor, earlier)
     for label, text in ledger.assignments(plan.year):
         # Rebuilt every time (a few groups: cheap) and written only if it differs, so a sheet a
         # killed 递补 left with the old groups is brought up to date.

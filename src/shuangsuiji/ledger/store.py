@@ -250,6 +250,13 @@ class Ledger:
         rows = self.conn.execute(query + " ORDER BY rowid", args).fetchall()
         return [_stored(row) for row in rows]
 
+    def texts_before(self, year: int, month: int) -> list[str]:
+        """The record texts of a year's draws before ``month``, in the order they were made."""
+        rows = self.conn.execute(
+            "SELECT record FROM draws WHERE year = ? AND month < ? ORDER BY rowid", (year, month)
+        )
+        return [str(text) for (text,) in rows]
+
     def external_scopes(self, year: int) -> set[str]:
         """The scopes of a year whose selections were imported, not drawn here."""
         rows = self.conn.execute(

@@ -13,6 +13,7 @@ from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
+from shuangsuiji.outputs.verify_page import page_name, write_verify_page
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, LedgerHead
 
@@ -100,8 +101,10 @@ def write_draw_files(
     month: str,
     drawn: Sequence[tuple[DrawRecord | ExternalDraw, str]],
     anchor: LedgerHead | None = None,
+    earlier: Sequence[str] = (),
 ) -> list[Path]:
-    """Write each record's JSON (its published ``text``) and the month's 抽取结果 workbook;
+    """Write each record's JSON (its published ``text``), the month's 抽取结果 workbook and
+    its verification page (with the ``earlier`` months' record texts, for the exclusions);
     return the files changed."""
     folder = plan.folder / OUTPUT_DIR / month
     written = []
@@ -172,4 +175,7 @@ def write_draw_files(
     path = folder / result_workbook_name(month)
     if write_workbook(path, sheets):
         written.append(path)
+    texts = [*earlier, *(text for _, text in drawn)]
+    if write_verify_page(folder, plan.agency, month, texts, task_names, anchor):
+        written.append(folder / page_name(month))
     return written

@@ -1,0 +1,214 @@
+"""The public verification page (抽取复核-YYYY-MM.html) in a real browser: headless Chromium from
+the system's packages, driven by Playwright with ``executable_path`` (Playwright's own browser
+download is not used). Every vector — the real records and tampered variants of them — is
+judged by the Python verifier and by the page, and both must say exactly the same."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shuangsuiji.commands.draw import draw_month
+from shuangsuiji.outputs.verify_page import page_html
+from shuangsuiji.rules.draw import Stratum, draw_strata
+from shuangsuiji.rules.ratio import parse_rate
+from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.verify import record_differences, year_differences
+
+from .conftest import ROOT, copy_examples
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+try:
+    from playwright import sync_api as playwright
+except ImportError:  # the browser tests say so; the page's own tests still run
+    playwright = None
+ARTIFACTS = ROOT / "build" / "test-artifacts"
+Record = dict[str, Any]
+
+
+@pytest.fixture(scope="module")
+def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example workspace with March and May drawn (May: a joint task and exclusions)."""
+    plan = copy_examples(tmp_path_factory.mktemp("page"))
+    for month in ("2025-03", "2025-05"):
+        draw_month(plan, month)
+    return plan
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None or playwright is None:
+        pytest.skip("未安装 Chromium（系统软件包 chromium）或 playwright（pip 包）")
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield launched
+        launched.close()
+
+
+def _records(plan: Path) -> list[Record]:
+    folder = plan.parent / "输出"
+    return [
+        json.loads(path.read_text(encoding="utf-8"))
+        for month in ("2025-03", "2025-05")
+        for path in sorted((folder / month).glob("抽取记录-*.json"))
+    ]
+
+
+def _python_verdicts(records: list[Record], month: str) -> dict[str, list[str]]:
+    """What ``ssj verify`` says of each record of ``month``, given the year's records."""
+    typed = [DrawRecord.from_dict(copy.deepcopy(r)) for r in records]
+    year = year_differences(typed)
+    return {
+        r.scope: record_differences(r) + year.get(r.scope, []) for r in typed if r.month == month
+    }
+
+
+def _open(browser: Any, plan: Path, records: list[Record], month: str, name: str) -> Any:
+    """The page for ``month`` made from ``records``, opened from file:// with every network
+    request refused and counted."""
+    texts = [json.dumps(r, ensure_ascii=False) for r in records if r["month"] <= month]
+    names = {r["item_id"]: r["item_id"] for r in records}
+    path = plan.parent / f"{name}.html"
+    path.write_text(page_html("洛龙区应急管理局", month, texts, names, None), encoding="utf-8")
+    page = browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.route("http*://**", lambda route: route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-verified=true]", timeout=60_000)
+    page.requests = requests
+    return page
+
+
+def _page_verdicts(page: Any) -> dict[str, list[str]]:
+    """Each verdict on the page: scope -> the differences listed (none: 复核一致)."""
+    return {
+        str(node.query_selector("strong").inner_text().split(" ")[1]): [
+            li.inner_text() for li in node.query_selector_all("li")
+        ]
+        for node in page.query_selector_all("#verdicts .verdict")
+    }
+
+
+def _winner_excluded(record: Record) -> None:
+    # A forger redraws honestly with a winner excluded: only the year's records can tell.
+    winner = record["selected"][0]["uscc"]
+    excluded = sorted([*record["excluded"], winner])
+    stratum = Stratum("", parse_rate(record["ratio"]), record["population"]["keys"])
+    chosen, shortfall = draw_strata(record["seed"], record["scope"], [stratum], set(excluded))
+    names = {s["uscc"]: s["name"] for s in record["selected"]}
+    record |= {
+        "excluded": excluded,
+        "shortfall": shortfall,
+        "selected": [
+            {"rank": n, "uscc": key, "name": names.get(key, ""), "ticket": tk}
+            for n, (tk, key) in enumerate(chosen, start=1)
+        ],
+    }
+
+
+TAMPERINGS: dict[str, Callable[[Record], None]] = {
+    "swap a winner": lambda r: r["selected"][1].update(uscc=r["population"]["keys"][0]),
+    "edit a ticket": lambda r: r["selected"][0].update(ticket="0" * 64),
+    "drop a key": lambda r: r["population"]["keys"].pop(3),
+    "change k": lambda r: r.update(k=r["k"] + 1),
+    "change the ratio": lambda r: r.update(ratio="6%"),
+    "another secret": lambda r: r.update(secret="a" * 64),
+    "change the seed": lambda r: r.update(seed=r["seed"] + "x"),
+    "reorder ranks": lambda r: r["selected"][0].update(rank=2),
+    "forget an exclusion": lambda r: r["excluded"].pop(0),
+    "exclude a winner": _winner_excluded,
+}
+
+
+def test_the_real_records_verify(browser: Any, year: Path) -> None:
+    records = _records(year)
+    page = _open(browser, year, records, "2025-05", "real")
+    found = _page_verdicts(page)
+    assert found == _python_verdicts(records, "2025-05") == {scope: [] for scope in found}
+    assert set(found) == {"LH-01/2025-05", "AJ-01/2025-05", "AJ-02/2025-05"}
+    assert page.inner_text("#verdicts").count("复核一致") == 3
+    assert "按所给的 2 份此前记录核对了排除名单" in page.inner_text("#status")
+    assert not [url for url in page.requests if not url.startswith("file:")]  # offline
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "抽取复核-2025-05.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.screenshot(path=str(ARTIFACTS / "抽取复核-2025-05-手机.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+
+
+@pytest.mark.parametrize("tampering", TAMPERINGS)
+def test_a_tampered_record_gets_the_same_verdict_as_ssj_verify(
+    browser: Any, year: Path, tampering: str
+) -> None:
+    records = _records(year)
+    target = next(r for r in records if r["scope"] == "AJ-01/2025-05")
+    TAMPERINGS[tampering](target)
+    expected = _python_verdicts(records, "2025-05")
+    assert expected["AJ-01/2025-05"], tampering  # the Python verifier catches it …
+    page = _open(browser, year, records, "2025-05", "tampered")
+    assert _page_verdicts(page) == expected  # … and the page says exactly the same
+
+
+def test_the_changed_enterprise_is_named(browser: Any, year: Path) -> None:
+    records = _records(year)
+    target = next(r for r in records if r["scope"] == "AJ-01/2025-05")
+    outsider = next(k for k in target["population"]["keys"] if k not in target["excluded"]
+                    and k not in {s["uscc"] for s in target["selected"]})  # fmt: skip
+    target["selected"][2]["uscc"] = outsider
+    page = _open(browser, year, records, "2025-05", "named")
+    assert outsider in page.inner_text("#verdict-AJ-01-2025-05")
+
+
+def test_lookup_answers_why(browser: Any, year: Path) -> None:
+    records = _records(year)
+    may = next(r for r in records if r["scope"] == "AJ-01/2025-05")
+    march = next(r for r in records if r["scope"] == "AJ-01/2025-03")
+    page = _open(browser, year, records, "2025-05", "lookup")
+
+    def answer(code: str) -> str:
+        page.fill("#uscc", code)
+        page.click("#lookup-button")
+        page.wait_for_selector('#lookup-result [data-scope="AJ-01/2025-05"]')
+        text = page.inner_text('#lookup-result [data-scope="AJ-01/2025-05"]')
+        return str(text)
+
+    winner = may["selected"][0]["uscc"]
+    assert "抽中：第 1 名" in answer(winner)
+    excluded = next(s["uscc"] for s in march["selected"] if s["uscc"] in may["excluded"])
+    assert "已被 AJ-01/2025-03 抽中，按规定排除" in answer(excluded)
+    chosen = {s["uscc"] for s in may["selected"]}
+    loser = next(
+        k for k in may["population"]["keys"] if k not in chosen and k not in may["excluded"]
+    )
+    said = answer(loser)
+    assert said.startswith("AJ-01/2025-05：未抽中") and may["selected"][-1]["ticket"][:16] in said
+    assert "不在本次抽取的对象名单中" in answer("91410311MA0000000X")
+
+
+def test_every_draw_writes_a_self_contained_page(year: Path) -> None:
+    # Runs without a browser: what the file holds and what it must not.
+    page = (year.parent / "输出" / "2025-05" / "抽取复核-2025-05.html").read_text(encoding="utf-8")
+    assert "洛龙区应急管理局" in page and "台账链头：第 " in page
+    assert "<script src" not in page and "<link" not in page and "http://" not in page
+    assert "default-src 'none'" in page  # the browser itself refuses any request
+    data = json.loads(
+        page.split('<script type="application/json" id="data">')[1].split("</script>")[0]
+    )
+    assert [r["scope"] for r in data["records"]][:2] == ["AJ-01/2025-03", "AJ-02/2025-03"]
+    assert not any(key in page for key in ("执法证号", "officers"))  # no officer data
+
+
+def test_a_closing_tag_in_the_data_cannot_end_the_script() -> None:
+    record = {"scope": "X/2025-03", "item_id": "X", "month": "2025-03", "name": "</script><b>"}
+    page = page_html("局", "2025-03", [json.dumps(record)], {"X": "</script>"}, None)
+    assert page.count("</script>") == 2  # the data's and the code's, nothing else
