@@ -83,7 +83,12 @@ def test_a_draw_killed_before_its_files(workspace: Path, monkeypatch: pytest.Mon
     assert not (workspace.parent / "输出" / "2025-03").exists()
     result = invoke("draw", "--plan", workspace, "--month", "2025-03")
     assert result.exit_code == 0 and "此前已完成" in result.stderr
-    assert len(list((workspace.parent / "输出" / "2025-03").iterdir())) == 3
+    assert sorted(p.name for p in (workspace.parent / "输出" / "2025-03").iterdir()) == [
+        "抽取复核-2025-03.html",
+        "抽取结果-2025-03.xlsx",
+        "抽取记录-AJ-01-2025-03.json",
+        "抽取记录-AJ-02-2025-03.json",
+    ]
 
 
 def test_a_publication_sheet_is_never_unknown_to_the_ledger(workspace: Path) -> None:
