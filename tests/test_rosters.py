@@ -192,3 +192,16 @@ def test_operating_statuses_follow_the_spec() -> None:
         assert is_operating(status), status
     for status in ("注销", "吊销", "迁出", "在营", "正常", "", "吊销，未注销"):
         assert not is_operating(status), status
+
+
+def test_a_parquet_column_that_is_not_text_is_named(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "e.parquet"
+    table = {"统一社会信用代码": ["91330100609167206N"], "企业名称": ["甲"], "标签": [[1, 2]]}
+    pq.write_table(pa.table(table), path)
+    roster, problems = load_enterprises(path)
+    assert roster is None
+    [problem] = problems
+    assert problem.file == str(path) and "列“标签”的类型" in problem.message

@@ -395,9 +395,15 @@ def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
     raw_headers = [str(name) for name in data.column_names]
     names = _canonical_headers(raw_headers, aliases)
     columns = {}
-    for name, column in zip(names, data.columns, strict=True):
+    for raw, name, column in zip(raw_headers, names, data.columns, strict=True):
         if column.type != pa.string():
-            column = pc.cast(column, pa.string())  # numbers and dates as their text
+            try:
+                column = pc.cast(column, pa.string())  # numbers and dates as their text
+            except pa.ArrowException:
+                raise _Unreadable(
+                    f"列“{raw}”的类型 {column.type} 不能当作文本读取",
+                    "导出时把这一列存成文本、数字或日期，或删去这一列",
+                ) from None
         columns[name] = pc.fill_null(column, "")
     columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=np.int64))
     table = pa.table(columns)
