@@ -212,3 +212,24 @@ def test_a_closing_tag_in_the_data_cannot_end_the_script() -> None:
     record = {"scope": "X/2025-03", "item_id": "X", "month": "2025-03", "name": "</script><b>"}
     page = page_html("局", "2025-03", [json.dumps(record)], {"X": "</script>"}, None)
     assert page.count("</script>") == 2  # the data's and the code's, nothing else
+
+
+def test_key_lists_in_files_are_picked_by_the_user(
+    browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuangsuiji.rules import draw as draw_rule
+
+    monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)  # the example's populations go to files
+    plan = copy_examples(tmp_path / "big")
+    draw_month(plan, "2025-03")
+    folder = plan.parent / "输出" / "2025-03"
+    page = browser.new_page()
+    page.goto((folder / "抽取复核-2025-03.html").as_uri())
+    page.wait_for_selector("body[data-verified=true]")
+    missing = page.inner_text("#verdict-AJ-01-2025-03")
+    assert "找不到对象名单文件 抽取对象-AJ-01-2025-03.txt" in missing  # as ssj verify says
+    page.set_input_files("#pick", [str(p) for p in sorted(folder.glob("抽取对象-*.txt"))])
+    page.wait_for_function(
+        "document.querySelectorAll('#verdicts .verdict.ok').length === 2", timeout=60_000
+    )
+    assert page.inner_text("#verdicts").count("复核一致") == 2
