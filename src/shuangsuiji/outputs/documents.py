@@ -16,7 +16,7 @@ from shuangsuiji.rules.records import Group
 
 SHEET = "现场检查文书"
 HEADERS = ("序号", "检查内容", "检查情况（符合／不符合／不适用）", "备注")
-WIDTHS = (5, 46, 16, 11)  # portrait A4: the 检查内容 column takes most of the line
+WIDTHS = (5, 53, 12, 8)  # portrait A4: the 检查内容 column takes most of the line
 BLANK = "＿" * 3
 # Two pages an enterprise: past this a month's 文书 would be tens of thousands of pages that
 # nobody prints at once (a city's month), so they are not written.
@@ -128,7 +128,12 @@ def write_documents(
             )
             pages += [notice, record]
     sheet = PagedSheet(
-        SHEET, HEADERS, pages, heading=f"{plan.agency} {month} 现场检查文书", widths=WIDTHS
+        SHEET,
+        HEADERS,
+        pages,
+        heading=f"{plan.agency} {month} 现场检查文书",
+        widths=WIDTHS,
+        row_height=24,  # a 检查情况 is a word: the record then fits one sheet of paper
     )
     path = documents_path(plan, month)
     return [path] if write_workbook(path, [sheet]) else []

@@ -73,6 +73,7 @@ class PagedSheet:
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
     date_columns: Sequence[str] = ()
     widths: Sequence[int] | None = None  # column widths of a form; by content when None
+    row_height: int = 36  # points at least for a table row: room to write a result and to sign
 
 
 @functools.lru_cache(maxsize=4096)  # item names, industries, officers' names repeat
@@ -172,7 +173,7 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[in
     ]
 
 
-_LINE_HEIGHT = 15  # points a line of 11-point text takes
+_LINE_HEIGHT = 16  # points a line of 11-point text takes, CJK fonts included
 
 
 def _lines(values: Sequence[object], widths: Sequence[int]) -> int:
@@ -294,7 +295,7 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
                 for col in range(width):
                     writer.value(sheet, row, col, values[col] if col < len(values) else None)
                 # Room to write a result and to sign, or more for a long name or address.
-                sheet.set_row(row, max(36, _LINE_HEIGHT * _lines(values, widths)))
+                sheet.set_row(row, max(spec.row_height, _LINE_HEIGHT * _lines(values, widths)))
                 row += 1
             row += 1  # a blank line before the signatures
             for line in page.after:
