@@ -26,6 +26,8 @@ def duckdb_selection(roster: str, record: dict[str, object]) -> list[tuple[int, 
     statuses = ", ".join(f"'{s}'" for s in OPERATING)
     ratio = str(record["ratio"]).rstrip("%")
     db = duckdb.connect()
+    # Within 16 GB on a machine that has more: DuckDB spills its sorts to disk past the limit.
+    db.execute("SET memory_limit = '12GB'; SET preserve_insertion_order = false")
     db.execute(
         f"""
         CREATE TABLE population AS
