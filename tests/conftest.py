@@ -123,3 +123,25 @@ def lock_held_elsewhere(folder: Path) -> Iterator[None]:
     finally:
         holder.kill()
         holder.wait()
+
+
+def exclude_a_winner(record: dict[str, Any]) -> str:
+    """Forge a record the way a careful forger would: move its first winner into ``excluded``
+    and redraw honestly, so that the record alone still reproduces; the winner's code."""
+    from shuangsuiji.rules.draw import Stratum, draw_strata
+    from shuangsuiji.rules.ratio import parse_rate
+
+    winner: str = record["selected"][0]["uscc"]
+    excluded = sorted([*record["excluded"], winner])
+    stratum = Stratum("", parse_rate(record["ratio"]), record["population"]["keys"])
+    chosen, shortfall = draw_strata(record["seed"], record["scope"], [stratum], set(excluded))
+    names = {s["uscc"]: s["name"] for s in record["selected"]}
+    record |= {
+        "excluded": excluded,
+        "shortfall": shortfall,
+        "selected": [
+            {"rank": n, "uscc": key, "name": names.get(key, ""), "ticket": tk}
+            for n, (tk, key) in enumerate(chosen, start=1)
+        ],
+    }
+    return winner

@@ -16,12 +16,10 @@ import pytest
 
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.outputs.verify_page import page_html
-from shuangsuiji.rules.draw import Stratum, draw_strata
-from shuangsuiji.rules.ratio import parse_rate
 from shuangsuiji.rules.records import DrawRecord
 from shuangsuiji.rules.verify import record_differences, year_differences
 
-from .conftest import ROOT, copy_examples
+from .conftest import ROOT, copy_examples, exclude_a_winner
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 try:
@@ -99,23 +97,6 @@ def _page_verdicts(page: Any) -> dict[str, list[str]]:
     }
 
 
-def _winner_excluded(record: Record) -> None:
-    # A forger redraws honestly with a winner excluded: only the year's records can tell.
-    winner = record["selected"][0]["uscc"]
-    excluded = sorted([*record["excluded"], winner])
-    stratum = Stratum("", parse_rate(record["ratio"]), record["population"]["keys"])
-    chosen, shortfall = draw_strata(record["seed"], record["scope"], [stratum], set(excluded))
-    names = {s["uscc"]: s["name"] for s in record["selected"]}
-    record |= {
-        "excluded": excluded,
-        "shortfall": shortfall,
-        "selected": [
-            {"rank": n, "uscc": key, "name": names.get(key, ""), "ticket": tk}
-            for n, (tk, key) in enumerate(chosen, start=1)
-        ],
-    }
-
-
 TAMPERINGS: dict[str, Callable[[Record], None]] = {
     "swap a winner": lambda r: r["selected"][1].update(uscc=r["population"]["keys"][0]),
     "edit a ticket": lambda r: r["selected"][0].update(ticket="0" * 64),
@@ -126,7 +107,7 @@ TAMPERINGS: dict[str, Callable[[Record], None]] = {
     "change the seed": lambda r: r.update(seed=r["seed"] + "x"),
     "reorder ranks": lambda r: r["selected"][0].update(rank=2),
     "forget an exclusion": lambda r: r["excluded"].pop(0),
-    "exclude a winner": _winner_excluded,
+    "exclude a winner": exclude_a_winner,
 }
 
 

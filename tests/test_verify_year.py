@@ -10,10 +10,8 @@ from pathlib import Path
 import pytest
 
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.rules.draw import Stratum, draw_strata
-from shuangsuiji.rules.ratio import parse_rate
 
-from .conftest import copy_examples, invoke
+from .conftest import copy_examples, exclude_a_winner, invoke
 
 MONTHS = ("2025-03", "2025-05", "2025-08", "2025-10")
 
@@ -48,20 +46,7 @@ def test_the_whole_year_verifies(published: Path) -> None:
 def test_a_winner_moved_into_excluded_is_caught_by_the_year(published: Path) -> None:
     path = _path(published, "AJ-01/2025-08")
     record = json.loads(path.read_text(encoding="utf-8"))
-    winner = record["selected"][0]["uscc"]
-    # The forger redraws honestly with the winner excluded, so the record alone reproduces.
-    excluded = sorted([*record["excluded"], winner])
-    stratum = Stratum("", parse_rate(record["ratio"]), record["population"]["keys"])
-    chosen, shortfall = draw_strata(record["seed"], record["scope"], [stratum], set(excluded))
-    names = {s["uscc"]: s["name"] for s in record["selected"]}
-    record |= {
-        "excluded": excluded,
-        "shortfall": shortfall,
-        "selected": [
-            {"rank": n, "uscc": key, "name": names.get(key, ""), "ticket": tk}
-            for n, (tk, key) in enumerate(chosen, start=1)
-        ],
-    }
+    winner = exclude_a_winner(record)
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     assert invoke("verify", path).exit_code == 0  # one record cannot prove its exclusions
     result = invoke("verify", published)
