@@ -5,17 +5,16 @@ repeated on every page, thin borders, long text wrapped, the title in the page h
 "第 N 页 共 M 页" in the footer. On screen: frozen header, widths by display width (CJK counts
 double), real dates, drop-down lists. Every string is written as text, never a formula, and
 text that begins with = + - @ also gets Excel's quote prefix, so it stays text when someone
-edits the cell. The same content always gives the same bytes: fixed document dates and zip
-timestamps (XlsxWriter's in-memory mode).
+edits the cell. The same content always gives the same bytes: a fixed document date, and
+XlsxWriter's fixed zip timestamps. Rows stream to disk as they are written (XlsxWriter's
+constant-memory mode, strings inline), so a sheet of a million cells does not sit in memory.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import io
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,7 +75,6 @@ class PagedSheet:
     row_height: int = 36  # points at least for a table row: room to write a result and to sign
 
 
-@functools.lru_cache(maxsize=4096)  # item names, industries, officers' names repeat
 @dataclass
 class Chart:
     """A native Excel chart of columns of one :class:`Sheet` of the workbook; charts go on a
@@ -94,10 +92,10 @@ CHARTS_SHEET = "图表"
 
 
 def display_width(text: str) -> int:
-    """Columns a string takes in Excel: CJK and full-width characters count double."""
-    if text.isascii():
-        return len(text)
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """Columns a string takes in Excel: CJK and full-width characters (three or four bytes in
+    UTF-8, as are the curly quotes Chinese fonts print full width) count double. Counted from
+    the UTF-8 length, so that measuring a sheet of long names costs no loop in Python."""
+    return len(text) + (len(text.encode()) - len(text)) // 2
 
 
 def _text(value: object) -> str:
@@ -122,7 +120,12 @@ class _Writer:
 
     def value(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
         """One boxed cell: text as text, numbers, dates as dates, empty cells still boxed."""
-        if value is None or value == "":
+        if type(value) is str and value:  # most cells: checked first, cheaply
+            if not value.isprintable():  # tabs and line breaks stay; other controls go
+                value = _ILLEGAL_XML.sub("", value)
+            quoted = value.startswith(FORMULA_TRIGGERS)
+            sheet.write_string(row, col, value, self.quoted if quoted else self.cell)
+        elif value is None or value == "":
             sheet.write_blank(row, col, None, self.cell)
         elif isinstance(value, bool):
             sheet.write_boolean(row, col, value, self.cell)
@@ -156,20 +159,28 @@ class _Writer:
             sheet.write_string(row, col, header, self.header)
 
 
+def _needed(text: str) -> int:
+    """Columns a cell needs to show ``text`` on one line. Codes, hashes and numbers: their
+    length and a little spare (spreadsheet programs substitute fonts). Other text a fifth
+    more: Latin letters and digits print wider than a unit among Chinese, and lines break
+    early before closing punctuation."""
+    width = display_width(text)
+    return width + 2 if text.isascii() else -(-width * 6 // 5) + 1
+
+
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
     """Column widths by the widest of the header and a sample of the rows; Chinese text past
     :data:`_TEXT_WIDTH` wraps, codes and hashes show whole."""
-    widths = [display_width(h) for h in headers]
+    widths = [_needed(h) for h in headers]
     plain = [True] * len(headers)
     for values in rows[:_WIDTH_SAMPLE]:
         for col, value in enumerate(values[: len(headers)]):
             text = _text(value)
-            widths[col] = max(widths[col], display_width(text))
+            widths[col] = max(widths[col], _needed(text))
             plain[col] = plain[col] and text.isascii()
     text_width = _TEXT_WIDTH if len(headers) > 2 else _NOTE_WIDTH
-    # A little spare: spreadsheet programs substitute fonts, and digits may come out wider.
     return [
-        min(w + 3, _CODE_WIDTH if p else text_width) for w, p in zip(widths, plain, strict=True)
+        min(max(w, 6), _CODE_WIDTH if p else text_width) for w, p in zip(widths, plain, strict=True)
     ]
 
 
@@ -177,14 +188,14 @@ _LINE_HEIGHT = 16  # points a line of 11-point text takes, CJK fonts included
 
 
 def _lines(values: Sequence[object], widths: Sequence[int]) -> int:
-    """How many lines the tallest cell of a row wraps to. Set as the row's height, because
-    not every spreadsheet program measures wrapped rows when it opens a file."""
+    """How many lines the tallest cell of a row wraps to, by the measure :func:`_widths` sizes
+    columns with (so the longest text of a sized column takes one line). Set as the row's
+    height, because not every spreadsheet program measures wrapped rows when it opens a file."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
-        if isinstance(value, str) and len(value) * 2 > width - 1:  # only long text can wrap
-            # A fifth to spare: Latin letters and digits print wider than a unit, and lines
-            # break early before closing punctuation.
-            lines = max(lines, -(-display_width(value) * 6 // (5 * max(width - 1, 1))))
+        # Text needs at least its length and two columns (_needed): shorter text fits.
+        if type(value) is str and len(value) + 2 > width:
+            lines = max(lines, -(-_needed(value) // width))
     return lines
 
 
@@ -348,7 +359,7 @@ def workbook_bytes(sheets: Sequence[Sheet | PagedSheet], charts: Sequence[Chart]
     """The xlsx file for ``sheets``; identical content always gives identical bytes."""
     buffer = io.BytesIO()
     options: dict[str, Any] = {
-        "in_memory": True,  # fixed zip timestamps, nothing on disk
+        "constant_memory": True,  # rows written in order, each flushed to a temporary file
         "strings_to_formulas": False,
         "strings_to_numbers": False,
         "strings_to_urls": False,
