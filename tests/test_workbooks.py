@@ -76,6 +76,20 @@ def test_long_text_wraps_and_the_row_grows(march: Path) -> None:
     assert sheet.row_dimensions[3].height and sheet.row_dimensions[3].height >= 30
 
 
+def test_text_that_fits_its_sized_column_keeps_a_one_line_row(tmp_path: Path) -> None:
+    # Columns are sized to their longest text: rows of such text must not print two lines
+    # tall (a 25,000-row 抽取结果 would take twice the paper).
+    rows = [[n, f"洛阳测试{n:06d}有限公司", f"{n:064x}"] for n in range(1, 200)]
+    rows.append([200, "洛阳" + "很长的企业名称" * 8 + "有限公司", "0" * 64])
+    path = tmp_path / "t.xlsx"
+    path.write_bytes(workbook_bytes([Sheet("表", ["名次", "企业名称", "抽取号"], rows)]))
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert sheet.column_dimensions["C"].width >= 64  # a hash shows whole
+    heights = {sheet.row_dimensions[r].height for r in range(2, 201)}
+    assert heights == {None}  # the default: one line
+    assert sheet.row_dimensions[201].height >= 32  # the one long name still wraps
+
+
 def test_group_pages_break_after_each_group(march: Path) -> None:
     sheet = openpyxl.load_workbook(march / "检查任务单-2025-03.xlsx")["分组检查单"]
     titles = [c.row for c in sheet["A"] if "现场检查单" in str(c.value)]
