@@ -260,6 +260,10 @@ def draw_month(
                 )
         if new:
             ledger.record_draws(new)
+        # The files need the records, not the roster: its columns (most of a big draw's
+        # memory) go before the workbook is written.
+        del workspace, roster, eligible
+        release_memory()
         known = {r.scope: (r, t) for r, t in zip(outcome.records, outcome.texts, strict=True)}
         month_records = [
             known[d.scope] if d.scope in known else _recorded(ledger, d.scope)
