@@ -117,6 +117,7 @@ class _Writer:
         title = {**base, "bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
         self.title = book.add_format({**title, "text_wrap": True, "quote_prefix": True})
         self.line = book.add_format({**base, "text_wrap": True, "quote_prefix": True})
+        self.flowing = book.add_format({**base, "quote_prefix": True})
 
     def value(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
         """One boxed cell: text as text, numbers, dates as dates, empty cells still boxed."""
@@ -146,7 +147,12 @@ class _Writer:
         as the wrapped text needs: Excel does not size merged cells itself."""
         text = _ILLEGAL_XML.sub("", text)
         style = self.title if title else self.line
-        if len(widths) > 1:
+        if not title and "\n" not in text and _needed(text) <= sum(widths):
+            # A line that fits: one cell whose text runs on over the empty cells beside it
+            # prints as a merged row does, and is one cell to write instead of a row of them
+            # (a month of ten thousand group pages has forty thousand such lines).
+            sheet.write_string(row, 0, text, self.flowing)
+        elif len(widths) > 1:
             sheet.merge_range(row, 0, row, len(widths) - 1, text, style)
         else:
             sheet.write_string(row, 0, text, style)
