@@ -2,23 +2,37 @@
 50,000 drawn enterprises in 10 tasks and 2,000 officers, in process (the rule only: no rosters
 read, no task sheet written). Inputs are generated on the fly with a fixed seed. ``--plain``
 also times, on the same input in the same run, the rule written plainly officer by officer
-(tests/reference_assign.py, what 0.3.0 first shipped) and checks both give the same groups:
+(tests/reference_assign.py, what 0.3.0 first shipped) and checks both give the same groups.
+
+``--command`` times the whole ``ssj assign`` instead, as a bureau runs it: a generated
+1,000,000-row csv roster and 2,000 officers, a month drawn at 8% (about 52,000 enterprises),
+then ``ssj assign`` as fresh processes on fresh copies of the drawn workspace (medians of
+--repeat), and, in the same run, its parts in process: reading the rosters, the rule on the
+recorded input, the record's JSON, and writing the print-ready task sheet (检查任务单 and the
+groups' pages) with XlsxWriter:
 
     python benchmarks/bench_assign.py
     python benchmarks/bench_assign.py --enterprises 10000 --plain
+    python benchmarks/bench_assign.py --command
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from shuangsuiji.rules.assign import SPEC, assign
-from shuangsuiji.rules.records import AssignInput
+from shuangsuiji.rules.records import AssignInput, AssignmentRecord
 
 INDUSTRIES = [
     "冶金",
@@ -84,6 +98,110 @@ def month(enterprises: int, officers: int) -> AssignInput:
     )
 
 
+COMMAND_PLAN = """agency: 基准测试局
+year: 2025
+seed: "benchmark seed 2025"
+rosters:
+  enterprises: enterprises.csv
+  officers: officers.csv
+items:
+  - id: AJ-01
+    name: 危险化学品
+    targets:
+      行业类别: [危险化学品经营, 危险化学品使用, 烟花爆竹经营]
+    ratio: 8%
+    months: [3]
+  - id: AJ-02
+    name: 工贸
+    targets:
+      行业类别: [冶金, 机械, 商贸, 纺织]
+    ratio: 8%
+    months: [3]
+"""
+
+
+def _ssj(folder: Path, *args: str) -> float:
+    """Wall time of one fresh ``ssj`` process in ``folder``."""
+    start = time.perf_counter()
+    command = [sys.executable, "-m", "shuangsuiji", *args, "--plan", "plan.yaml"]
+    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"ssj {args[0]} 失败：{done.stderr}")
+    return time.perf_counter() - start
+
+
+def _timed(what: object) -> float:
+    start = time.perf_counter()
+    assert callable(what)
+    what()
+    return time.perf_counter() - start
+
+
+def command(rows: int, officers: int, repeat: int) -> None:
+    """The whole ``ssj assign`` of a drawn month, and its parts side by side."""
+    from bench_draw import make_roster
+
+    from shuangsuiji.inputs.workspace import load_workspace
+    from shuangsuiji.ledger import Ledger
+    from shuangsuiji.outputs.tasksheet import write_task_sheet
+
+    with tempfile.TemporaryDirectory() as tmp:
+        drawn = Path(tmp) / "drawn"
+        drawn.mkdir()
+        make_roster(drawn / "enterprises.csv", rows)
+        rng = np.random.default_rng(20250301)
+        lines = ["姓名,执法证号,执法证有效期至,股室,专业领域"]
+        lines += [
+            f"人员{i:04d},A{i:05d},2030-12-31,第{i % 10}股室,{INDUSTRIES[rng.integers(0, 9)]}"
+            for i in range(officers)
+        ]
+        (drawn / "officers.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        (drawn / "plan.yaml").write_text(COMMAND_PLAN, encoding="utf-8")
+        _ssj(drawn, "seal")
+        _ssj(drawn, "draw", "--month", "2025-03")
+        took = []
+        for n in range(repeat):
+            fresh = Path(tmp) / f"run{n}"
+            shutil.copytree(drawn, fresh)
+            took.append(_ssj(fresh, "assign", "--month", "2025-03"))
+        text, _ = Ledger.existing_assignment(fresh, "2025-03") or ("", [])
+        record = AssignmentRecord.from_json(text)
+        enterprises = sum(len(g.enterprises) for g in record.groups)
+        workspace = load_workspace(fresh / "plan.yaml")
+        roster = workspace.enterprises
+        assert roster is not None
+        usccs = {e.uscc for g in record.groups for e in g.enterprises}
+        addresses = roster.details(usccs, "注册地址")
+        sheet = Path(tmp) / "检查任务单.xlsx"
+        parts = {
+            "读入并校验名录库": _timed(lambda: load_workspace(fresh / "plan.yaml")),
+            "分组规则": _timed(lambda: assign(record.inputs)),
+            "分组记录 JSON": _timed(record.to_json),
+            "检查任务单（XlsxWriter）": _timed(
+                lambda: write_task_sheet(sheet, workspace.plan, "2025-03", record.groups, addresses)
+            ),
+        }
+        cells = _cells(sheet)
+        print(
+            f"{rows:,} 行名录库，抽中 {enterprises:,} 家、{officers:,} 名人员、"
+            f"{len(record.groups):,} 个检查组（{os.cpu_count()} 核）"
+        )
+        print(f"  整条 ssj assign：{statistics.median(took):.2f} 秒（{repeat} 次的中位数）")
+        for name, seconds in parts.items():
+            print(f"  其中{name}：{seconds:.2f} 秒")
+        print(f"  检查任务单共 {cells:,} 个单元格")
+
+
+def _cells(path: Path) -> int:
+    """How many cells the workbook's worksheets hold (each one written by XlsxWriter)."""
+    with zipfile.ZipFile(path) as book:
+        return sum(
+            book.read(name).count(b"<c ")
+            for name in book.namelist()
+            if name.startswith("xl/worksheets/sheet")
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -91,7 +209,13 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=50_000)
     parser.add_argument("--officers", type=int, default=2_000)
     parser.add_argument("--plain", action="store_true", help="also time the plain reference")
+    parser.add_argument("--command", action="store_true", help="time the whole ssj assign")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="roster rows (--command)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of ssj assign (--command)")
     args = parser.parse_args()
+    if args.command:
+        command(args.rows, args.officers, args.repeat)
+        return
     inputs = month(args.enterprises, args.officers)
     start = time.perf_counter()
     groups = assign(inputs)
