@@ -17,19 +17,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from measure import run
 from sql_check import duckdb_selection
 
 from shuangsuiji.rules.uscc import USCC_ALPHABET
@@ -137,17 +136,6 @@ def available(module: str) -> bool:
     return found.returncode == 0
 
 
-def run(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak resident memory (KB) of one fresh process."""
-    start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(child.pid, 0)
-    took = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{' '.join(command)} failed ({status})")
-    return took, usage.ru_maxrss
-
-
 def fresh(folder: Path) -> None:
     """A workspace as before its first draw: no ledger, no outputs."""
     for leftover in ("ssj.db", "ssj.lock", "输出"):
@@ -172,18 +160,19 @@ def bench(rows: int, repeat: int, readers: dict[str, str]) -> None:
         draw = [sys.executable, "-m", "shuangsuiji", "draw", "--plan", "plan.yaml"]
         draw += ["--month", "2025-03", "--json"]
         times: dict[str, list[float]] = {name: [] for name in ["ssj draw", *readers]}
-        memory = 0
+        memory: list[int] = []
         for _ in range(repeat):
             fresh(folder)
             took, peak = run(draw, folder)
             times["ssj draw"].append(took)
-            memory = max(memory, peak)
+            memory.append(peak)
             for name, code in readers.items():
                 times[name].append(run([sys.executable, "-c", code], folder)[0])
         parity = _parity(folder) if "duckdb" in readers else "未安装 duckdb，未核对"
         median = {name: statistics.median(found) for name, found in times.items()}
         ssj = median["ssj draw"]
-        cells = [f"ssj draw {ssj:.2f} 秒（峰值内存 {memory / 1024:.0f} MB）"]
+        peaks = "、".join(f"{m / 1024:.0f}" for m in memory)
+        cells = [f"ssj draw {ssj:.2f} 秒（各次峰值内存 {peaks} MB）"]
         cells += [
             f"{name} 读取 {t:.2f} 秒（比值 {ssj / t:.1f}）"
             for name, t in median.items()

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 from bench_draw import PLAN, roster_table
+from measure import run
 from sql_check import duckdb_selection
 
 from shuangsuiji.rules.draw import scope_of
@@ -49,21 +50,6 @@ def generate(path: Path, rows: int) -> None:
         writer.write_table(table)
     assert writer is not None
     writer.close()
-
-
-def run(command: list[str], cwd: Path, show: bool = False) -> tuple[float, int]:
-    """Wall time and peak resident memory (KB) of one fresh process (its output shown if
-    ``show``)."""
-    start = time.perf_counter()
-    out = None if show else subprocess.DEVNULL
-    child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.PIPE)
-    assert child.stderr is not None
-    errors = child.stderr.read()
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        sys.stderr.buffer.write(errors)
-        raise SystemExit(f"{' '.join(command)} failed ({status})")
-    return time.perf_counter() - start, usage.ru_maxrss
 
 
 def sql_draw(folder: Path) -> None:
