@@ -22,7 +22,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ import zipfile
 from pathlib import Path
 
 import numpy as np
+from measure import run
 
 from shuangsuiji.rules.assign import SPEC, assign
 from shuangsuiji.rules.records import AssignInput, AssignmentRecord
@@ -120,14 +120,9 @@ items:
 """
 
 
-def _ssj(folder: Path, *args: str) -> float:
-    """Wall time of one fresh ``ssj`` process in ``folder``."""
-    start = time.perf_counter()
-    command = [sys.executable, "-m", "shuangsuiji", *args, "--plan", "plan.yaml"]
-    done = subprocess.run(command, cwd=folder, capture_output=True, text=True)
-    if done.returncode:
-        raise SystemExit(f"ssj {args[0]} 失败：{done.stderr}")
-    return time.perf_counter() - start
+def _ssj(folder: Path, *args: str) -> tuple[float, int]:
+    """Wall time and peak memory (KB) of one fresh ``ssj`` process in ``folder``."""
+    return run([sys.executable, "-m", "shuangsuiji", *args, "--plan", "plan.yaml"], folder)
 
 
 def _timed(what: object) -> float:
@@ -159,11 +154,13 @@ def command(rows: int, officers: int, repeat: int) -> None:
         (drawn / "plan.yaml").write_text(COMMAND_PLAN, encoding="utf-8")
         _ssj(drawn, "seal")
         _ssj(drawn, "draw", "--month", "2025-03")
-        took = []
+        took, peaks = [], []
         for n in range(repeat):
             fresh = Path(tmp) / f"run{n}"
             shutil.copytree(drawn, fresh)
-            took.append(_ssj(fresh, "assign", "--month", "2025-03"))
+            seconds, peak = _ssj(fresh, "assign", "--month", "2025-03")
+            took.append(seconds)
+            peaks.append(peak)
         text, _ = Ledger.existing_assignment(fresh, "2025-03") or ("", [])
         record = AssignmentRecord.from_json(text)
         enterprises = sum(len(g.enterprises) for g in record.groups)
@@ -186,7 +183,10 @@ def command(rows: int, officers: int, repeat: int) -> None:
             f"{rows:,} 行名录库，抽中 {enterprises:,} 家、{officers:,} 名人员、"
             f"{len(record.groups):,} 个检查组（{os.cpu_count()} 核）"
         )
-        print(f"  整条 ssj assign：{statistics.median(took):.2f} 秒（{repeat} 次的中位数）")
+        print(
+            f"  整条 ssj assign：{statistics.median(took):.2f} 秒（{repeat} 次的中位数），"
+            f"峰值内存 {statistics.median(peaks) / 1024:.0f} MB"
+        )
         for name, seconds in parts.items():
             print(f"  其中{name}：{seconds:.2f} 秒")
         print(f"  检查任务单共 {cells:,} 个单元格")

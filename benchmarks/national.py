@@ -9,7 +9,7 @@ the same roster (docs/sql-draw.md, with the eligibility filter written in SQL).
 
 Prints the generation time, ssj's wall time and peak memory, DuckDB's time, and whether the
 selections (keys, ranks and tickets) agree. Where ``ssj draw`` would need more memory than the
-machine has (it keeps the population's keys as Python strings: about 300 bytes a row), the
+machine has (it keeps the population's keys as Python strings: about 250 bytes a row), the
 script says so and times what a province or the country would run instead: the SQL of
 docs/sql-draw.md on DuckDB, straight from the parquet file, with the same seed. The roster is
 written into a temporary folder (``--keep DIR`` keeps it) and never committed.
@@ -35,7 +35,7 @@ from shuangsuiji.rules.draw import scope_of
 from shuangsuiji.rules.seal import compose_seed, month_secret
 
 CHUNK = 5_000_000
-SSJ_BYTES_PER_ROW = 300  # ssj draw's peak memory a roster row (5.9 GB at 20M rows)
+SSJ_BYTES_PER_ROW = 250  # ssj draw's peak memory a roster row (5.0 GB at 20M rows)
 TASKS = {"AJ-01": ("5%", ["危险化学品经营", "危险化学品使用", "烟花爆竹经营"]),
          "AJ-02": ("3%", ["冶金", "机械", "商贸", "纺织"])}  # fmt: skip
 
