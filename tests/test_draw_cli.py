@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -34,6 +35,35 @@ def test_draw_json_then_again_prints_the_same_and_writes_nothing(workspace: Path
     second = _draw_json(workspace, "--month", "2025-03")
     assert second == first
     assert files_in(workspace.parent) == before
+
+
+def test_a_workbook_open_in_excel_is_named_and_written_by_the_next_run(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Excel on Windows locks a workbook it has open: replacing the file fails. The draw stays
+    # in the ledger, the message names the file and what to do, and the next run writes it.
+    locked = "抽取结果-2025-03.xlsx"
+    replace = os.replace
+
+    def refused(source: str, target: str) -> None:
+        if Path(target).name == locked:
+            raise PermissionError(13, "Permission denied", source, None, target)
+        replace(source, target)
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 1
+    assert locked in result.output and "关闭正在使用它的程序" in result.output
+    assert "内部错误" not in result.output and "Traceback" not in result.output
+    folder = workspace.parent / "输出" / "2025-03"
+    record = (folder / "抽取记录-AJ-01-2025-03.json").read_text(encoding="utf-8")
+    assert not (folder / locked).exists() and not list(folder.glob("*.ssj-tmp"))
+
+    monkeypatch.setattr(os, "replace", replace)  # the workbook is closed
+    again = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert again.exit_code == 0, again.output
+    assert (folder / locked).exists()
+    assert (folder / "抽取记录-AJ-01-2025-03.json").read_text(encoding="utf-8") == record
 
 
 def test_outputs_record_files_and_result_workbook(workspace: Path) -> None:

@@ -115,6 +115,20 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(int(exc.exit_code)) from None
     except typer.Exit:
         raise
+    except OSError as exc:
+        # A file open in Excel (Windows locks it), no permission, a full disk: the machine's
+        # state, not a defect and not the input. What the ledger holds is kept; a lost or
+        # stale output is written again by the next run.
+        if _State.debug:
+            raise
+        path = exc.filename2 or exc.filename  # os.replace names the temporary file first
+        where = f"“{path}”" if path else "文件"
+        _stderr().print(
+            f"[red]✗[/] 无法读写{where}：{exc.strerror or exc}\n"
+            "请关闭正在使用它的程序（如 Excel、WPS），确认有读写权限、磁盘有空间，再运行同一命令；"
+            "台账中已记下的不会丢失，没写成的文件会补写。"
+        )
+        raise typer.Exit(int(ExitCode.NEEDS_ATTENTION)) from None
     except Exception as exc:
         if _State.debug:
             raise
