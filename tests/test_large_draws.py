@@ -79,6 +79,26 @@ def test_verify_names_a_changed_or_missing_key_file(workspace: Path, small_limit
     assert "找不到对象名单文件 抽取对象-AJ-01-2025-03.txt" in result.stdout
 
 
+def test_verify_against_the_workspace_takes_the_record_as_its_file_holds_it(
+    workspace: Path, small_limit: None
+) -> None:
+    # The lists read from the files a record names are not part of its text: the published
+    # record is still exactly the ledger's copy (a false "被改动过" would accuse the bureau).
+    text = workspace.read_text(encoding="utf-8")
+    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
+    workspace.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+    draw_month(workspace, "2025-03")
+    result = invoke("verify", workspace.parent / "输出", "--plan", workspace)
+    assert result.exit_code == 0, result.stdout
+    assert "与台账中的记录不同" not in result.stdout
+    record_file = workspace.parent / MONTH / "抽取记录-AJ-02-2025-03.json"
+    record = record_file.read_text(encoding="utf-8")
+    record_file.write_text(record.replace('"created_at": "', '"created_at": "1', 1), "utf-8")
+    result = invoke("verify", workspace.parent / "输出", "--plan", workspace)
+    assert result.exit_code == 1
+    assert "与台账中的记录不同：公开的文件被改动过" in result.stdout
+
+
 def test_the_ledger_keeps_each_list_once_and_writes_a_lost_file_again(
     workspace: Path, small_limit: None
 ) -> None:

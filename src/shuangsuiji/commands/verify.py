@@ -122,9 +122,28 @@ def _against_plan(record: Mapping[str, Any], plan: Plan, ledger: Ledger | None) 
         stored = ledger.draw(str(record.get("scope")))
         if stored is None:
             out.append("台账中没有这次抽取：记录不是本工作区写出的，或台账被改动过")
-        elif json.loads(stored.text) != record:
+        elif json.loads(stored.text) != _as_written(record):
             out.append("与台账中的记录不同：公开的文件被改动过")
     return out
+
+
+def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A record as its file holds it: the key lists read from the files it names left out
+    again (those files are checked against the record's digests when it is re-run)."""
+    written = dict(record)
+    for field in ("population", "strata"):
+        if field not in written:
+            continue
+        value = written[field]
+        entries = value if isinstance(value, list) else [value]
+        trimmed = [
+            {k: v for k, v in e.items() if k != "keys"}
+            if isinstance(e, dict) and "keys_file" in e
+            else e
+            for e in entries
+        ]
+        written[field] = trimmed if isinstance(value, list) else trimmed[0]
+    return written
 
 
 def verify_paths(
@@ -144,7 +163,7 @@ def verify_paths(
     for record in raw:
         scope = str(record["scope"])
         if scope in unique:  # the same draw in two files (a record and a --json array)
-            if unique[scope] != record:
+            if _as_written(unique[scope]) != _as_written(record):
                 results[scope].append("所给文件中同一抽取范围有两份内容不同的记录")
             continue
         unique[scope] = record
