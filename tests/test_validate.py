@@ -75,6 +75,17 @@ def test_uscc_check_downgraded_to_warning(workspace: Path) -> None:
     assert "校验位错误" in result.stdout
 
 
+def test_text_that_looks_like_console_markup_prints_as_written(workspace: Path) -> None:
+    # Cells come from users: "[/x]" is text to show, not a style tag to stop the command on.
+    rows = "统一社会信用代码,企业名称,行业类别\n[/x]BAD,洛阳[/]有限公司[bold],冶金\n"
+    (workspace.parent / "e.csv").write_text(rows, encoding="utf-8")
+    use_small_roster(workspace, "e.csv")
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2, result.output
+    assert "“[/X]BAD”不是 18 位统一社会信用代码" in result.stdout
+    assert "Markup" not in result.output and "内部错误" not in result.output
+
+
 def test_missing_roster_file_and_sheet(workspace: Path) -> None:
     text = workspace.read_text(encoding="utf-8")
     workspace.write_text(

@@ -21,6 +21,7 @@ import typer
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from shuangsuiji import __version__
 from shuangsuiji.cli import zh  # noqa: F401 (puts typer's own texts into Chinese)
@@ -75,11 +76,21 @@ class _State:
 
 
 def _stdout() -> Console:
-    return Console(file=sys.stdout, highlight=False)
+    return Console(file=sys.stdout, highlight=False, markup=False)
 
 
 def _stderr() -> Console:
-    return Console(file=sys.stderr, highlight=False)
+    return Console(file=sys.stderr, highlight=False, markup=False)
+
+
+_MARKS = {"✓": "green", "✗": "red", "!": "yellow"}
+
+
+def _marked(mark: str, text: str, indent: str = "") -> Text:
+    """A line led by ✓, ✗ or ! in its colour. Output is never read as Rich markup (the consoles
+    have it off): names, cells and paths come from users, and one holding "[/x]" must print as
+    written, not stop the command."""
+    return Text.assemble(indent, (mark, _MARKS[mark]), " ", text)
 
 
 def problems_table(problems: Sequence[Problem], title: str | None = None) -> Table:
@@ -89,7 +100,7 @@ def problems_table(problems: Sequence[Problem], title: str | None = None) -> Tab
         table.add_column(header, overflow="fold")
     for problem in problems[:MAX_PROBLEM_ROWS]:
         table.add_row(
-            "[red]错误[/]" if problem.is_error else "[yellow]警告[/]",
+            Text("错误", "red") if problem.is_error else Text("警告", "yellow"),
             problem.file,
             "" if problem.row is None else str(problem.row),
             problem.column or "",
@@ -109,7 +120,7 @@ def _run(action: Callable[[], T]) -> T:
         console = _stderr()
         if exc.problems:
             console.print(problems_table(exc.problems))
-        console.print(f"[red]✗[/] {exc.message}")
+        console.print(_marked("✗", f"{exc.message}"))
         if _State.debug:
             raise
         raise typer.Exit(int(exc.exit_code)) from None
@@ -124,17 +135,23 @@ def _run(action: Callable[[], T]) -> T:
         path = exc.filename2 or exc.filename  # os.replace names the temporary file first
         where = f"“{path}”" if path else "文件"
         _stderr().print(
-            f"[red]✗[/] 无法读写{where}：{exc.strerror or exc}\n"
-            "请关闭正在使用它的程序（如 Excel、WPS），确认有读写权限、磁盘有空间，再运行同一命令；"
-            "台账中已记下的不会丢失，没写成的文件会补写。"
+            _marked(
+                "✗",
+                f"无法读写{where}：{exc.strerror or exc}\n"
+                "请关闭正在使用它的程序（如 Excel、WPS），确认有读写权限、磁盘有空间，再运行同一命令；"
+                "台账中已记下的不会丢失，没写成的文件会补写。",
+            )
         )
         raise typer.Exit(int(ExitCode.NEEDS_ATTENTION)) from None
     except Exception as exc:
         if _State.debug:
             raise
         _stderr().print(
-            f"[red]内部错误：[/]{exc.__class__.__name__}: {exc}\n"
-            "这是 ssj 的缺陷，不是您的输入问题。请加 --debug 重新运行，并把输出报告给开发者。"
+            Text.assemble(
+                ("内部错误：", "red"),
+                f"{exc.__class__.__name__}: {exc}\n"
+                "这是 ssj 的缺陷，不是您的输入问题。请加 --debug 重新运行，并把输出报告给开发者。",
+            )
         )
         raise typer.Exit(int(ExitCode.NEEDS_ATTENTION)) from None
 
@@ -205,7 +222,7 @@ def validate(plan: PlanOption) -> None:
         errors, warnings = len(workspace.errors), len(workspace.warnings)
         if errors:
             raise InputError(f"发现 {errors} 个错误、{warnings} 个警告；改正错误后再运行。")
-        out.print(f"[green]✓[/] 校验通过：0 个错误，{warnings} 个警告。")
+        out.print(_marked("✓", f"校验通过：0 个错误，{warnings} 个警告。"))
 
     _run(check)
 
@@ -262,8 +279,11 @@ def plan_import(
             out.print(problems_table(imported.warnings, title="请留意"))
         plan = imported.plan
         out.print(
-            f"[green]✓[/] 已写出 {output}：{plan.agency} {plan.year} 年度，"
-            f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。"
+            _marked(
+                "✓",
+                f"已写出 {output}：{plan.agency} {plan.year} 年度，"
+                f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。",
+            )
         )
         if sealing is not None:
             _print_seal(sealing)
@@ -299,7 +319,7 @@ def _print_seal(outcome: SealOutcome) -> None:
     state = "已封存"
     if outcome.replaced:
         state = f"已重新封存（{outcome.reason}；原承诺作废，此前的抽取仍按各自记录有效）"
-    out.print(f"[green]✓[/] {state}种子承诺，写入 {outcome.plan_file}：")
+    out.print(_marked("✓", f"{state}种子承诺，写入 {outcome.plan_file}："))
     out.print(f"commitment: {outcome.commitment}")
     out.print(
         f"秘密保存在 {outcome.secret_file}（仅本机可读）。请妥善备份，任何时候都不要公开或外传；"
@@ -339,7 +359,7 @@ def _render_draws(outcome: DrawOutcome) -> None:
     out = _stdout()
     for record in outcome.records:
         fresh = record.scope in outcome.new_scopes
-        state = "[green]新抽取[/]" if fresh else f"已于 {record.created_at} 抽取（返回原记录）"
+        state = Text("新抽取", "green") if fresh else f"已于 {record.created_at} 抽取（返回原记录）"
         if isinstance(record, ExternalDraw):
             caption = f"外部导入（{record.source}），共 {len(record.selected)} 家；不是本工具抽取的"
         else:
@@ -348,7 +368,7 @@ def _render_draws(outcome: DrawOutcome) -> None:
                 f"{method}；对象 {record.population.size} 家，排除本年度已抽中 {len(record.excluded)} 家，"
                 f"应抽 {record.k} 家，抽中 {len(record.selected)} 家"
             )
-        table = Table(title=f"{record.scope}  {state}", caption=caption)
+        table = Table(title=Text.assemble(f"{record.scope}  ", state), caption=caption)
         for header in ("序号", "统一社会信用代码", "企业名称", "抽取号"):
             table.add_column(header, overflow="fold")
         for s in record.selected[:MAX_SHOWN]:
@@ -423,7 +443,7 @@ def draw(
         else:
             _render_draws(outcome)
         for note in outcome.notices:
-            err.print(f"[yellow]![/] {note}")
+            err.print(_marked("!", f"{note}"))
         if not as_json:
             for path in outcome.files:
                 err.print(f"已写出 {path}")
@@ -462,12 +482,15 @@ def draw_import(
         outcome = import_draw(plan, file, task=task, month=month, wait=wait)
         record = outcome.record
         _stdout().print(
-            f"[green]✓[/] 已导入 {record.scope}：{len(record.selected)} 家（来自 {record.source}，"
-            "记为外部抽取，本年度之后的抽取会排除这些企业）"
+            _marked(
+                "✓",
+                f"已导入 {record.scope}：{len(record.selected)} 家（来自 {record.source}，"
+                "记为外部抽取，本年度之后的抽取会排除这些企业）",
+            )
         )
         err = _stderr()
         for note in outcome.notices:
-            err.print(f"[yellow]![/] {note}")
+            err.print(_marked("!", f"{note}"))
         for path in outcome.files:
             err.print(f"已写出 {path}")
 
@@ -529,7 +552,7 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
         table.add_column(header, overflow="fold")
     for o in loads:
         over = o.cap is not None and o.month_groups > o.cap
-        month = f"[red]{o.month_groups}[/]" if over else str(o.month_groups)
+        month = Text(str(o.month_groups), "red" if over else "")
         table.add_row(
             o.name,
             o.department,
@@ -555,7 +578,10 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
     for o in loads:
         if o.cap is not None and o.month_groups > o.cap:
             _stderr().print(
-                f"[yellow]![/] {o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（可用人员不足）"
+                _marked(
+                    "!",
+                    f"{o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（可用人员不足）",
+                )
             )
 
 
@@ -594,7 +620,7 @@ def assign(
                 for difference in differences:
                     _stdout().print(f"  - {difference}")
                 raise NeedsAttention(f"{month} 的人员分组复核不一致")
-            _stdout().print(f"[green]✓[/] {month} 的人员分组（含递补）复核一致")
+            _stdout().print(_marked("✓", f"{month} 的人员分组（含递补）复核一致"))
             return
         if replace is not None:
             outcome = replace_officer(
@@ -608,7 +634,7 @@ def assign(
         elif outcome.groups and outcome.record is not None:
             _render_groups(outcome, outcome.record.agency)
         for note in outcome.notices:
-            err.print(f"[yellow]![/] {note}")
+            err.print(_marked("!", f"{note}"))
         if not as_json:
             for path in outcome.files:
                 err.print(f"已写出 {path}")
@@ -651,11 +677,11 @@ def verify(
                     f"· {scope} 是从“{outcome.external[scope]}”导入的外部抽取结果：无从复核，只作为此前的抽中名单"
                 )
             elif differences:
-                out.print(f"[red]✗[/] {scope} 复核不一致：")
+                out.print(_marked("✗", f"{scope} 复核不一致："))
                 for difference in differences:
                     out.print(f"  - {difference}")
             else:
-                out.print(f"[green]✓[/] {scope} 复核一致")
+                out.print(_marked("✓", f"{scope} 复核一致"))
         if not outcome.cross_checked:
             _stderr().print(
                 "提示：单独一份记录无法证明排除名单；连同本年度更早的记录一起复核，如 ssj verify 输出/"
@@ -684,11 +710,11 @@ def audit_verify(
         if against is not None:
             checked = check_against(plan, against)
             for problem in checked.problems:
-                _stdout().print(f"[red]✗[/] {problem}")
+                _stdout().print(_marked("✗", f"{problem}"))
             if checked.problems:
                 raise NeedsAttention(f"{len(checked.problems)} 个公开文件与台账现在的历史不符")
             _stdout().print(
-                f"[green]✓[/] {against} 中 {checked.checked} 个台账链头都在台账现在的哈希链上。"
+                _marked("✓", f"{against} 中 {checked.checked} 个台账链头都在台账现在的哈希链上。")
             )
         audited = audit_workspace(plan)
         if audited is None:
@@ -698,10 +724,12 @@ def audit_verify(
         out = _stdout()
         if not report.ok:
             for problem in report.problems:
-                out.print(f"[red]✗[/] {problem}")
+                out.print(_marked("✗", f"{problem}"))
             raise NeedsAttention("台账校验失败：有内容在写入后被改动")
         out.print(
-            f"[green]✓[/] 台账完整：{report.events} 个事件、{report.draws} 条抽取记录，哈希链无断点。"
+            _marked(
+                "✓", f"台账完整：{report.events} 个事件、{report.draws} 条抽取记录，哈希链无断点。"
+            )
         )
         out.print(f"最新事件哈希：{head}（公示时一并公开，可防止事后删改）")
 
@@ -785,12 +813,19 @@ def results_import(
         )
         fixes = len(outcome.corrections)
         _stdout().print(
-            f"[green]✓[/] {sheet.name}：新结果或改动 {len(outcome.changed)} 条"
-            + (f"（其中更正已公示的结果 {fixes} 条，将在下一张公示表中更正公示）" if fixes else "")
-            + f"，未变 {outcome.unchanged} 条，未填 {outcome.blank} 条。"
+            _marked(
+                "✓",
+                f"{sheet.name}：新结果或改动 {len(outcome.changed)} 条"
+                + (
+                    f"（其中更正已公示的结果 {fixes} 条，将在下一张公示表中更正公示）"
+                    if fixes
+                    else ""
+                )
+                + f"，未变 {outcome.unchanged} 条，未填 {outcome.blank} 条。",
+            )
         )
         for conflict in outcome.conflicts:
-            _stdout().print(f"  [yellow]![/] 冲突，未导入：{conflict.render()}")
+            _stdout().print(_marked("!", f"冲突，未导入：{conflict.render()}", "  "))
         if outcome.conflicts:
             raise NeedsAttention(
                 f"{len(outcome.conflicts)} 条结果与别的文件已导入的不一致，没有导入；"
@@ -831,7 +866,7 @@ def publish(
         )
         out = _stdout()
         if outcome.marked:
-            out.print(f"[green]✓[/] {outcome.marked}")
+            out.print(_marked("✓", f"{outcome.marked}"))
         elif outcome.path is None:
             out.print("没有待公示的检查结果。")
         else:
@@ -843,9 +878,11 @@ def publish(
                 else "已补写"
             )
             fixes = f"，其中更正 {outcome.corrections} 条" if outcome.corrections else ""
-            out.print(f"[green]✓[/] {state} {outcome.path}（{len(outcome.rows)} 条待公示{fixes}）")
+            out.print(
+                _marked("✓", f"{state} {outcome.path}（{len(outcome.rows)} 条待公示{fixes}）")
+            )
         for warning in outcome.warnings:
-            out.print(f"  [yellow]![/] {warning}")
+            out.print(_marked("!", f"{warning}", "  "))
 
     _run(run)
 
@@ -862,14 +899,15 @@ def _print_statuses(found: Sequence[Status]) -> None:
     """Statuses for a person, two lines each within 80 columns: how late, the deadline, the
     code (never wrapped) and the task; then the enterprise and whom to ask."""
     out = _stdout()
-    out.print("[bold]状态              截止日期    统一社会信用代码    任务[/]")
+    out.print("状态              截止日期    统一社会信用代码    任务", style="bold")
     for s in found:
         text = standing(s) + ("（更正）" if s.corrected_on else "")
         pad = " " * max(0, 16 - cell_len(text))
-        shown = f"[{_STATUS_COLOURS[s.status]}]{text}[/]" if s.status in _STATUS_COLOURS else text
-        out.print(f"{shown}{pad}  {s.deadline or '—':<10}  {s.uscc}  {s.scope}", overflow="ignore")
-        who = f"  [dim]检查人员：{'、'.join(s.officers)}[/]" if s.officers else ""
-        out.print(f"    {s.name}{who}")
+        colour = _STATUS_COLOURS.get(s.status, "")
+        line = Text.assemble((text, colour), f"{pad}  {s.deadline or '—':<10}  {s.uscc}  {s.scope}")
+        out.print(line, overflow="ignore")
+        who = (f"  检查人员：{'、'.join(s.officers)}", "dim") if s.officers else ""
+        out.print(Text.assemble(f"    {s.name}", who))
 
 
 @app.command("deadline-check")
@@ -976,7 +1014,7 @@ def run_command(
         out = _stdout()
         if outcome.warnings:
             _stderr().print(problems_table(outcome.warnings, "抽取时的输入警告（请核对）"))
-        out.print(f"[bold]ssj run {outcome.today.isoformat()}[/]")
+        out.print(f"ssj run {outcome.today.isoformat()}", style="bold")
         for action in outcome.actions:
             out.print(f"  • {action}")
         if not outcome.actions:
@@ -989,9 +1027,9 @@ def run_command(
             )
         to_do = outcome.to_do
         if to_do:
-            out.print(f"  [yellow]需要处理（{len(to_do)} 项）：[/]")
+            out.print(f"  需要处理（{len(to_do)} 项）：", style="yellow")
         for line in to_do:
-            out.print(f"  [yellow]![/] {line}")
+            out.print(_marked("!", f"{line}", "  "))
         if outcome.log is not None:
             out.print(f"  日志：{outcome.log}")
         if notify and (to_do or outcome.problems) and outcome.log is not None:
@@ -1009,7 +1047,7 @@ def _notify(command: str, text: str) -> None:
 
     failed = notify_person(command, text)
     if failed:
-        _stderr().print(f"[yellow]![/] {failed}")
+        _stderr().print(_marked("!", f"{failed}"))
 
 
 _EVENT_NAMES = {
