@@ -92,3 +92,22 @@ def test_bad_schedule_is_a_plan_error(workspace: Path) -> None:
 
 def test_bad_date_argument() -> None:
     assert invoke("workdays", "明天", "5").exit_code == 2
+
+
+def test_a_years_deadlines_look_each_day_up_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Fifty thousand results due in one month ask about the same few days: chinese-calendar,
+    # which scans its whole table on every call, is asked once a day, with the same answers.
+    import chinese_calendar
+
+    asked: list[dt.date] = []
+    real = chinese_calendar.is_workday
+
+    def counted(day: dt.date) -> bool:
+        asked.append(day)
+        return bool(real(day))
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", counted)
+    calendar = WorkCalendar()
+    deadlines = [calendar.add(D(2025, 4, 30), 5) for _ in range(1000)]
+    assert set(deadlines) == {D(2025, 5, 12)}  # 1–5 May are 劳动节: Monday 12 May is the fifth
+    assert len(asked) == len(set(asked)) and max(asked) == D(2025, 5, 12)

@@ -202,6 +202,7 @@ class Plan(_Model):
     calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks
     _source: Path | None = PrivateAttr(default=None)
     _lines: dict[tuple[str | int, ...], int] = PrivateAttr(default_factory=dict)
+    _calendar: WorkCalendar | None = PrivateAttr(default=None)
 
     @field_validator("seed")
     @classmethod
@@ -275,10 +276,13 @@ class Plan(_Model):
 
     @property
     def work_calendar(self) -> WorkCalendar:
-        """Working days, with the plan's own schedules where it has them."""
-        return WorkCalendar(
-            {y: YearSchedule(s.holidays, s.workdays) for y, s in self.calendar.items()}
-        )
+        """Working days, with the plan's own schedules where it has them; made once, so that
+        the days it has looked up serve every later deadline."""
+        if self._calendar is None:
+            self._calendar = WorkCalendar(
+                {y: YearSchedule(s.holidays, s.workdays) for y, s in self.calendar.items()}
+            )
+        return self._calendar
 
     def deadline(self, result_date: str) -> dt.date:
         """The last day to publish a result produced on ``result_date`` (ISO)."""

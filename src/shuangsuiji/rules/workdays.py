@@ -35,8 +35,18 @@ class WorkCalendar:
 
     def __init__(self, schedules: Mapping[int, YearSchedule] | None = None) -> None:
         self.schedules = dict(schedules or {})
+        # Each day answered once: a year's deadlines ask about the same few hundred days for
+        # every one of tens of thousands of results, and chinese-calendar scans its whole
+        # table on each call.
+        self._known: dict[dt.date, bool] = {}
 
     def is_workday(self, day: dt.date) -> bool:
+        known = self._known.get(day)
+        if known is None:
+            known = self._known[day] = self._is_workday(day)
+        return known
+
+    def _is_workday(self, day: dt.date) -> bool:
         schedule = self.schedules.get(day.year)
         if schedule is not None:
             if day in schedule.workdays:
