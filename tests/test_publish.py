@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 import openpyxl
@@ -121,6 +122,22 @@ def test_overdue_exit_1_in_table_mode(with_results: Path) -> None:
     result = invoke("deadline-check", "--plan", with_results, "--today", "2025-03-25")
     assert result.exit_code == 1
     assert "逾期 6 个工作日" in result.stdout and "超过公示期限" in result.stderr
+
+
+def test_a_long_list_prints_every_result_as_plain_lines(
+    with_results: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A province's month lists tens of thousands: past a limit they print as plain text in one
+    # write (Rich takes 150 µs a line), still every one of them, each line whole.
+    cli = sys.modules["shuangsuiji.cli.app"]  # the module; shuangsuiji.cli.app is the Typer app
+    short = invoke("deadline-check", "--plan", with_results, "--today", "2025-04-01").stdout
+    monkeypatch.setattr(cli, "_MANY_LINES", 3)
+    long = invoke("deadline-check", "--plan", with_results, "--today", "2025-04-01").stdout
+    assert long.count("没有检查结果") == short.count("没有检查结果") == 17
+    assert all(len(line) < 200 for line in long.splitlines())
+    assert [line.split() for line in long.splitlines()] == [
+        line.split() for line in short.splitlines()
+    ]
 
 
 def test_mark_published_needs_a_sheet_and_a_sane_date(with_results: Path) -> None:

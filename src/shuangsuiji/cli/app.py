@@ -900,14 +900,30 @@ def _print_statuses(found: Sequence[Status]) -> None:
     code (never wrapped) and the task; then the enterprise and whom to ask."""
     out = _stdout()
     out.print("状态              截止日期    统一社会信用代码    任务", style="bold")
+    lines = []
     for s in found:
         text = standing(s) + ("（更正）" if s.corrected_on else "")
         pad = " " * max(0, 16 - cell_len(text))
         colour = _STATUS_COLOURS.get(s.status, "")
-        line = Text.assemble((text, colour), f"{pad}  {s.deadline or '—':<10}  {s.uscc}  {s.scope}")
-        out.print(line, overflow="ignore")
+        lines.append(
+            Text.assemble((text, colour), f"{pad}  {s.deadline or '—':<10}  {s.uscc}  {s.scope}")
+        )
         who = (f"  检查人员：{'、'.join(s.officers)}", "dim") if s.officers else ""
-        out.print(Text.assemble(f"    {s.name}", who))
+        lines.append(Text.assemble(f"    {s.name}", who))
+    _print_many(out, lines)
+
+
+_MANY_LINES = 200
+
+
+def _print_many(out: Console, lines: Sequence[Text]) -> None:
+    """Lines in their colours; past :data:`_MANY_LINES` as plain text in one write: Rich takes
+    about 150 µs a line, and a province's month lists fifty thousand results (8 s)."""
+    if len(lines) <= _MANY_LINES:
+        for line in lines:
+            out.print(line, overflow="ignore")
+    else:
+        out.out("\n".join(line.plain for line in lines), highlight=False)
 
 
 @app.command("deadline-check")
@@ -1028,8 +1044,7 @@ def run_command(
         to_do = outcome.to_do
         if to_do:
             out.print(f"  需要处理（{len(to_do)} 项）：", style="yellow")
-        for line in to_do:
-            out.print(_marked("!", f"{line}", "  "))
+        _print_many(out, [_marked("!", line, "  ") for line in to_do])
         if outcome.log is not None:
             out.print(f"  日志：{outcome.log}")
         if notify and (to_do or outcome.problems) and outcome.log is not None:
