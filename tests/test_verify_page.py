@@ -209,6 +209,9 @@ def test_key_lists_in_files_are_picked_by_the_user(
     page.wait_for_selector("body[data-verified=true]")
     missing = page.inner_text("#verdict-AJ-01-2025-03")
     assert "找不到对象名单文件 抽取对象-AJ-01-2025-03.txt" in missing  # as ssj verify says
+    # … but as a record waiting for its files, not as one that failed: nothing is wrong yet.
+    assert page.get_attribute("#verdict-AJ-01-2025-03", "data-status") == "pending"
+    assert "待选择对象名单文件" in missing and "复核不一致" not in missing
     page.set_input_files("#pick", [str(p) for p in sorted(folder.glob("抽取对象-*.txt"))])
     # No wait_for_function: the page's own policy forbids evaluating strings as script.
     for scope in ("AJ-01-2025-03", "AJ-02-2025-03"):
