@@ -33,6 +33,13 @@ def small_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)
 
 
+def _stratify(plan: Path) -> None:
+    """AJ-01 drawn by 信用风险分类, one key file a stratum."""
+    text = plan.read_text(encoding="utf-8")
+    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
+    plan.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+
+
 def _record(workspace: Path, task: str = "AJ-01") -> dict[str, object]:
     path = workspace.parent / MONTH / f"抽取记录-{task}-2025-03.json"
     data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
@@ -84,9 +91,7 @@ def test_verify_against_the_workspace_takes_the_record_as_its_file_holds_it(
 ) -> None:
     # The lists read from the files a record names are not part of its text: the published
     # record is still exactly the ledger's copy (a false "被改动过" would accuse the bureau).
-    text = workspace.read_text(encoding="utf-8")
-    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
-    workspace.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+    _stratify(workspace)
     draw_month(workspace, "2025-03")
     result = invoke("verify", workspace.parent / "输出", "--plan", workspace)
     assert result.exit_code == 0, result.stdout
@@ -134,9 +139,7 @@ def test_audit_catches_a_changed_list_in_the_ledger(workspace: Path, small_limit
 def test_a_stratified_draw_keeps_each_stratum_in_its_own_file(
     workspace: Path, small_limit: None
 ) -> None:
-    text = workspace.read_text(encoding="utf-8")
-    stratified = "ratio: {by: 信用风险分类, A: 3%, B: 5%, C: 10%, D: 20%}"
-    workspace.write_text(text.replace("ratio: 5%", stratified, 1), encoding="utf-8")
+    _stratify(workspace)
     draw_month(workspace, "2025-03")
     record = _record(workspace)
     strata = record["strata"]
