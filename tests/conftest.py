@@ -33,10 +33,17 @@ EXAMPLE_FILES = ("2025.yaml", "enterprises.xlsx", "officers.xlsx", "ssj-secret.t
 
 
 def copy_examples(folder: Path, source: Path = EXAMPLES) -> Path:
-    """The example workspace (plan, rosters, sealed secret) copied into ``folder``; its plan."""
+    """The example workspace (plan, rosters, sealed secret) copied into ``folder``; its plan.
+
+    The secret is copied without its "example-only" mark, which ssj refuses outside the
+    repository's examples/ (tests/reliability/test_insider.py): a test workspace draws the
+    example's published records, under the example's (public) commitment."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in EXAMPLE_FILES:
         shutil.copy(source / name, folder / name)
+    secret = folder / "ssj-secret.txt"
+    lines = secret.read_text(encoding="utf-8").splitlines()
+    secret.write_text("".join(f"{line}\n" for line in lines if not line.startswith("#")))
     return folder / "2025.yaml"
 
 
@@ -70,9 +77,13 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[object]], title: str = "Sheet
 
 
 def files_in(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder`` with its bytes, to prove a failed command wrote nothing."""
+    """Every file under ``folder`` with its bytes, to prove a failed command wrote nothing.
+    The workspace lock's own file is left out: a writing command takes the lock before it
+    reads anything (so before it can refuse), and the file holds only the holder's pid."""
     return {
-        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "ssj.lock"
     }
 
 

@@ -143,6 +143,17 @@ def test_changed_roster_is_reported_not_redrawn(workspace: Path) -> None:
 
 def test_rfc3797_ceremony_draw_verifies(workspace: Path) -> None:
     sources = "9319 / 2 5 12 8 10 / 9 18 26 34 41 45"
+    # RFC 3797 only where the plan announced it, with its sources, before sealing (§4.3).
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(
+        text.replace(
+            "    methods: [计划检查, 随机抽查]\n",
+            "    methods: [计划检查, 随机抽查]\n    draw_method: RFC3797\n"
+            "    draw_sources: 抽取日前一天的三组公开开奖号码\n",
+            1,
+        ),
+        encoding="utf-8",
+    )
     [record] = _draw_json(
         workspace,
         "--month",
@@ -397,7 +408,14 @@ def test_audit_catches_exclusions_skewed_by_an_edited_index(workspace: Path) -> 
             "SELECT rowid, * FROM selections WHERE scope = 'AJ-01/2025-03' LIMIT 1"
         ).fetchone()
         conn.execute("DELETE FROM selections WHERE rowid = ?", (row[0],))
-    draw_month(workspace, "2025-05")  # drawn while the index was short of one enterprise
+    # Drawing while the index is short of one enterprise would skew May's exclusions: the
+    # ledger is audited first, and nothing is drawn.
+    refused = invoke("draw", "--plan", workspace, "--month", "2025-05")
+    assert refused.exit_code == 1 and "已抽中企业索引与抽取记录不符" in refused.stderr
+    assert not (workspace.parent / "输出" / "2025-05").exists()
+    # Made behind ssj's back (a draw written by hand while the index was short), it is
+    # still found by the audit.
+    draw_month(workspace, "2025-05", heal=False)
     with sqlite3.connect(db) as conn:
         conn.execute("INSERT INTO selections VALUES (?, ?, ?, ?)", row[1:])  # and put back
     result = invoke("audit", "verify", "--plan", workspace)

@@ -112,7 +112,9 @@ def test_published_anchors_catch_a_cut_or_rewritten_history(workspace: Path) -> 
     published = workspace.parent / "公开"
     shutil.copytree(outputs, published)
     _rehash_from(workspace, 1)
-    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0  # the chain alone is blind
+    # The workspace's own 输出/ carries anchors too: even without --against, a rewritten
+    # history does not audit.
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 1
     rewritten = invoke("audit", "verify", "--plan", workspace, "--against", published)
     assert rewritten.exit_code == 1 and "历史被改写了" in rewritten.stdout
     _sql(workspace, "DELETE FROM events WHERE seq = (SELECT max(seq) FROM events)")

@@ -300,6 +300,14 @@ MonthOption = Annotated[
     str | None,
     typer.Option("--month", "-m", help="月份 YYYY-MM（默认当月）。", show_default=False),
 ]
+TodayOption = Annotated[
+    str | None,
+    typer.Option(
+        "--today", help="把这一天当作今天（补录、演练或测试用），如 2025-03-12。", metavar="日期"
+    ),
+]
+
+
 JsonOption = Annotated[
     bool, typer.Option("--json", help="只在标准输出打印 JSON（提示信息写到标准错误）。")
 ]
@@ -399,7 +407,11 @@ def draw(
     as_json: JsonOption = False,
     seed_extra: Annotated[
         str | None,
-        typer.Option("--seed-extra", help="抽取当天公开的随机数（如彩票开奖号），附加到种子后。"),
+        typer.Option(
+            "--seed-extra",
+            help="计划公布的公开随机数（如抽取日前一天晚上的福彩 3D 开奖号码），照公告输入；"
+            "按规范写法（只留数字，用空格隔开）加入种子。",
+        ),
     ] = None,
     method: Annotated[
         str,
@@ -411,9 +423,12 @@ def draw(
             "--sources", help='RFC 3797 的公开随机源，如 "9319 / 2 5 12 8 10 / 9 18 26 34 41 45"。'
         ),
     ] = None,
+    today: TodayOption = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """抽取当月到期的检查对象（联合任务先抽）；已抽过的月份返回原记录，不会重抽。
+
+    抽取日（计划 draw_day，默认当月第一个工作日）之前不能抽取。
 
     ssj draw import 导入年内在其他平台已做的抽取结果。
     """
@@ -433,7 +448,13 @@ def draw(
                 "RFC 3797 方式需要 --sources 给出公开随机源；--sources 只用于 --method rfc3797"
             )
         outcome = draw_month(
-            plan, month, item=item, seed_extra=seed_extra, sources=sources, wait=wait
+            plan,
+            month,
+            item=item,
+            seed_extra=seed_extra,
+            sources=sources,
+            today=_date_option(today, "--today"),
+            wait=wait,
         )
         err = _stderr()
         if outcome.warnings and outcome.new_scopes:
@@ -767,14 +788,6 @@ def workdays(
             typer.echo(result.isoformat())
 
     _run(run)
-
-
-TodayOption = Annotated[
-    str | None,
-    typer.Option(
-        "--today", help="把这一天当作今天（补录、演练或测试用），如 2025-03-12。", metavar="日期"
-    ),
-]
 
 
 def _date_option(text: str | None, name: str) -> dt.date | None:

@@ -14,14 +14,14 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
-from shuangsuiji.commands.heal import heal_outputs, sheet_anchor
+from shuangsuiji.commands.heal import heal_outputs, require_sound_ledger, sheet_anchor
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, STREET, Officer, OfficerRoster, officer_department
 from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.ledger.store import now_text
 from shuangsuiji.outputs.documents import too_many
 from shuangsuiji.outputs.tasksheet import write_month_sheet
@@ -181,7 +181,13 @@ def _load(plan_path: str | Path, month: str) -> tuple[Workspace, int, int, str]:
 def assign_month(
     plan_path: str | Path, month: str, *, wait: float = DEFAULT_WAIT, heal: bool = True
 ) -> AssignOutcome:
-    """Assign officers to the month's groups, or return the recorded assignment."""
+    """Assign officers to the month's groups, or return the recorded assignment. The lock is
+    taken before anything is read."""
+    with plan_lock(plan_path, wait):
+        return _assign_locked(plan_path, month, wait, heal)
+
+
+def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -> AssignOutcome:
     workspace, year, mon, label = _load(plan_path, month)
     plan = workspace.plan
     outcome = AssignOutcome(label, timezone=plan.timezone)
@@ -193,6 +199,8 @@ def assign_month(
         raise InputError(
             f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.shell_path} --month {label}"
         )
+    if heal:  # ssj run audits and heals once itself
+        require_sound_ledger(plan)
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         healed = heal_outputs(workspace, ledger) if heal else []  # ssj run heals once itself
         text = ledger.assignment(label)
@@ -260,9 +268,17 @@ def replace_officer(
     eligible officer by rank steps in. Asking again for one already replaced changes nothing.
     The task sheet is written again with what people typed into it carried over, and the
     earlier one kept as a dated backup."""
+    with plan_lock(plan_path, wait):
+        return _replace_locked(plan_path, month, who, reason, today, wait)
+
+
+def _replace_locked(
+    plan_path: str | Path, month: str, who: str, reason: str, today: dt.date | None, wait: float
+) -> AssignOutcome:
     workspace, _, _, label = _load(plan_path, month)
     plan = workspace.plan
     day = writing_day(today)
+    require_sound_ledger(plan)
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         text = ledger.assignment(label)
         if text is None:

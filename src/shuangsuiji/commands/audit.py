@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import sqlite3
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from shuangsuiji.commands.heal import require_ledger_of_outputs
-from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.commands.heal import anchor_problems, require_ledger_of_outputs
+from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.anchors import published_anchors
 from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.store import AuditReport
+from shuangsuiji.ledger.store import LEDGER_NAME, AuditReport
+from shuangsuiji.outputs import OUTPUT_DIR
 
 
 @dataclass(frozen=True)
@@ -33,8 +35,19 @@ def audit_workspace(plan_path: str | Path) -> tuple[AuditReport, str] | None:
     folder = plan.folder
     if not Ledger.exists(folder):
         return None
-    with Ledger.at(folder) as ledger:
-        return ledger.audit(), ledger.head()
+    try:
+        with Ledger.at(folder) as ledger:
+            report, head, chain = ledger.audit(), ledger.head(), ledger.chain()
+    except sqlite3.DatabaseError as exc:
+        raise NeedsAttention(
+            f"台账文件 {folder / LEDGER_NAME} 已损坏，无法读取（{exc}）；请从备份恢复 ssj.db"
+        ) from None
+    outputs = folder / OUTPUT_DIR
+    if report.ok and outputs.is_dir():
+        # The workspace's own published files: an emptied or rolled-back ledger is not sound.
+        found = anchor_problems(published_anchors(outputs), chain, outputs)
+        report = replace(report, problems=found[:1])
+    return report, head
 
 
 def event_log(plan_path: str | Path) -> list[Event]:
@@ -73,17 +86,4 @@ def check_against(plan_path: str | Path, published: Path) -> AnchorCheck:
     if Ledger.exists(plan.folder):
         with Ledger.at(plan.folder) as ledger:
             chain = ledger.chain()
-    problems = []
-    for path, head in anchors:
-        if head.seq == 0:
-            continue  # written before the first event: nothing to anchor
-        name = path.relative_to(published) if path.is_relative_to(published) else path
-        if head.seq not in chain and head.seq < max(chain, default=0):
-            problems.append(f"{name} 记着的台账第 {head.seq} 条事件不见了：历史被删减了")
-        elif head.seq not in chain:
-            problems.append(
-                f"{name} 记着台账第 {head.seq} 条事件，台账现在只有 {len(chain)} 条：此后的历史被删减了"
-            )
-        elif chain[head.seq] != head.hash:
-            problems.append(f"{name} 记着的台账第 {head.seq} 条事件与台账现在的不同：历史被改写了")
-    return AnchorCheck(len(anchors), problems)
+    return AnchorCheck(len(anchors), anchor_problems(anchors, chain, published))

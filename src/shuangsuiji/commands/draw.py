@@ -13,24 +13,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji import __version__
-from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_ledger_of_outputs
+from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_sound_ledger
 from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
 from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
-from shuangsuiji.inputs.dates import parse_month
+from shuangsuiji.inputs.ceremony import public_numbers_path
+from shuangsuiji.inputs.dates import parse_month, writing_day
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import Eligible, build_strata, names_lookup, population
-from shuangsuiji.inputs.secret import LOST_FIX, read_secret
+from shuangsuiji.inputs.secret import LOST_FIX, read_secret, refuse_example_secret
 from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
-from shuangsuiji.rules.records import DrawRecord, ExternalDraw
-from shuangsuiji.rules.seal import commitment_of, month_secret, normalize_extra
+from shuangsuiji.rules.records import DrawRecord, ExternalDraw, PublicNumber
+from shuangsuiji.rules.seal import (
+    canonical_number,
+    commitment_of,
+    month_secret,
+    normalize_extra,
+    number_fits,
+)
 
 
 @dataclass
@@ -160,6 +167,62 @@ def _due_tasks(plan: Plan, month: int, label: str, item: str | None) -> list[Ite
     return tasks
 
 
+def _public_number(
+    plan: Plan, seed_extra: str | None, rfc: bool
+) -> tuple[str | None, PublicNumber | None]:
+    """The day's public number as the seed takes it (DESIGN.md §4.3): with the plan's
+    ceremony block, the canonical value of what was typed, which must have the announced
+    form; without one, the text as typed (NFC, trimmed)."""
+    block = plan.ceremony_block
+    if rfc or block is None or seed_extra is None:
+        return normalize_extra(seed_extra), None
+    value = canonical_number(seed_extra)
+    if not number_fits(value, block.pattern):
+        raise InputError(
+            f"公开随机数“{seed_extra}”的规范写法是“{value}”，不符合计划公布的格式 {block.pattern}"
+            f"（来源：{block.source}），未抽取；请照开奖公告原样输入号码",
+            [
+                Problem(
+                    str(plan.source),
+                    plan.line_of("ceremony", "pattern"),
+                    "ceremony.pattern",
+                    f"“{value}”不匹配 {block.pattern}",
+                    "核对号码是否完整；格式是随计划事先公开的，不能为一次抽取修改",
+                )
+            ],
+        )
+    return value, PublicNumber(block.source, block.pattern, seed_extra.strip())
+
+
+def _check_method(plan: Plan, tasks: Sequence[Item | JointTask], rfc: bool) -> None:
+    """RFC 3797 only for items whose plan announced it, with its sources, in advance (§4.3);
+    an item announced as RFC 3797 is drawn no other way."""
+    for task in tasks:
+        method = "SSJ-DRAW-1" if isinstance(task, JointTask) else task.draw_method
+        if rfc and method != "RFC3797":
+            raise InputError(
+                f"{task.id} 的计划没有事先公布用 RFC 3797 方式抽取，不能临时改用（随机源可以挑选）；"
+                f"未抽取。需要时在计划的事项中写明 draw_method: RFC3797 和 draw_sources，"
+                "并在封存承诺前公开"
+            )
+        if not rfc and isinstance(task, Item) and method == "RFC3797":
+            raise InputError(
+                f"{task.id} 的计划规定用 RFC 3797 方式抽取（随机源：{task.draw_sources}），"
+                "请用 --method rfc3797 --sources 给出该随机源当天的值"
+            )
+
+
+def _check_draw_day(plan: Plan, month: int, label: str, today: dt.date) -> str:
+    """The month's draw day (ISO); a draw before it is refused (§4.3)."""
+    day = plan.draw_day_of(month)
+    if today < day:
+        raise InputError(
+            f"{label} 的抽取日是 {day.isoformat()}（计划 draw_day：当月第 {plan.draw_day} 个工作日），"
+            f"今天是 {today.isoformat()}：抽取日之前不能抽取，未抽取"
+        )
+    return day.isoformat()
+
+
 def draw_month(
     plan_path: str | Path,
     month: str | None = None,
@@ -173,38 +236,62 @@ def draw_month(
 ) -> DrawOutcome:
     """Draw every task due in ``month`` (or only ``item``); return recorded draws unchanged.
 
-    ``sources`` switches to RFC 3797 with that public randomness; ``seed_extra`` appends
-    public randomness to the SSJ-DRAW-1 seed.
+    ``sources`` switches to RFC 3797 with that public randomness; ``seed_extra`` is the day's
+    public number added to the SSJ-DRAW-1 seed. The workspace lock is taken first: the plan,
+    the secret and the ledger are read as no concurrent command is changing them.
     """
+    with plan_lock(plan_path, wait):
+        return _draw_locked(plan_path, month, item, seed_extra, sources, today, heal)
+
+
+def _draw_locked(
+    plan_path: str | Path,
+    month: str | None,
+    item: str | None,
+    seed_extra: str | None,
+    sources: str | None,
+    today: dt.date | None,
+    heal: bool,
+) -> DrawOutcome:
     workspace = load_workspace(plan_path)
     workspace.require_valid()
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
-    year, mon = parse_draw_month(month, plan, today)
+    day = writing_day(today)
+    year, mon = parse_draw_month(month, plan, day)
     label = f"{year:04d}-{mon:02d}"
     tasks = _due_tasks(plan, mon, label, item)
     key_string = None if sources is None else rfc3797.key_string(rfc3797.parse_sources(sources))
     if key_string is not None and any(t.ratio.stratified for t in tasks):
         raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
-    extra = normalize_extra(seed_extra)
     outcome = DrawOutcome(label, warnings=workspace.warnings)
     if not tasks:
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome
 
-    require_ledger_of_outputs(plan)
-    # Refuse out-of-order draws before anything is written; checked again under the lock.
-    existing = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
-    _check_order(plan, tasks, year, mon, existing)
-    to_draw = [t for t in tasks if scope_of(t.id, year, mon) not in existing]
-    secret, commitment = None, None
-    if to_draw and key_string is None:
-        secret, commitment = _month_secret(plan, mon, extra)
-    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
-        recorded = {d.scope: d for d in ledger.drawn(year)}
-        refuse_if_deleted(sorted(ledger.recorded_scopes(year) - set(recorded)), "抽取")
-        _check_order(plan, tasks, year, mon, recorded)
-        # ``heal=False``: the caller (ssj run) has just healed the workspace itself.
+    if heal:  # ``heal=False``: the caller (ssj run) has just audited and healed itself
+        require_sound_ledger(plan)
+    # Every refusal before the ledger is opened: a refused draw writes nothing.
+    recorded = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
+    in_log = Ledger.existing_recorded_scopes(plan.folder, year)
+    refuse_if_deleted(sorted(in_log - set(recorded)), "抽取")
+    _check_order(plan, tasks, year, mon, recorded)
+    to_draw = [t for t in tasks if scope_of(t.id, year, mon) not in recorded]
+    extra, number = _public_number(plan, seed_extra, key_string is not None)
+    secret, commitment, draw_day = None, None, None
+    if to_draw:
+        _check_method(plan, to_draw, key_string is not None)
+        draw_day = _check_draw_day(plan, mon, label, day)
+        refuse_example_secret(plan)
+        if plan.ceremony_block is not None and key_string is None and extra is None:
+            block = plan.ceremony_block
+            raise InputError(
+                f"计划规定每次抽取都加入公开随机数（{block.source}），未抽取；"
+                f'请用 --seed-extra "号码" 给出，或写入 {public_numbers_path(plan.folder, label)}'
+            )
+        if key_string is None:
+            secret, commitment = _month_secret(plan, mon, extra)
+    with Ledger.at(plan.folder) as ledger:
         healed = heal_outputs(workspace, ledger) if heal else []
         before = ledger.head_anchor()  # every record of this draw names where the chain stood
         new: list[tuple[StoredDraw, list[str]]] = []
@@ -241,6 +328,8 @@ def draw_month(
                     tool_version=__version__,
                     key_string=key_string,
                     ledger_head=before,
+                    draw_day=draw_day,
+                    public_number=number,
                     select=sql_draw_strata if large else draw_strata,
                 )
             )

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shuangsuiji.exceptions import NeedsAttention
+from shuangsuiji.inputs.anchors import published_anchors
 from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import remove_leftovers
-from shuangsuiji.ledger.store import StoredDraw
+from shuangsuiji.ledger.store import LEDGER_NAME, StoredDraw
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
@@ -99,6 +102,63 @@ def require_ledger_of_outputs(plan: Plan) -> None:
             f"{published[0].relative_to(plan.folder)}）：台账被删除或移走了。"
             "什么都没有做；请从备份恢复 ssj.db"
         )
+
+
+def anchor_problems(
+    anchors: Sequence[tuple[Path, LedgerHead]], chain: Mapping[int, str], root: Path
+) -> list[str]:
+    """Every published anchor that today's chain no longer holds: a shorter chain was cut
+    (a restored backup, an emptied ledger), a different hash rewritten."""
+    problems = []
+    for path, head in anchors:
+        if head.seq == 0:
+            continue  # written before the first event: nothing to anchor
+        name = path.relative_to(root) if path.is_relative_to(root) else path
+        if head.seq not in chain and head.seq < max(chain, default=0):
+            problems.append(f"{name} 记着的台账第 {head.seq} 条事件不见了：历史被删减了")
+        elif head.seq not in chain:
+            problems.append(
+                f"{name} 记着台账第 {head.seq} 条事件，台账现在只有 {len(chain)} 条：此后的历史被删减了"
+            )
+        elif chain[head.seq] != head.hash:
+            problems.append(f"{name} 记着的台账第 {head.seq} 条事件与台账现在的不同：历史被改写了")
+    return problems
+
+
+def require_sound_ledger(plan: Plan) -> None:
+    """Audit the ledger, with the chain heads the files in 输出/ carry, before anything is
+    derived from it (DESIGN.md §4.3): a rolled-back, truncated, emptied or damaged ledger
+    stops the command, so that nothing is redrawn or rewritten over a history that was cut."""
+    require_ledger_of_outputs(plan)
+    if not Ledger.exists(plan.folder):
+        return
+    fix = (
+        "什么都没有做，输出/ 中的文件没有改动。请从备份恢复最新的 ssj.db（ssj audit verify "
+        f"--plan {plan.shell_path} --against 输出 核对通过后再运行）"
+    )
+    try:
+        with Ledger.at(plan.folder) as ledger:
+            report = ledger.audit()
+            chain = ledger.chain()
+    except sqlite3.DatabaseError as exc:
+        raise NeedsAttention(
+            f"台账文件 {plan.folder / LEDGER_NAME} 已损坏，无法读取（{exc}）。{fix}"
+        ) from None
+    if not report.ok:
+        raise NeedsAttention(f"台账核对不通过：{report.problems[0]}。{fix}")
+    outputs = plan.folder / OUTPUT_DIR
+    found = anchor_problems(published_anchors(outputs), chain, outputs) if outputs.is_dir() else []
+    if found:
+        more = f"（共 {len(found)} 处）" if len(found) > 1 else ""
+        raise NeedsAttention(f"台账比已公开的文件旧或被改写：{found[0]}{more}。{fix}")
+
+
+def sound_ledger(plan: Plan, audited: bool = False) -> Ledger:
+    """The workspace's ledger, audited first (:func:`require_sound_ledger`) unless the caller
+    has just done so under the lock it holds."""
+    if not audited:
+        require_sound_ledger(plan)
+    return Ledger.at(plan.folder)
 
 
 def month_anchor(ledger: Ledger, month: str) -> LedgerHead | None:

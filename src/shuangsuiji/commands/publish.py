@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from shuangsuiji.commands.heal import sound_ledger
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.dates import parse_month, writing_day
 from shuangsuiji.inputs.plan import load_plan
@@ -61,10 +62,12 @@ def publish(
     sheet: str | None = None,
     today: dt.date | None = None,
     wait: float = DEFAULT_WAIT,
+    audited: bool = False,
 ) -> PublishOutcome:
     """Write the 公示表 of results not yet published (a new one only when that set changed),
     or (``mark_published``) record that the results of ``sheet`` (default: the latest) were
-    published on that date."""
+    published on that date. ``audited``: the caller (ssj run) has audited the ledger under
+    the lock it holds."""
     plan = load_plan(plan_path)
     today = writing_day(today)
     if month is not None:
@@ -77,7 +80,7 @@ def publish(
     outcome = PublishOutcome()
     if not Ledger.exists(plan.folder):
         return outcome
-    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+    with workspace_lock(plan.folder, wait), sound_ledger(plan, audited) as ledger:
         if mark_published is not None:
             outcome.marked, outcome.warnings = _mark(ledger, mark_published, today, sheet)
             return outcome

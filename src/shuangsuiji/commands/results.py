@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shuangsuiji.commands.heal import sound_ledger
 from shuangsuiji.exceptions import InputError, NeedsAttention, raise_for_errors
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import load_plan
@@ -48,12 +49,14 @@ def import_results(
     wait: float = DEFAULT_WAIT,
     prefer: bool = False,
     skip_seen: bool = False,
+    audited: bool = False,
 ) -> ImportOutcome:
     """Import a filled task sheet: all rows or none; unchanged rows are not recorded again.
 
     A row contradicting a value imported from another file is a conflict, held back, unless
     ``prefer`` (the person settles it: this file wins). ``skip_seen`` does nothing for a file
-    version imported before (the daily batch)."""
+    version imported before (the daily batch); ``audited``: the caller (ssj run) has audited
+    the ledger under the lock it holds."""
     plan = load_plan(plan_path)
     path = Path(sheet)
     day = writing_day(today)
@@ -61,7 +64,7 @@ def import_results(
     if not drawn_records:
         raise InputError("工作区还没有任何抽取记录；请先运行 ssj draw 和 ssj assign")
     outcome = ImportOutcome(str(path))
-    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+    with workspace_lock(plan.folder, wait), sound_ledger(plan, audited) as ledger:
         digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
         if skip_seen and (path.name, digest) in ledger.imported_files():
             outcome.seen_before = True

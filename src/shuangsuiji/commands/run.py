@@ -18,7 +18,7 @@ from pathlib import Path
 from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.commands.heal import heal_outputs, require_ledger_of_outputs
+from shuangsuiji.commands.heal import heal_outputs, require_sound_ledger
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import ExitCode, Problem, SsjError
@@ -27,7 +27,7 @@ from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.outputs.runlog import write_run_log
 from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, attention_line
 from shuangsuiji.rules.records import Status
@@ -60,11 +60,10 @@ class RunOutcome:
 
 
 def due_months(plan: Plan, today: dt.date) -> list[str]:
-    """Months with tasks whose first working day has come, in order."""
-    calendar = plan.work_calendar
+    """Months with tasks whose draw day (plan ``draw_day``) has come, in order."""
     months = []
     for month in range(1, 13):
-        if plan.due(month) and calendar.first_workday(plan.year, month) <= today:
+        if plan.due(month) and plan.draw_day_of(month) <= today:
             months.append(f"{plan.year:04d}-{month:02d}")
     return months
 
@@ -72,8 +71,10 @@ def due_months(plan: Plan, today: dt.date) -> list[str]:
 def waiting_message(plan: Plan, month: str) -> str:
     """What a person must do for a month that waits for its public numbers (ceremony)."""
     path = public_numbers_path(plan.folder, month).relative_to(plan.folder)
+    block = plan.ceremony_block
+    source = f"（{block.source}）" if block else "（计划要求 ceremony: required）"
     return (
-        f"{month} 的抽取等待当天公开的随机数（计划要求 ceremony: required）：开奖后把号码写入 {path}，"
+        f"{month} 的抽取等待计划公布的公开随机数{source}：开奖后把号码写入 {path}，"
         f'或运行 ssj draw --plan {plan.shell_path} --month {month} --seed-extra "开奖号码"'
     )
 
@@ -127,7 +128,9 @@ def _import_results(
         if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
             continue
         try:
-            imported = import_results(plan_path, sheet, today=today, wait=wait, skip_seen=True)
+            imported = import_results(
+                plan_path, sheet, today=today, wait=wait, skip_seen=True, audited=True
+            )
         except SsjError as exc:
             if exc.exit_code == ExitCode.NEEDS_ATTENTION:
                 outcome.attention.append(exc.message)
@@ -153,9 +156,13 @@ def run_day(
     plan_path: str | Path, today: dt.date | None = None, *, wait: float = DEFAULT_WAIT
 ) -> RunOutcome:
     """Do the day's work for a workspace (see the module docstring)."""
+    with plan_lock(plan_path, wait):
+        return _run_locked(plan_path, today, wait)
+
+
+def _run_locked(plan_path: str | Path, today: dt.date | None, wait: float) -> RunOutcome:
     plan = load_plan(plan_path)
     today = writing_day(today)
-    require_ledger_of_outputs(plan)
     outcome = RunOutcome(today)
     if today.year != plan.year:
         outcome.attention.append(year_message(plan, today))
@@ -174,6 +181,7 @@ def run_day(
     with workspace_lock(plan.folder, wait):
         workspace = load_workspace(plan_path)
         workspace.require_valid()
+        require_sound_ledger(plan)  # nothing is derived from a ledger that does not audit
         if Ledger.exists(plan.folder):  # finish what a killed run left unwritten
             with Ledger.at(plan.folder) as ledger:
                 healed = heal_outputs(workspace, ledger)
@@ -185,7 +193,7 @@ def run_day(
             try:
                 if any(f"{t.id}/{month}" not in drawn for t in plan.due(int(month[5:]))):
                     extra = read_public_numbers(plan.folder, month)
-                    if extra is None and plan.ceremony == "required":
+                    if extra is None and plan.waits_for_numbers:
                         outcome.waiting.append(waiting_message(plan, month))
                         break  # later months depend on this one
                     draw = draw_month(
@@ -207,7 +215,7 @@ def run_day(
                 break  # later months depend on this one
         _import_results(plan, plan_path, today, wait, outcome, log)
         try:
-            published = publish(plan_path, today=today, wait=wait)
+            published = publish(plan_path, today=today, wait=wait, audited=True)
             if published.new_batch and published.path is not None:
                 fixes = f"（其中更正 {published.corrections} 条）" if published.corrections else ""
                 outcome.actions.append(

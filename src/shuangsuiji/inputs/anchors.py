@@ -35,7 +35,7 @@ def published_anchors(folder: Path) -> list[tuple[Path, LedgerHead]]:
 
 def workbook_anchor(path: Path) -> LedgerHead | None:
     """The anchor a workbook of ours carries, if any."""
-    sheets, problems = excel_sheets(path)
+    sheets, problems = excel_sheets(path, only=ANCHOR_SHEET)
     if problems:  # a damaged or foreign workbook carries no anchor of ours
         return None
     for name, rows in sheets:

@@ -76,3 +76,8 @@ def local_time(at: str, zone: str) -> str:
     if moment.tzinfo is not None:
         moment = moment.astimezone(ZoneInfo(zone))
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def local_now(zone: str) -> str:
+    """The current time as people in ``zone`` read it, to the second: "2025-01-20 09:30:05"."""
+    return dt.datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")

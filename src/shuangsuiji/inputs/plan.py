@@ -29,7 +29,7 @@ from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.rules.deadlines import deadline_of
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.seal import is_hex64
+from shuangsuiji.rules.seal import is_hex64, number_fits
 from shuangsuiji.rules.workdays import WorkCalendar, YearSchedule
 
 
@@ -91,6 +91,27 @@ class Schedule(BaseModel):
         return _dates(value)
 
 
+class Ceremony(_Model):
+    """The public number every draw adds, announced with the plan (DESIGN.md §4.3): where it
+    comes from, in words, and the form of its canonical value as a regular expression."""
+
+    source: str = Field(min_length=1)
+    pattern: str = Field(min_length=1)
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(
+                f"pattern“{value}”不是有效的正则表达式（{exc}）；例如三个数字写成 '\\d \\d \\d'"
+            ) from None
+        if number_fits("", value):
+            raise ValueError(f"pattern“{value}”连空值都接受，起不到固定号码格式的作用")
+        return value
+
+
 class Rosters(_Model):
     """Where the two rosters are, relative to the plan file."""
 
@@ -143,6 +164,10 @@ class Item(_Task):
     # targets values no enterprise has this year, on purpose (not a typo): no error for them
     absent_targets: dict[str, list[str]] = {}
     methods: list[str] = []
+    # How the enterprises are drawn (DESIGN.md §4): SSJ-DRAW-1, or RFC 3797 from public
+    # sources the plan announces in advance (``draw_sources``, in words).
+    draw_method: Literal["SSJ-DRAW-1", "RFC3797"] = "SSJ-DRAW-1"
+    draw_sources: str = ""
     # 检查内容 for the 现场检查记录 (notice §三); empty: the plan's own checklist
     checklist: list[str] = []
 
@@ -181,8 +206,11 @@ class Plan(_Model):
     seed: str = Field(min_length=1)
     commitment: str | None = None  # H^12 of the sealed secret (ssj seal), published in advance
     secret_file: str = "ssj-secret.txt"  # relative to the plan file; never published
-    # "required": ssj run draws only once the day's public numbers are in 随机数/YYYY-MM.txt.
-    ceremony: Literal["none", "required"] = "none"
+    # The public number each draw adds (§4.3): a block {source, pattern} fixes its source and
+    # spelling in advance; "required" (older plans) only makes ssj run wait for 随机数/YYYY-MM.txt.
+    ceremony: Ceremony | Literal["none", "required"] = "none"
+    # Each month's draw day: the n-th working day of the month; no draw before it (§4.3).
+    draw_day: int = Field(default=1, ge=1, le=10)
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
     timezone: str = "Asia/Shanghai"  # times shown to people (the ledger keeps the UTC offset)
@@ -235,6 +263,12 @@ class Plan(_Model):
             if task.id in seen:
                 raise ValueError(f"编号“{task.id}”重复；每个事项和联合任务的编号必须唯一")
             seen.add(task.id)
+        for item in self.items:
+            if item.draw_method == "RFC3797" and not item.draw_sources.strip():
+                raise ValueError(
+                    f"事项 {item.id} 用 RFC3797 方式，必须在 draw_sources 中事先写明随机源"
+                    "（如“抽取日前一天的体育彩票超级大乐透开奖号码”）"
+                )
         item_ids = {item.id for item in self.items}
         for task in self.joint:
             if task.covers not in item_ids:
@@ -243,6 +277,22 @@ class Plan(_Model):
                     f"（现有：{'、'.join(sorted(item_ids))}）"
                 )
         return self
+
+    @property
+    def ceremony_block(self) -> Ceremony | None:
+        """The announced public number, if the plan has one."""
+        return self.ceremony if isinstance(self.ceremony, Ceremony) else None
+
+    @property
+    def waits_for_numbers(self) -> bool:
+        """Whether every draw needs the day's public number before it is made."""
+        return self.ceremony != "none"
+
+    def draw_day_of(self, month: int) -> dt.date:
+        """The month's draw day: its ``draw_day``-th working day (§4.3)."""
+        calendar = self.work_calendar
+        day = calendar.first_workday(self.year, month)
+        return calendar.add(day, self.draw_day - 1) if self.draw_day > 1 else day
 
     def checklist_of(self, task: Item | JointTask) -> list[str]:
         """What the officers check on site for a task: its item's checklist, else the plan's."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from shuangsuiji.exceptions import InputError, Problem
+from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.rules.seal import is_hex64
 
 EXAMPLE_MARK = "ssj: example-only"  # a secret shipped with the examples, public by design
@@ -51,3 +52,34 @@ def is_example_secret(path: Path) -> bool:
     except (FileNotFoundError, UnicodeDecodeError):
         return False
     return any(line.startswith("#") and EXAMPLE_MARK in line for line in text.splitlines())
+
+
+def _in_repository_examples(path: Path) -> bool:
+    """Whether a file lies in the ssj repository's own examples/ folder (beside the project's
+    pyproject.toml), the one place the public example secret is meant to be used."""
+    folder = path.resolve().parent
+    project = folder.parent / "pyproject.toml"
+    try:
+        return folder.name == "examples" and 'name = "shuangsuiji"' in project.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def refuse_example_secret(plan: Plan) -> None:
+    """The examples' secret is public (anyone holding the repository computes its draws): a
+    plan that uses it anywhere but in the repository's examples/ is refused (DESIGN.md §4.3)."""
+    path = plan.secret_path
+    if is_example_secret(path) and not _in_repository_examples(path):
+        raise InputError(
+            "计划用的是示例专用的公开秘密，任何拿到 ssj 仓库的人都能事先算出抽取结果，未抽取",
+            [
+                Problem(
+                    str(path),
+                    None,
+                    None,
+                    "秘密文件标着“ssj: example-only”（示例专用）",
+                    "新工作区用 ssj init 创建；已复制了示例的工作区运行 ssj seal --plan 计划文件，"
+                    "生成自己的秘密和承诺书",
+                )
+            ],
+        )

@@ -314,22 +314,25 @@ def _text_row(row: Sequence[Any]) -> list[str]:
     return [_cell_text(v) for v in row]
 
 
-def _raw_sheets(path: Path, label: str) -> tuple[list[tuple[str, list[list[Any]]]], list[Problem]]:
-    """Every worksheet as (name, cells as calamine gives them), or the problem that stops
-    reading the workbook."""
+def _raw_sheets(
+    path: Path, label: str, only: str | None = None
+) -> tuple[list[tuple[str, list[list[Any]]]], list[Problem]]:
+    """Every worksheet (or only the one named ``only``) as (name, cells as calamine gives
+    them), or the problem that stops reading the workbook."""
     try:
         workbook = _open_excel(path)
-        return [(name, _raw_rows(workbook, name)) for name in workbook.sheet_names], []
+        names = [n for n in workbook.sheet_names if only is None or n == only]
+        return [(name, _raw_rows(workbook, name)) for name in names], []
     except _Unreadable as exc:
         return [], [Problem(label, exc.row, None, exc.message, exc.fix)]
 
 
 def excel_sheets(
-    path: Path, label: str | None = None
+    path: Path, label: str | None = None, only: str | None = None
 ) -> tuple[list[tuple[str, list[list[str]]]], list[Problem]]:
-    """Every worksheet of a (small) workbook as (name, text rows), or the problem that stops
-    reading it."""
-    sheets, problems = _raw_sheets(path, label or str(path))
+    """Every worksheet of a (small) workbook (or only the one named ``only``) as (name, text
+    rows), or the problem that stops reading it."""
+    sheets, problems = _raw_sheets(path, label or str(path), only)
     return [(name, [_text_row(row) for row in rows]) for name, rows in sheets], problems
 
 

@@ -83,3 +83,15 @@ def _exclusive(folder: Path, wait: float) -> Iterator[None]:
         handle.write(f"pid {os.getpid()}")
         handle.flush()
         yield  # the OS releases the lock when the file is closed, even after a crash
+
+
+def plan_lock(
+    plan_path: str | Path, wait: float = DEFAULT_WAIT
+) -> contextlib.AbstractContextManager[None]:
+    """The lock of the workspace a plan file is in, taken before the plan is read: what a
+    command reads (plan, secret, ledger) is then what no concurrent ``seal --replace`` or draw
+    is changing. A plan file that is not there locks nothing (loading it says what is wrong)."""
+    path = Path(plan_path)
+    if not path.is_file():
+        return contextlib.nullcontext()
+    return workspace_lock(path.resolve().parent, wait)

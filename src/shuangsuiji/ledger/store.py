@@ -175,6 +175,11 @@ class Ledger:
         return Ledger._read(folder, lambda ledger: ledger.drawn(year), [])
 
     @staticmethod
+    def existing_recorded_scopes(folder: Path, year: int) -> set[str]:
+        """Scopes of a year with a draw event (none if the workspace has no ledger yet)."""
+        return Ledger._read(folder, lambda ledger: ledger.recorded_scopes(year), set())
+
+    @staticmethod
     def existing_external(folder: Path, year: int) -> set[str]:
         """The imported scopes of a year (none if the workspace has no ledger yet)."""
         return Ledger._read(folder, lambda ledger: ledger.external_scopes(year), set())
@@ -516,6 +521,7 @@ class Ledger:
         """Check the hash chain and that every stored record matches its event."""
         problems: list[str] = []
         prev = GENESIS
+        prev_at: dt.datetime | None = None
         expected_seq = 1
         draw_events: dict[str, str] = {}
         assign_events: dict[str, str] = {}
@@ -546,6 +552,13 @@ class Ledger:
                         "原结果已被替换"
                     )
                 seen[key] = body["record_sha256"]
+            moment = _moment(at)
+            if moment is None or (prev_at is not None and moment < prev_at):
+                problems.append(
+                    f"事件 {seq}（{kind}）的时间 {at} 早于前一事件：事件时间不能倒流，"
+                    "记录被倒填日期或台账被改写"
+                )
+            prev_at = moment or prev_at
             prev, expected_seq = hash_, seq + 1
             if problems:
                 break
@@ -589,6 +602,15 @@ def _draw_problems(
     if set(body.excluded) != before.intersection(body.population.keys):
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []
+
+
+def _moment(at: str) -> dt.datetime | None:
+    """An event's time as an aware instant (None if it is not a time with an offset)."""
+    try:
+        moment = dt.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 def _stored(row: Iterable[Any]) -> StoredDraw:

@@ -23,10 +23,11 @@ from shuangsuiji.rules.records import (
     DrawRecord,
     LedgerHead,
     Population,
+    PublicNumber,
     Selected,
     StratumEntry,
 )
-from shuangsuiji.rules.seal import compose_seed, normalize_extra
+from shuangsuiji.rules.seal import canonical_number, compose_seed, normalize_extra
 
 SPEC = "SSJ-DRAW-1"
 SEPARATOR = "\x1f"
@@ -164,6 +165,9 @@ class DrawInput:
     tool_version: str
     key_string: str | None = None  # RFC 3797 with these public sources, instead of SSJ-DRAW-1
     ledger_head: LedgerHead | None = None  # where the workspace's chain stood before this draw
+    draw_day: str | None = None  # the month's draw day the plan fixes (ISO date), §4.3
+    # The announced public number as typed; its canonical value is the seed's extra (§4.3).
+    public_number: PublicNumber | None = None
     # How the SSJ-DRAW-1 selection is computed: this module's, or the same rule run by an
     # engine for large populations (shuangsuiji.engine.draw); the record is the same.
     select: Selector = field(default=draw_strata)
@@ -176,7 +180,10 @@ def draw(task: DrawInput) -> DrawRecord:
     """
     scope = scope_of(task.task_id, task.year, task.month)
     excluded = set(task.excluded)
-    extra = normalize_extra(task.extra)
+    if task.public_number is not None:
+        extra: str | None = canonical_number(task.public_number.typed)
+    else:
+        extra = normalize_extra(task.extra)
     seed = compose_seed(task.plan_seed, task.secret, extra)
     if task.key_string is None:
         chosen, shortfall = task.select(seed, scope, task.strata, excluded)
@@ -205,11 +212,13 @@ def draw(task: DrawInput) -> DrawRecord:
         item_id=task.task_id,
         covers=task.covers,
         month=f"{task.year:04d}-{task.month:02d}",
+        draw_day=task.draw_day,
         # RFC 3797 draws from public sources fixed in advance: no commitment fields (§4.1).
         plan_seed=None if task.key_string else normalize_extra(task.plan_seed),
         secret=None if task.key_string else task.secret,
         commitment=None if task.key_string else task.commitment,
         extra=None if task.key_string else extra,
+        public_number=None if task.key_string else task.public_number,
         seed=seed,
         key_string=task.key_string,
         ratio=task.ratio.to_plain(),

@@ -253,6 +253,16 @@ class LedgerHead(Record):
     hash: str
 
 
+@dataclass(frozen=True, eq=False)
+class PublicNumber(Record):
+    """The public number a draw added (DESIGN.md §4.3): the source and form the plan announced,
+    and what the clerk typed; its canonical value is the record's ``extra``."""
+
+    source: str
+    pattern: str
+    typed: str
+
+
 class Drawn(Record):
     """What every drawn scope says, whether drawn here or imported: its task, the item it
     draws over, and whom it selected."""
@@ -289,10 +299,12 @@ class DrawRecord(Drawn):
     item_id: str
     covers: str | None  # a joint task: the item it covers, whose earlier selections it excludes
     month: str
+    draw_day: str | None  # §4.3: the month's draw day as the plan fixed it (ISO date)
     plan_seed: str | None  # §4.1: the plan's public label …
     secret: str | None  # … the month secret s(m) of the sealed chain, revealed by this draw …
     commitment: str | None  # … the commitment H^12(s12) published with the plan …
     extra: str | None  # … and public randomness of the day; None for a 0.1 or RFC 3797 record
+    public_number: PublicNumber | None  # §4.3: the announced source and form ``extra`` has
     seed: str  # the effective seed: "{plan_seed}[/{secret}][/{extra}]"
     key_string: str | None  # RFC 3797 only
     ratio: str | dict[str, str]
@@ -307,9 +319,11 @@ class DrawRecord(Drawn):
     tool_version: str
     ledger_head: LedgerHead | None  # the chain head before this draw was recorded
 
-    _optional = ("covers", "key_string", "strata", "ledger_head")
+    _optional = ("covers", "draw_day", "public_number", "key_string", "strata", "ledger_head")
     _defaults: ClassVar[dict[str, Any]] = {
         "covers": None,
+        "draw_day": None,
+        "public_number": None,
         "plan_seed": None,
         "secret": None,
         "commitment": None,

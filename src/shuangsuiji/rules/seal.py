@@ -62,3 +62,23 @@ def compose_seed(plan_seed: str, secret: str | None = None, extra: str | None = 
     """The effective seed: "{plan seed}[/{s(m)}][/{extra}]", each part NFC and trimmed."""
     parts = [normalize_extra(plan_seed) or "", secret, normalize_extra(extra)]
     return "/".join(p for p in parts if p is not None)
+
+
+_NON_DIGITS = re.compile(r"[^0-9]+")  # digits are 0–9 after NFKC (full-width ones become these)
+
+
+def canonical_number(text: str) -> str:
+    """The canonical value of a public number as typed (DESIGN.md §4.3): Unicode NFKC; every
+    maximal run of non-digits one space; each number without leading zeros; trimmed — so
+    "03，1，5", "3 1 5" and "第3 1 5" all give "3 1 5" and only the numbers decide the draw."""
+    text = unicodedata.normalize("NFKC", text)
+    numbers = [part for part in _NON_DIGITS.split(text) if part]
+    return " ".join(str(int(part)) for part in numbers)
+
+
+def number_fits(value: str, pattern: str) -> bool:
+    """Whether a canonical public number has the form the plan announced, in full."""
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return False
