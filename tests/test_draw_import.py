@@ -7,12 +7,32 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from shuangsuiji.inputs.population import population
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 
-from .conftest import files_in, invoke
+from .conftest import copy_examples, files_in, invoke
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """The example workspace before sealing: a bureau starting mid-year imports what the
+    platform drew first, then seals, so that its 承诺书 lists every import (DESIGN.md §4.3)."""
+    plan = copy_examples(tmp_path)
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith("commitment:")) + "\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "ssj-secret.txt").unlink()
+    return plan
+
+
+def _seal(plan: Path) -> None:
+    sealed = invoke("seal", "--plan", plan)
+    assert sealed.exit_code == 0, sealed.output
 
 
 def _platform_list(workspace: Path, count: int = 8) -> list[str]:
@@ -60,6 +80,15 @@ def test_imported_selections_are_excluded_later_and_marked_external(workspace: P
         "draw", "import", export, "--plan", workspace, "--task", "AJ-01", "--month", "2025-03"
     )
     assert again.exit_code == 2 and "已有抽取记录" in again.stderr
+    _seal(workspace)
+    pledge = json.loads((workspace.parent / "承诺书-2025.json").read_text(encoding="utf-8"))
+    assert pledge["imports"] == [
+        {
+            "scope": "AJ-01/2025-03",
+            "file": "平台导出.xlsx",
+            "sha256": record["source_sha256"],
+        }
+    ]
     # The bureau draws the rest of March and May with ssj: May's draws exclude the platform's.
     assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
     may = json.loads(invoke("draw", "--plan", workspace, "--month", "2025-05", "--json").stdout)
@@ -70,6 +99,10 @@ def test_imported_selections_are_excluded_later_and_marked_external(workspace: P
     verified = invoke("verify", workspace.parent / "输出")
     assert verified.exit_code == 0, verified.stdout
     assert "AJ-01/2025-03 是从“平台导出.xlsx”导入的外部抽取结果" in verified.stdout
+    pledged = invoke(
+        "verify", workspace.parent / "输出", "--published", workspace.parent / "承诺书-2025.json"
+    )
+    assert pledged.exit_code == 0, pledged.stdout
     assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
     # Officers for an imported month were chosen on the platform: ssj does not group them.
     refused = invoke("assign", "--plan", workspace, "--month", "2025-03")
@@ -87,6 +120,7 @@ def test_the_daily_batch_goes_on_after_an_import(workspace: Path) -> None:
     export.write_text("统一社会信用代码\n" + "\n".join(codes) + "\n", encoding="utf-8")
     imported = invoke("draw", "import", export, "-p", workspace, "-t", "AJ-01", "-m", "2025-03")
     assert imported.exit_code == 0, imported.output
+    _seal(workspace)
     result = invoke("run", "--plan", workspace, "--today", "2025-05-06")
     assert result.exit_code == 1, result.output  # March's draws have no results yet …
     assert "没有检查结果：AJ-02/2025-03" in result.stdout
@@ -123,10 +157,23 @@ def test_a_bad_export_imports_nothing(workspace: Path) -> None:
     assert unknown.exit_code == 2 and "AJ-01" in unknown.stderr
 
 
-def test_an_import_after_a_later_draw_is_refused(workspace: Path) -> None:
-    assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
-    export = workspace.parent / "五月.csv"
+def test_imports_only_before_sealing_for_due_months_before_any_draw_here(
+    workspace: Path,
+) -> None:
+    export = workspace.parent / "名单.csv"
     export.write_text("统一社会信用代码\n" + _platform_list(workspace)[0] + "\n", encoding="utf-8")
-    assert invoke("draw", "--plan", workspace, "--month", "2025-05").exit_code == 0
+    before = files_in(workspace.parent)
+    # A month the item is not drawn in: such a list would exclude an enterprise all year.
     result = invoke("draw", "import", export, "-p", workspace, "-t", "AJ-02", "-m", "2025-04")
-    assert result.exit_code == 2 and "更晚的" in result.stderr
+    assert result.exit_code == 2 and "4 月没有抽查任务" in result.stderr
+    # Once the item has been drawn here, a list for it can only be a hand-picked one.
+    drawn = invoke("draw", "-p", workspace, "-m", "2025-03", "--seed-extra", "1 2 3")
+    assert drawn.exit_code == 0, drawn.output
+    result = invoke("draw", "import", export, "-p", workspace, "-t", "LH-01", "-m", "2025-05")
+    assert result.exit_code == 2 and "已经用本工具抽取过（AJ-01/2025-03）" in result.stderr
+    # After sealing, nothing is imported at all (the 承诺书 lists every import).
+    _seal(workspace)
+    before = files_in(workspace.parent)
+    result = invoke("draw", "import", export, "-p", workspace, "-t", "AJ-02", "-m", "2025-05")
+    assert result.exit_code == 2 and "已经封存种子承诺" in result.stderr
+    assert files_in(workspace.parent) == before

@@ -326,18 +326,32 @@ def _print_seal(outcome: SealOutcome) -> None:
     out = _stdout()
     state = "已封存"
     if outcome.replaced:
-        state = f"已重新封存（{outcome.reason}；原承诺作废，此前的抽取仍按各自记录有效）"
+        state = (
+            f"已重新封存（{outcome.reason}；自 {outcome.pledge.applies_from} 起用新承诺，"
+            "此前的抽取仍按原承诺书核对）"
+        )
     out.print(_marked("✓", f"{state}种子承诺，写入 {outcome.plan_file}："))
     out.print(f"commitment: {outcome.commitment}")
     out.print(
         f"秘密保存在 {outcome.secret_file}（仅本机可读）。请妥善备份，任何时候都不要公开或外传；"
         "丢失后只能重新封存。"
     )
+    text, data = outcome.pledge_files
     out.print(
-        "\n请在第一次抽取之前，随年度抽查计划一并公开以下文字：\n"
-        f"  本年度“双随机”抽取的种子承诺值（commitment）为 {outcome.commitment}。"
-        "每月抽取时公开当月秘密值 s，任何人可将 s 连续做 m 次 SHA-256（m 为月份）核对是否等于该承诺值。"
+        f"\n承诺书已写出：{text}（打印、盖章，报送上级机关和纪检监察机关备案）和 {data}"
+        "（供 ssj verify --published 和抽取复核页核对）。"
+        "\n请在第一次抽取之前，随年度抽查计划一并公开这两个文件。"
     )
+    if outcome.pledge.parameters.ceremony is None:
+        out.print(
+            _marked(
+                "!",
+                "计划没有 ceremony 块（公开随机数的来源和格式）：本机关事先就能算出各月的抽取结果，"
+                "复核时会提示这一点。建议在计划中加入，例如：\n"
+                "ceremony:\n  source: 中国福利彩票“3D”抽取日前一天晚上的开奖号码\n"
+                "  pattern: '\\d \\d \\d'\n然后运行 ssj seal --replace --reason 加入公开随机数",
+            )
+        )
 
 
 @app.command("seal")
@@ -352,7 +366,7 @@ def seal_command(
     ] = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """封存本年度的种子承诺：生成秘密文件，把承诺值（commitment）写入计划文件，抽取前公开。"""
+    """封存本年度的种子承诺：生成秘密文件，把承诺值（commitment）写入计划文件，写出承诺书，抽取前公开。"""
     from shuangsuiji.commands.seal import seal
 
     def run() -> None:
@@ -682,15 +696,27 @@ def verify(
     plan: Annotated[
         Path | None,
         typer.Option(
-            "--plan", "-p", help="同时核对记录与计划（任务、targets）和工作区台账中的记录一致。"
+            "--plan",
+            "-p",
+            help="同时核对记录与计划（任务、targets、比例、月份）和工作区台账中的记录一致。",
+        ),
+    ] = None,
+    published: Annotated[
+        Path | None,
+        typer.Option(
+            "--published",
+            help="对照机关事先公开的承诺书（承诺书-YYYY.json）：种子承诺、比例、范围、方式、公开随机数、"
+            "抽取日，以及有没有漏抽或多抽。",
+            metavar="承诺书",
         ),
     ] = None,
 ) -> None:
-    """仅凭抽取记录重新计算一遍抽取（含种子承诺），核对是否一致；给出本年度的全部记录时还核对排除名单。"""
+    """仅凭抽取记录重新计算一遍抽取（含种子承诺），核对是否一致；给出本年度的全部记录时还核对排除名单；
+    给出承诺书时核对一切是否按事先公布的进行。"""
     from shuangsuiji.commands.verify import verify_paths
 
     def run() -> None:
-        outcome = verify_paths(records, enterprises, plan)
+        outcome = verify_paths(records, enterprises, plan, published)
         out = _stdout()
         for scope, differences in outcome.results:
             if scope in outcome.external and not differences:
@@ -703,6 +729,12 @@ def verify(
                     out.print(f"  - {difference}")
             else:
                 out.print(_marked("✓", f"{scope} 复核一致"))
+        for problem in outcome.problems:
+            out.print(_marked("✗", problem))
+        if outcome.pledged and not outcome.failed:
+            out.print(_marked("✓", f"全部记录与承诺书 {published} 一致，没有漏抽或多抽"))
+        for warning in outcome.warnings:
+            _stderr().print(_marked("!", warning))
         if not outcome.cross_checked:
             _stderr().print(
                 "提示：单独一份记录无法证明排除名单；连同本年度更早的记录一起复核，如 ssj verify 输出/"

@@ -23,6 +23,7 @@ from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.ledger.store import now_text
+from shuangsuiji.outputs.assignment import write_assignment_file
 from shuangsuiji.outputs.documents import too_many
 from shuangsuiji.outputs.tasksheet import write_month_sheet
 from shuangsuiji.rules.assign import (
@@ -232,8 +233,11 @@ def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -
         # A record just made is what its text reads back as (tests/test_records.py round-trips
         # them): parsing 10⁴ groups again would only cost time.
         outcome.record = made if outcome.new else AssignmentRecord.from_json(text)
-        outcome.groups = current_groups(outcome.record, ledger.substitutions(label))
-        written = write_month_sheet(workspace, label, outcome.groups, sheet_anchor(ledger, label))
+        substitutions = ledger.substitutions(label)
+        outcome.groups = current_groups(outcome.record, substitutions)
+        anchor = sheet_anchor(ledger, label)
+        written = write_assignment_file(plan, outcome.record, substitutions, anchor)
+        written += write_month_sheet(workspace, label, outcome.groups, anchor)
         outcome.files = [*healed, *(p for p in written if p not in healed)]
         if (why := too_many(outcome.groups)) is not None:
             outcome.notices.append(why)
@@ -317,7 +321,8 @@ def _replace_locked(
             for index, new_id in substitute(record.inputs, groups, officer.id, unavailable)
         ]
         ledger.record_events("substitute", events)
-        outcome.groups = current_groups(record, ledger.substitutions(label))
+        substitutions = ledger.substitutions(label)
+        outcome.groups = current_groups(record, substitutions)
         outcome.notices = [
             f"{e.scope} 第{e.group}组：{e.out.name} → {e.replacement.name}（{reason}）"
             for e in events
@@ -329,9 +334,9 @@ def _replace_locked(
             if w.startswith("递补后")
             and any(e.scope == g.scope and e.group == g.group for e in events)
         ]
-        outcome.files = write_month_sheet(
-            workspace, label, outcome.groups, sheet_anchor(ledger, label), day
-        )
+        anchor = sheet_anchor(ledger, label)
+        outcome.files = write_assignment_file(plan, record, substitutions, anchor)
+        outcome.files += write_month_sheet(workspace, label, outcome.groups, anchor, day)
     return outcome
 
 

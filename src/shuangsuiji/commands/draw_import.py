@@ -13,14 +13,14 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month
-from shuangsuiji.commands.heal import month_anchor
+from shuangsuiji.commands.heal import month_anchor, require_sound_ledger
 from shuangsuiji.exceptions import InputError, raise_for_errors
 from shuangsuiji.inputs.external import read_selections
-from shuangsuiji.inputs.plan import JointTask
+from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.rosters import NAME
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules.draw import scope_of
@@ -44,7 +44,40 @@ def import_draw(
     month: str,
     wait: float = DEFAULT_WAIT,
 ) -> DrawImportOutcome:
-    """Record the file's list as ``task``'s selections of ``month``; all rows or none."""
+    """Record the file's list as ``task``'s selections of ``month``; all rows or none. Only
+    before sealing (the 承诺书 lists every import), and only for due months before the item's
+    first draw here (DESIGN.md §4.3): a list brought in later could be hand-picked."""
+    with plan_lock(plan_path, wait):
+        return _import_locked(plan_path, file, task, month)
+
+
+def _refuse_late_import(plan: Plan, found: Item | JointTask, year: int, mon: int) -> None:
+    """An import only before sealing, for a month the task is due, before any draw here."""
+    if plan.commitment is not None:
+        raise InputError(
+            "计划已经封存种子承诺（承诺书已写出），不能再导入其他平台的名单：导入只能在封存之前，"
+            "并写进承诺书公开；未导入。确是封存前漏导的，请说明情况后按年中开始使用的流程重新建立工作区"
+        )
+    if mon not in found.months:
+        months = "、".join(f"{m}月" for m in found.months)
+        raise InputError(
+            f"{found.id} 在 {mon} 月没有抽查任务（抽查月份：{months}），不能导入这个月的名单；未导入"
+        )
+    base = plan.base_item(found).id
+    drawn = [
+        d.scope
+        for d in Ledger.existing_draws(plan.folder, year)
+        if d.base_item == base and d.scope not in Ledger.existing_external(plan.folder, year)
+    ]
+    if drawn:
+        raise InputError(
+            f"{base} 已经用本工具抽取过（{'、'.join(drawn)}），不能再导入其他平台的名单；未导入"
+        )
+
+
+def _import_locked(
+    plan_path: str | Path, file: str | Path, task: str, month: str
+) -> DrawImportOutcome:
     workspace = load_workspace(plan_path)
     workspace.require_valid()
     plan, roster = workspace.plan, workspace.enterprises
@@ -55,6 +88,8 @@ def import_draw(
             f"计划中没有编号为“{task}”的事项；现有：{'、'.join(t.id for t in plan.tasks)}"
         )
     year, mon = parse_draw_month(month, plan)
+    _refuse_late_import(plan, found, year, mon)
+    require_sound_ledger(plan)
     label = f"{year:04d}-{mon:02d}"
     scope = scope_of(task, year, mon)
     path = Path(file)
@@ -62,7 +97,7 @@ def import_draw(
     raise_for_errors(f"{path.name} 有错误，没有导入；改正后重新导入", problems)
     names = roster.details((r.uscc for r in rows), NAME)
     base = plan.base_item(found).id
-    with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
+    with Ledger.at(plan.folder) as ledger:
         if ledger.draw(scope) is not None:
             raise InputError(
                 f"{scope} 已有抽取记录（抽取或导入过），不能再导入；台账中的记录不会被覆盖"

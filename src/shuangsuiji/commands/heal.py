@@ -21,6 +21,7 @@ from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import remove_leftovers
 from shuangsuiji.ledger.store import LEDGER_NAME, StoredDraw
 from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.assignment import write_assignment_file
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import write_month_sheet
@@ -85,8 +86,11 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
         # Rebuilt every time (a few groups: cheap) and written only if it differs, so a sheet a
         # killed 递补 left with the old groups is brought up to date.
         record = AssignmentRecord.from_json(text)
-        groups = current_groups(record, ledger.substitutions(label))
-        written += write_month_sheet(workspace, label, groups, sheet_anchor(ledger, label))
+        substitutions = ledger.substitutions(label)
+        groups = current_groups(record, substitutions)
+        anchor = sheet_anchor(ledger, label)
+        written += write_assignment_file(plan, record, substitutions, anchor)
+        written += write_month_sheet(workspace, label, groups, anchor)
     return written
 
 

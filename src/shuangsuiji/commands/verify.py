@@ -8,22 +8,35 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
 
 from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
 from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
 from shuangsuiji.exceptions import InputError, Problem
 from shuangsuiji.inputs.plan import Plan, load_plan
+from shuangsuiji.inputs.pledge import read_pledge
 from shuangsuiji.inputs.population import eligible_mask
-from shuangsuiji.inputs.records import load_records
+from shuangsuiji.inputs.records import is_assignment, load_records
 from shuangsuiji.inputs.rosters import NAME, EnterpriseRoster, load_enterprises
 from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules.assign import verify_assignment
 from shuangsuiji.rules.draw import draw_strata
-from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, read_draw
-from shuangsuiji.rules.verify import record_differences, year_differences
+from shuangsuiji.rules.pledge import check_pledge
+from shuangsuiji.rules.ratio import Ratio
+from shuangsuiji.rules.records import (
+    EXTERNAL,
+    DrawRecord,
+    ExternalDraw,
+    PublishedAssignment,
+    read_draw,
+)
+from shuangsuiji.rules.verify import record_differences, record_warnings, year_differences
 
 _MAX_LISTED = 5
 
@@ -101,10 +114,13 @@ class VerifyOutcome:
     results: list[tuple[str, list[str]]]
     cross_checked: bool  # several records: exclusions recomputed across them
     external: dict[str, str]  # scope -> the file imported selections came from
+    problems: list[str] = field(default_factory=list)  # of the set: a due draw missing …
+    warnings: list[str] = field(default_factory=list)  # what the records cannot prove
+    pledged: bool = False  # checked against a published 承诺书
 
     @property
     def failed(self) -> int:
-        return sum(1 for _, differences in self.results if differences)
+        return sum(1 for _, differences in self.results if differences) + len(self.problems)
 
 
 def _against_plan(record: Mapping[str, Any], plan: Plan, ledger: Ledger | None) -> list[str]:
@@ -118,6 +134,18 @@ def _against_plan(record: Mapping[str, Any], plan: Plan, ledger: Ledger | None) 
         targets = {k: list(v) for k, v in sorted(plan.base_item(task).targets.items())}
         if record.get("targets") != targets:
             out.append(f"targets 与计划不符：计划为 {json.dumps(targets, ensure_ascii=False)}")
+        try:
+            ratio = Ratio.model_validate(record.get("ratio")).to_plain()
+        except ValidationError:
+            ratio = None
+        if ratio != task.ratio.to_plain():
+            plain = json.dumps(task.ratio.to_plain(), ensure_ascii=False)
+            out.append(
+                f"比例与计划不符：计划为 {plain}，记录为 {json.dumps(record.get('ratio'), ensure_ascii=False)}"
+            )
+    month = str(record.get("month", ""))
+    if task is not None and month[5:7].isdigit() and int(month[5:7]) not in task.months:
+        out.append(f"计划中 {task.id} 的抽查月份没有 {int(month[5:7])} 月")
     if ledger is not None:
         stored = ledger.draw(str(record.get("scope")))
         if stored is None:
@@ -146,13 +174,65 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
     return written
 
 
+def verify_published_assignment(
+    data: Mapping[str, Any], draws: Sequence[DrawRecord | ExternalDraw]
+) -> tuple[str, list[str]]:
+    """A published officer draw (人员分组记录) re-run with its 递补 (DESIGN.md §5); its seed
+    is the month's effective draw seed when the month's draw records are given too. Returns
+    the label it is reported under and what does not reproduce."""
+    month = str(data.get("month", "?"))
+    label = f"人员分组 {month}"
+    try:
+        published = PublishedAssignment.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        return label, [f"记录结构不完整或类型不对（{exc.__class__.__name__}: {exc}），无法重算"]
+    record = published.assignment
+    found = verify_assignment(record, published.substitutions)
+    if record.month != published.month:
+        found.append(f"分组记录的月份是 {record.month}，文件标的是 {published.month}")
+    seeds = {d.seed for d in draws if isinstance(d, DrawRecord) and d.month == month}
+    if seeds and record.seed not in seeds:
+        found.append("分组用的种子不是本月抽取记录的种子：人员不是按当月的随机数抽取的")
+    for entry in published.substitutions:
+        if not entry.reason.strip():
+            found.append(f"{entry.scope} 第{entry.group}组的递补（{entry.out.name}）没有写原因")
+    return label, found
+
+
+NOT_PLEDGED = (
+    "没有对照承诺书（--published 承诺书-YYYY.json）：只证明记录自身一致，不能证明比例、范围、方式、"
+    "种子承诺和公开随机数是事先公布的，也不能证明没有漏抽或多抽的月份"
+)
+
+
+def _pledge_check(
+    typed: Sequence[DrawRecord | ExternalDraw], published: Path, results: dict[str, list[str]]
+) -> tuple[list[str], list[str]]:
+    """Each record against the 承诺书 (DESIGN.md §4.3); the set's problems and notes."""
+    pledge = read_pledge(published)
+    try:
+        zone: ZoneInfo | None = ZoneInfo(pledge.parameters.timezone)
+    except (ValueError, ZoneInfoNotFoundError):
+        zone = None
+    checked = check_pledge(typed, pledge, zone, published.name)
+    for scope, found in checked.by_scope.items():
+        results.setdefault(scope, []).extend(found)
+    return checked.problems, checked.notes
+
+
 def verify_paths(
-    paths: Sequence[Path], enterprises: Path | None = None, plan_path: Path | None = None
+    paths: Sequence[Path],
+    enterprises: Path | None = None,
+    plan_path: Path | None = None,
+    published: Path | None = None,
 ) -> VerifyOutcome:
     """Verify every record in the files and folders given; with more than one record, also
     each record's exclusions against the others (DESIGN.md §4.2); with the plan, also each
-    record against the plan and the workspace's ledger."""
-    raw = [record for path in record_files(paths) for record in load_records(path)]
+    record against the plan and the workspace's ledger; with the published 承诺书, every
+    record against what was announced and the set for draws missing or extra (§4.3)."""
+    loaded = [record for path in record_files(paths) for record in load_records(path)]
+    raw = [record for record in loaded if not is_assignment(record)]
+    assignments = [record for record in loaded if is_assignment(record)]
     roster = None
     if enterprises is not None:
         roster, problems = load_enterprises(enterprises, uscc_check="warning")
@@ -188,4 +268,26 @@ def verify_paths(
         for scope, found in year_differences(typed).items():
             results[scope] += found
     external = {r.scope: r.source for r in typed if isinstance(r, ExternalDraw)}
-    return VerifyOutcome(list(results.items()), cross, external)
+    problems: list[str] = []
+    warnings: list[str] = []
+    for data in assignments:
+        label, found = verify_published_assignment(data, typed)
+        results[label] = found
+        for entry in data.get("substitutions") or []:
+            if isinstance(entry, dict):  # a chain of 递补 is what a reader must see
+                out, new = entry.get("out") or {}, entry.get("in") or {}
+                when = str(entry.get("on") or entry.get("at") or "")[:10]
+                warnings.append(
+                    f"{label} 递补：{entry.get('scope')} 第{entry.get('group')}组 "
+                    f"{out.get('name')} → {new.get('name')}（{entry.get('reason')}，{when}）"
+                )
+    if published is not None:
+        problems, warnings = _pledge_check(typed, published, results)
+    else:
+        warnings.append(NOT_PLEDGED)
+    for record in typed:
+        if isinstance(record, DrawRecord):
+            warnings += [w for w in record_warnings(record) if w not in warnings]
+    return VerifyOutcome(
+        list(results.items()), cross, external, problems, warnings, published is not None
+    )

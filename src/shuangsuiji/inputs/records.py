@@ -7,14 +7,20 @@ from pathlib import Path
 from typing import Any
 
 from shuangsuiji.exceptions import InputError, Problem
-from shuangsuiji.rules.records import EXTERNAL
+from shuangsuiji.rules.records import ASSIGNMENT_FILE, EXTERNAL
 
 RECORD_FIELDS = ("spec", "scope", "item_id", "month", "seed", "ratio", "population", "excluded", "k", "selected")  # fmt: skip
 EXTERNAL_FIELDS = ("spec", "scope", "item_id", "month", "source", "selected")
 
 
+def is_assignment(data: Any) -> bool:
+    """Whether a published JSON object is a month's officer draw (人员分组记录), not a draw."""
+    return isinstance(data, dict) and data.get("record_type") == ASSIGNMENT_FILE
+
+
 def load_records(path: Path) -> list[dict[str, Any]]:
-    """Draw records from a JSON file: one record, or an array as ``ssj draw --json`` prints."""
+    """Draw records from a JSON file: one record, or an array as ``ssj draw --json`` prints;
+    a published officer draw comes back as it is (see :func:`is_assignment`)."""
     file = str(path)
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
@@ -28,6 +34,8 @@ def load_records(path: Path) -> list[dict[str, Any]]:
             "抽取记录不是有效的 JSON",
             [Problem(file, row, None, f"JSON 格式错误：{exc}", "使用 ssj draw 写出的原始记录文件")],
         ) from None
+    if is_assignment(data):
+        return [data]
     records = data if isinstance(data, list) else [data]
     for record in records:
         _read_key_files(record, path.parent)

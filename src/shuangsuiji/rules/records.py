@@ -649,6 +649,28 @@ class Substitution(Record):
     _names: ClassVar[dict[str, str]] = {"replacement": "in"}
 
 
+ASSIGNMENT_FILE = "assignment"
+
+
+@dataclass(frozen=True, eq=False)
+class PublishedAssignment(Record):
+    """A month's officer draw as published beside its draw records (DESIGN.md §4.3, §5): the
+    whole assignment record (its input, the rule and the groups drawn) and every 递补 with
+    its reason, so that anyone can re-run it and see each replacement."""
+
+    record_type: str  # always ASSIGNMENT_FILE: what tells this file from a draw record
+    month: str
+    assignment: AssignmentRecord
+    substitutions: list[Substitution]
+    ledger_head: LedgerHead | None  # where the chain stood after the latest of them
+
+    _optional = ("ledger_head",)
+    _defaults: ClassVar[dict[str, Any]] = {"substitutions": [], "ledger_head": None}
+
+    def to_json(self) -> str:
+        return json.dumps(self, ensure_ascii=False, indent=1) + "\n"
+
+
 # -- results and publication --------------------------------------------------------------------
 
 

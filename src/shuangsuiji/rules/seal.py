@@ -15,6 +15,8 @@ import re
 import unicodedata
 
 MONTHS = 12
+# Commitments whose secret is public (the repository's example): anyone computes their draws.
+PUBLIC_COMMITMENTS = frozenset({"e460b6588076ac12e5e554a578bc45b724e461faae60134d7054064accf98dbe"})
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 

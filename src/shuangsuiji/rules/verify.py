@@ -21,7 +21,32 @@ from shuangsuiji.rules.draw import (
 )
 from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw
-from shuangsuiji.rules.seal import compose_seed, opens
+from shuangsuiji.rules.seal import (
+    PUBLIC_COMMITMENTS,
+    canonical_number,
+    compose_seed,
+    number_fits,
+    opens,
+)
+
+NO_PUBLIC_NUMBER = (
+    "记录没有加入事先公布来源和格式的公开随机数：种子承诺只防外人预知，"
+    "持有秘密的工作区事先就能算出抽取结果（计划加上 ceremony 块可以避免）"
+)
+EXAMPLE_CHAIN = "记录用的是示例的公开承诺（秘密随仓库公开）：任何人都能事先算出，只能作演示"
+
+
+def record_warnings(record: DrawRecord) -> list[str]:
+    """What a reader should know about a record that reproduces: the limits of what it
+    proves (DESIGN.md §4.3)."""
+    if record.spec != SPEC:
+        return []
+    out = []
+    if record.commitment in PUBLIC_COMMITMENTS:
+        out.append(EXAMPLE_CHAIN)
+    if record.public_number is None:
+        out.append(NO_PUBLIC_NUMBER)
+    return out
 
 
 def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -> list[Stratum]:
@@ -67,6 +92,15 @@ def seal_differences(record: DrawRecord) -> list[str]:
         out.append(
             "既没有种子承诺（commitment）也没有当天公开的随机数（extra）：抽取结果事先可以算出"
         )
+    number = record.public_number
+    if number is not None:
+        value = canonical_number(number.typed)
+        if record.extra != value:
+            out.append(
+                f"extra 应为公开随机数“{number.typed}”的规范写法“{value}”，记录为“{record.extra}”"
+            )
+        elif not number_fits(value, number.pattern):
+            out.append(f"公开随机数“{value}”不符合公布的格式 {number.pattern}")
     expected = compose_seed(record.plan_seed or "", record.secret, record.extra)
     if record.seed != expected:
         out.append(f"seed 应为 plan_seed/secret/extra 的组合“{expected}”，记录为“{record.seed}”")
