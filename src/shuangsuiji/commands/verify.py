@@ -159,10 +159,10 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
     """A record as its file holds it: the key lists read from the files it names left out
     again (those files are checked against the record's digests when it is re-run)."""
     written = dict(record)
-    for field in ("population", "strata"):
-        if field not in written:
+    for name in ("population", "strata"):
+        if name not in written:
             continue
-        value = written[field]
+        value = written[name]
         entries = value if isinstance(value, list) else [value]
         trimmed = [
             {k: v for k, v in e.items() if k != "keys"}
@@ -170,7 +170,7 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
             else e
             for e in entries
         ]
-        written[field] = trimmed if isinstance(value, list) else trimmed[0]
+        written[name] = trimmed if isinstance(value, list) else trimmed[0]
     return written
 
 
@@ -235,9 +235,9 @@ def verify_paths(
     assignments = [record for record in loaded if is_assignment(record)]
     roster = None
     if enterprises is not None:
-        roster, problems = load_enterprises(enterprises, uscc_check="warning")
-        if roster is None or any(p.is_error for p in problems):
-            raise InputError("名录库有错误，无法用来核对", problems)
+        roster, roster_problems = load_enterprises(enterprises, uscc_check="warning")
+        if roster is None or any(p.is_error for p in roster_problems):
+            raise InputError("名录库有错误，无法用来核对", roster_problems)
     unique: dict[str, dict[str, Any]] = {}
     results: dict[str, list[str]] = {}
     for record in raw:
