@@ -195,8 +195,11 @@ def test_imported_plan_staffs_joint_groups(tmp_path: Path) -> None:
     assert invoke("plan", "import", NOTICE_COPY, "-o", out, "--seed", "公开种子").exit_code == 0
     for name in ("enterprises.xlsx", "officers.xlsx"):
         shutil.copy(EXAMPLES / name, tmp_path / name)
-    for month in ("2025-03", "2025-05"):
-        assert invoke("draw", "--plan", out, "--month", month).exit_code == 0
+    # An imported plan announces the public number each draw adds (DESIGN.md §4.3).
+    assert invoke("draw", "--plan", out, "--month", "2025-03").exit_code == 2
+    for month, number in (("2025-03", "3，0，7"), ("2025-05", "9 1 4")):
+        drawn = invoke("draw", "--plan", out, "--month", month, "--seed-extra", number)
+        assert drawn.exit_code == 0, drawn.output
     result = invoke("assign", "--plan", out, "--month", "2025-05", "--json")
     assert result.exit_code == 0, result.output
     # The annex writes 区市场监督局; the roster 区市场监督管理局: the same bureau.

@@ -275,13 +275,13 @@ def _draw_locked(
     recorded = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
     in_log = Ledger.existing_recorded_scopes(plan.folder, year)
     refuse_if_deleted(sorted(in_log - set(recorded)), "抽取")
-    _check_order(plan, tasks, year, mon, recorded)
     to_draw = [t for t in tasks if scope_of(t.id, year, mon) not in recorded]
+    draw_day = _check_draw_day(plan, mon, label, day) if to_draw else None
+    _check_order(plan, tasks, year, mon, recorded)
     extra, number = _public_number(plan, seed_extra, key_string is not None)
-    secret, commitment, draw_day = None, None, None
+    secret, commitment = None, None
     if to_draw:
         _check_method(plan, to_draw, key_string is not None)
-        draw_day = _check_draw_day(plan, mon, label, day)
         refuse_example_secret(plan)
         if plan.ceremony_block is not None and key_string is None and extra is None:
             block = plan.ceremony_block

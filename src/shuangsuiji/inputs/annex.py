@@ -20,7 +20,7 @@ import yaml
 from pydantic import ValidationError
 
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
-from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.inputs.plan import DEFAULT_CEREMONY, Plan
 from shuangsuiji.inputs.tables import detect_encoding, excel_sheets, header_key
 from shuangsuiji.rules.ratio import parse_rate
 
@@ -420,6 +420,7 @@ def import_plan(paths: Sequence[Path], options: PlanOptions | None = None) -> Im
         "agency": agency,
         "year": year,
         "seed": seed,
+        "ceremony": dict(DEFAULT_CEREMONY),
         "rosters": {"enterprises": options.enterprises, "officers": options.officers},
         "deadline_workdays": options.deadline_workdays,
         "items": [
@@ -444,6 +445,8 @@ def import_plan(paths: Sequence[Path], options: PlanOptions | None = None) -> Im
     header = (
         f"# {agency} {year} 年度“双随机、一公开”抽查计划\n"
         f"# 由 ssj plan import 从 {', '.join(p.name for p in paths)} 生成；可直接编辑。\n"
+        "# ceremony：每次抽取加入的公开随机数（来源和格式），随承诺书事先公开；抽取日前一天晚上\n"
+        "# 开奖后，把号码写入 随机数/YYYY-MM.txt 或用 ssj draw --seed-extra 给出。\n"
     )
     body = yaml.safe_dump(
         data, allow_unicode=True, sort_keys=False, width=4096, default_flow_style=None

@@ -112,6 +112,11 @@ class Ceremony(_Model):
         return value
 
 
+# What new plans announce by default (ssj plan import): a number the bureau cannot know when it
+# seals in January nor choose on the day — the 3D lottery's draw of the evening before.
+DEFAULT_CEREMONY = {"source": "中国福利彩票“3D”抽取日前一天晚上的开奖号码", "pattern": r"\d \d \d"}
+
+
 class Rosters(_Model):
     """Where the two rosters are, relative to the plan file."""
 
