@@ -19,8 +19,7 @@ from shuangsuiji.cli import app
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SEED_NOTICE = ROOT.parent / "shared" / "seeds" / "luolong-2025-shuangsuiji-notice.txt"
-NOTICE_COPY = FIXTURES / "luolong-2025-notice.txt"
+NOTICE_COPY = FIXTURES / "luolong-2025-notice.txt"  # the real 2025 notice of 洛龙区应急管理局
 
 
 def invoke(*args: str | Path) -> Result:

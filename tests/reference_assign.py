@@ -105,7 +105,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
             expert_found = False
             for department, size in _needs(inputs, task.partner):
                 if version_2 and department != inputs.agency and department not in departments:
-                    # Each department usually draws its own officers (DESIGN.md §5).
+                    # Each department usually draws its own officers (docs/spec.md §5).
                     placeholder = f"{department}选派 {size} 名"
                     warnings.append(f"名录库中没有{department}的人员：{placeholder}")
                     continue

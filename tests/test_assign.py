@@ -1,5 +1,5 @@
 """SSJ-ASSIGN-1 and -2: each officer rule on its own, with small hand-made inputs. Every rule
-of DESIGN.md §5 is checked under both (a record keeps the rule it was made by); what only
+of docs/spec.md §5 is checked under both (a record keeps the rule it was made by); what only
 SSJ-ASSIGN-2 does is tested at the end."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SSJ-DRAW-1 and RFC 3797 as the library computes them (DESIGN.md §4)."""
+"""SSJ-DRAW-1 and RFC 3797 as the library computes them (docs/spec.md §4)."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from .conftest import copy_examples, files_in, invoke
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     """The example workspace before sealing: a bureau starting mid-year imports what the
-    platform drew first, then seals, so that its 承诺书 lists every import (DESIGN.md §4.3)."""
+    platform drew first, then seals, so that its 承诺书 lists every import (docs/spec.md §4.3)."""
     plan = copy_examples(tmp_path)
     text = plan.read_text(encoding="utf-8")
     plan.write_text(

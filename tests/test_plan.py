@@ -1,4 +1,4 @@
-"""The plan file: the DESIGN.md example, exact ratios, and errors that point at a YAML line."""
+"""The plan file: the specification's example, exact ratios, and errors that point at a YAML line."""
 
 from __future__ import annotations
 
@@ -15,16 +15,14 @@ from shuangsuiji.rules.ratio import Ratio, format_rate, parse_rate
 
 from .conftest import EXAMPLES, ROOT
 
-DESIGN = ROOT.parent / "shared" / "DESIGN.md"
+SPEC = ROOT / "docs" / "spec.md"
 
 
-def test_example_plan_is_the_design_example_and_loads() -> None:
+def test_example_plan_is_the_spec_example_and_loads() -> None:
     text = (EXAMPLES / "2025.yaml").read_text(encoding="utf-8")
-    if DESIGN.exists():
-        design = DESIGN.read_text(encoding="utf-8")
-        block = design.split("```yaml\n", 1)[1].split("```", 1)[0]
-        # The example is the design's example, sealed: only its commitment line filled in.
-        assert text == with_commitment(block, load_plan(EXAMPLES / "2025.yaml").commitment or "")
+    block = SPEC.read_text(encoding="utf-8").split("```yaml\n", 1)[1].split("```", 1)[0]
+    # The example is the specification's example, sealed: only its commitment line filled in.
+    assert text == with_commitment(block, load_plan(EXAMPLES / "2025.yaml").commitment or "")
     plan = load_plan(EXAMPLES / "2025.yaml")
     assert plan.agency == "洛龙区应急管理局"
     assert [i.id for i in plan.items] == ["AJ-01", "AJ-02"]

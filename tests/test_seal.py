@@ -1,4 +1,4 @@
-"""The seed commitment (DESIGN.md §4.1): nobody can compute a ticket before the draw, anyone can
+"""The seed commitment (docs/spec.md §4.1): nobody can compute a ticket before the draw, anyone can
 check the draw after it."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from shuangsuiji.rules.seal import commitment_of, compose_seed, hash_times, mont
 from .conftest import EXAMPLES, files_in, invoke
 
 ZEROS = "0" * 64
-# H, H² and H³ of 64 zeros, from the shell loop of DESIGN.md §4.1:
+# H, H² and H³ of 64 zeros, from the shell loop of docs/spec.md §4.1:
 # s=$S; for i in 1 2 3; do s=$(printf '%s' "$s" | sha256sum | cut -c1-64); done
 CHAIN = (
     "60e05bd1b195af2f94112fa7197a5c88289058840ce7c6df9693756bc6250f55",

@@ -1,5 +1,5 @@
 """``ssj verify`` over a year's records: each record's exclusions recomputed from the earlier
-records over the same item (DESIGN.md §4.2), so a forged exclusion or a missing record shows."""
+records over the same item (docs/spec.md §4.2), so a forged exclusion or a missing record shows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The insider catalogue (DESIGN.md §4.3): the bureau itself, which holds the secret from
+"""The insider catalogue (docs/spec.md §4.3): the bureau itself, which holds the secret from
 January, tries to choose who is drawn. Each tactic is refused by ssj, or flagged by
 ``ssj verify --published 承诺书`` (the page runs the same checks: tests/test_verify_page.py).
 """

@@ -129,7 +129,7 @@ def _month_tasks(
     workspace: Workspace, ledger: Ledger, year: int, mon: int
 ) -> tuple[list[AssignTask], str]:
     """The month's drawn tasks in draw order, each enterprise with its 行业类别, and the seed of
-    the month's first draw, which the officer draw uses too (DESIGN.md §4.1)."""
+    the month's first draw, which the officer draw uses too (docs/spec.md §4.1)."""
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
     due = plan.due(mon)

@@ -132,7 +132,7 @@ def refuse_if_deleted(missing: Sequence[str], what: str) -> None:
 
 
 def _month_secret(plan: Plan, month: int, extra: str | None) -> tuple[str | None, str | None]:
-    """(s(m), commitment) of the plan's sealed chain (DESIGN.md §4.1); (None, None) for a plan
+    """(s(m), commitment) of the plan's sealed chain (docs/spec.md §4.1); (None, None) for a plan
     without a commitment, which may draw only with public randomness of the day."""
     if plan.commitment is None:
         if extra is None:
@@ -170,7 +170,7 @@ def _due_tasks(plan: Plan, month: int, label: str, item: str | None) -> list[Ite
 def _public_number(
     plan: Plan, seed_extra: str | None, rfc: bool
 ) -> tuple[str | None, PublicNumber | None]:
-    """The day's public number as the seed takes it (DESIGN.md §4.3): with the plan's
+    """The day's public number as the seed takes it (docs/spec.md §4.3): with the plan's
     ceremony block, the canonical value of what was typed, which must have the announced
     form; without one, the text as typed (NFC, trimmed)."""
     block = plan.ceremony_block

@@ -46,7 +46,7 @@ def import_draw(
 ) -> DrawImportOutcome:
     """Record the file's list as ``task``'s selections of ``month``; all rows or none. Only
     before sealing (the 承诺书 lists every import), and only for due months before the item's
-    first draw here (DESIGN.md §4.3): a list brought in later could be hand-picked."""
+    first draw here (docs/spec.md §4.3): a list brought in later could be hand-picked."""
     with plan_lock(plan_path, wait):
         return _import_locked(plan_path, file, task, month)
 

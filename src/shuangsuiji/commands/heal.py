@@ -131,7 +131,7 @@ def anchor_problems(
 
 def require_sound_ledger(plan: Plan) -> None:
     """Audit the ledger, with the chain heads the files in 输出/ carry, before anything is
-    derived from it (DESIGN.md §4.3): a rolled-back, truncated, emptied or damaged ledger
+    derived from it (docs/spec.md §4.3): a rolled-back, truncated, emptied or damaged ledger
     stops the command, so that nothing is redrawn or rewritten over a history that was cut."""
     require_ledger_of_outputs(plan)
     if not Ledger.exists(plan.folder):

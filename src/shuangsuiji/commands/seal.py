@@ -1,7 +1,7 @@
-"""``ssj seal``: commit to the year's draw secrets before the first draw (DESIGN.md §4.1).
+"""``ssj seal``: commit to the year's draw secrets before the first draw (docs/spec.md §4.1).
 
 A random 32-byte secret goes to the secret file (mode 0600, never copied into any output) and
-its commitment H^12(secret) into the plan, and the 承诺书 (DESIGN.md §4.3: the commitment with
+its commitment H^12(secret) into the plan, and the 承诺书 (docs/spec.md §4.3: the commitment with
 every parameter that decides a draw) beside it, to be published and lodged before the first
 draw. A secret is never overwritten, except by ``--replace --reason``, which starts a new chain
 from the month after the latest draw, records why in the ledger and issues a new 承诺书 naming

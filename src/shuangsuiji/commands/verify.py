@@ -177,7 +177,7 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
 def verify_published_assignment(
     data: Mapping[str, Any], draws: Sequence[DrawRecord | ExternalDraw]
 ) -> tuple[str, list[str]]:
-    """A published officer draw (人员分组记录) re-run with its 递补 (DESIGN.md §5); its seed
+    """A published officer draw (人员分组记录) re-run with its 递补 (docs/spec.md §5); its seed
     is the month's effective draw seed when the month's draw records are given too. Returns
     the label it is reported under and what does not reproduce."""
     month = str(data.get("month", "?"))
@@ -208,7 +208,7 @@ NOT_PLEDGED = (
 def _pledge_check(
     typed: Sequence[DrawRecord | ExternalDraw], published: Path, results: dict[str, list[str]]
 ) -> tuple[list[str], list[str]]:
-    """Each record against the 承诺书 (DESIGN.md §4.3); the set's problems and notes."""
+    """Each record against the 承诺书 (docs/spec.md §4.3); the set's problems and notes."""
     pledge = read_pledge(published)
     try:
         zone: ZoneInfo | None = ZoneInfo(pledge.parameters.timezone)
@@ -227,7 +227,7 @@ def verify_paths(
     published: Path | None = None,
 ) -> VerifyOutcome:
     """Verify every record in the files and folders given; with more than one record, also
-    each record's exclusions against the others (DESIGN.md §4.2); with the plan, also each
+    each record's exclusions against the others (docs/spec.md §4.2); with the plan, also each
     record against the plan and the workspace's ledger; with the published 承诺书, every
     record against what was announced and the set for draws missing or extra (§4.3)."""
     loaded = [record for path in record_files(paths) for record in load_records(path)]

@@ -1,4 +1,4 @@
-"""The day's public randomness for a draw (DESIGN.md §4.1 "extra"), dropped in the workspace as
+"""The day's public randomness for a draw (docs/spec.md §4.1 "extra"), dropped in the workspace as
 随机数/YYYY-MM.txt — e.g. the lottery numbers announced on the draw day — for ``ssj run``."""
 
 from __future__ import annotations

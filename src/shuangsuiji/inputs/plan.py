@@ -92,7 +92,7 @@ class Schedule(BaseModel):
 
 
 class Ceremony(_Model):
-    """The public number every draw adds, announced with the plan (DESIGN.md §4.3): where it
+    """The public number every draw adds, announced with the plan (docs/spec.md §4.3): where it
     comes from, in words, and the form of its canonical value as a regular expression."""
 
     source: str = Field(min_length=1)
@@ -169,7 +169,7 @@ class Item(_Task):
     # targets values no enterprise has this year, on purpose (not a typo): no error for them
     absent_targets: dict[str, list[str]] = {}
     methods: list[str] = []
-    # How the enterprises are drawn (DESIGN.md §4): SSJ-DRAW-1, or RFC 3797 from public
+    # How the enterprises are drawn (docs/spec.md §4): SSJ-DRAW-1, or RFC 3797 from public
     # sources the plan announces in advance (``draw_sources``, in words).
     draw_method: Literal["SSJ-DRAW-1", "RFC3797"] = "SSJ-DRAW-1"
     draw_sources: str = ""
@@ -375,7 +375,7 @@ class Plan(_Model):
 
     @property
     def secret_path(self) -> Path:
-        """The sealed secret's file (DESIGN.md §4.1), resolved against the plan's folder."""
+        """The sealed secret's file (docs/spec.md §4.1), resolved against the plan's folder."""
         return self.folder / self.secret_file
 
     def roster_path(self, which: Literal["enterprises", "officers"]) -> Path:

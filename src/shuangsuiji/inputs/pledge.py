@@ -1,4 +1,4 @@
-"""The 承诺书 (DESIGN.md §4.3): the parameters a plan fixes, and a published 承诺书 read back."""
+"""The 承诺书 (docs/spec.md §4.3): the parameters a plan fixes, and a published 承诺书 read back."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reading the sealed secret (DESIGN.md §4.1): the one file ssj never copies anywhere."""
+"""Reading the sealed secret (docs/spec.md §4.1): the one file ssj never copies anywhere."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _in_repository_examples(path: Path) -> bool:
 
 def refuse_example_secret(plan: Plan) -> None:
     """The examples' secret is public (anyone holding the repository computes its draws): a
-    plan that uses it anywhere but in the repository's examples/ is refused (DESIGN.md §4.3)."""
+    plan that uses it anywhere but in the repository's examples/ is refused (docs/spec.md §4.3)."""
     path = plan.secret_path
     if is_example_secret(path) and not _in_repository_examples(path):
         raise InputError(

@@ -175,7 +175,7 @@ def _partner_problems(plan: Plan, officers: OfficerRoster) -> list[Problem]:
 
 
 def _seal_problems(plan: Plan) -> list[Problem]:
-    """Warnings about the seed commitment (DESIGN.md §4.1): SSJ-DRAW-1 cannot draw without it."""
+    """Warnings about the seed commitment (docs/spec.md §4.1): SSJ-DRAW-1 cannot draw without it."""
     file = str(plan.source)
     line = plan.line_of("commitment") or plan.line_of("seed")
     if plan.commitment is None:

@@ -1,4 +1,4 @@
-"""Writing the 承诺书 (DESIGN.md §4.3): a short text to print, sign and lodge, and the same as
+"""Writing the 承诺书 (docs/spec.md §4.3): a short text to print, sign and lodge, and the same as
 JSON for verifiers (``ssj verify --published``, the verification page)."""
 
 from __future__ import annotations

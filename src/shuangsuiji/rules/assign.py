@@ -1,4 +1,4 @@
-"""SSJ-ASSIGN-1 and SSJ-ASSIGN-2: the officer draw and inspection groups (DESIGN.md §5), as
+"""SSJ-ASSIGN-1 and SSJ-ASSIGN-2: the officer draw and inspection groups (docs/spec.md §5), as
 a pure function.
 
 :func:`assign` takes a self-contained input — the month's drawn tasks with their enterprises,
@@ -316,7 +316,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
             expert_found = False
             for department, size in _needs(inputs, task.partner):
                 if version_2 and department != inputs.agency and department not in departments:
-                    # Each department usually draws its own officers (DESIGN.md §5).
+                    # Each department usually draws its own officers (docs/spec.md §5).
                     placeholder = f"{department}选派 {size} 名"
                     warnings.append(f"名录库中没有{department}的人员：{placeholder}")
                     continue

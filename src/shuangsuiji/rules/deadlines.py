@@ -1,4 +1,4 @@
-"""一公开: when each result must be published, and where each one stands (DESIGN.md §6).
+"""一公开: when each result must be published, and where each one stands (docs/spec.md §6).
 
 The deadline of a result is the Nth working day after its 检查日期 (N = ``deadline_workdays``);
 a 更正 counts from the day it was corrected. A drawn enterprise still without a result once its

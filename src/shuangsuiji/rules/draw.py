@@ -1,4 +1,4 @@
-"""SSJ-DRAW-1, the normative draw (DESIGN.md §4): quota, tickets, exclusion and selection.
+"""SSJ-DRAW-1, the normative draw (docs/spec.md §4): quota, tickets, exclusion and selection.
 
 Everything that decides which enterprises are drawn lives here, apart from reading the roster:
 :func:`draw` takes a task's complete input — its strata of eligible keys, the keys excluded by
@@ -153,7 +153,7 @@ class DrawInput:
     year: int
     month: int
     plan_seed: str
-    secret: str | None  # s(m) of the sealed chain (DESIGN.md §4.1); None without a commitment
+    secret: str | None  # s(m) of the sealed chain (docs/spec.md §4.1); None without a commitment
     commitment: str | None
     extra: str | None  # public randomness of the day (--seed-extra)
     ratio: Ratio

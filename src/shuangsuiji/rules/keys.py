@@ -1,4 +1,4 @@
-"""How SSJ-DRAW-1 reads roster values (DESIGN.md §3, §4.2): normalised keys and categories, and
+"""How SSJ-DRAW-1 reads roster values (docs/spec.md §3, §4.2): normalised keys and categories, and
 which 经营状态 make an enterprise eligible."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The 承诺书 (DESIGN.md §4.3): what the bureau announces before the first draw, and the check
+"""The 承诺书 (docs/spec.md §4.3): what the bureau announces before the first draw, and the check
 of a year's published records against it.
 
 The seal stops outsiders from knowing a draw in advance; the 承诺书 stops the bureau itself
@@ -218,7 +218,7 @@ def check_pledge(
     zone: dt.tzinfo | None = None,
     source: str = "承诺书",
 ) -> PledgeCheck:
-    """Every record against the 承诺书 in force for its month (DESIGN.md §4.3); with the year's
+    """Every record against the 承诺书 in force for its month (docs/spec.md §4.3); with the year's
     records, also every due draw from the first month to the latest present, none extra."""
     chain = pledge.chain
     problems = [

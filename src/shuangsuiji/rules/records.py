@@ -255,7 +255,7 @@ class LedgerHead(Record):
 
 @dataclass(frozen=True, eq=False)
 class PublicNumber(Record):
-    """The public number a draw added (DESIGN.md §4.3): the source and form the plan announced,
+    """The public number a draw added (docs/spec.md §4.3): the source and form the plan announced,
     and what the clerk typed; its canonical value is the record's ``extra``."""
 
     source: str
@@ -292,7 +292,7 @@ class Drawn(Record):
 
 @dataclass(frozen=True, eq=False)
 class DrawRecord(Drawn):
-    """A self-contained draw record (DESIGN.md §4): anyone can re-run the draw from it alone."""
+    """A self-contained draw record (docs/spec.md §4): anyone can re-run the draw from it alone."""
 
     spec: str
     scope: str
@@ -654,7 +654,7 @@ ASSIGNMENT_FILE = "assignment"
 
 @dataclass(frozen=True, eq=False)
 class PublishedAssignment(Record):
-    """A month's officer draw as published beside its draw records (DESIGN.md §4.3, §5): the
+    """A month's officer draw as published beside its draw records (docs/spec.md §4.3, §5): the
     whole assignment record (its input, the rule and the groups drawn) and every 递补 with
     its reason, so that anyone can re-run it and see each replacement."""
 

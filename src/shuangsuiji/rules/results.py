@@ -1,4 +1,4 @@
-"""The standard result categories of a 双随机 抽查 (DESIGN.md §6, 国家企业信用信息公示系统)."""
+"""The standard result categories of a 双随机 抽查 (docs/spec.md §6, 国家企业信用信息公示系统)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The seed commitment of SSJ-DRAW-1 (DESIGN.md §4.1): nobody can know a draw before it is made.
+"""The seed commitment of SSJ-DRAW-1 (docs/spec.md §4.1): nobody can know a draw before it is made.
 
 The bureau keeps a random 64-hex secret s12 and publishes, before the first draw of the year,
 the commitment C = H^12(s12), where H(x) is the lowercase hex SHA-256 of the ASCII text x.
@@ -70,7 +70,7 @@ _NON_DIGITS = re.compile(r"[^0-9]+")  # digits are 0–9 after NFKC (full-width 
 
 
 def canonical_number(text: str) -> str:
-    """The canonical value of a public number as typed (DESIGN.md §4.3): Unicode NFKC; every
+    """The canonical value of a public number as typed (docs/spec.md §4.3): Unicode NFKC; every
     maximal run of non-digits one space; each number without leading zeros; trimmed — so
     "03，1，5", "3 1 5" and "第3 1 5" all give "3 1 5" and only the numbers decide the draw."""
     text = unicodedata.normalize("NFKC", text)

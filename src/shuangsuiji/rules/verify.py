@@ -38,7 +38,7 @@ EXAMPLE_CHAIN = "记录用的是示例的公开承诺（秘密随仓库公开）
 
 def record_warnings(record: DrawRecord) -> list[str]:
     """What a reader should know about a record that reproduces: the limits of what it
-    proves (DESIGN.md §4.3)."""
+    proves (docs/spec.md §4.3)."""
     if record.spec != SPEC:
         return []
     out = []
@@ -75,7 +75,7 @@ def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -
 
 
 def seal_differences(record: DrawRecord) -> list[str]:
-    """Whether the seed is the committed month secret's (DESIGN.md §4.1): H^m(secret) equals
+    """Whether the seed is the committed month secret's (docs/spec.md §4.1): H^m(secret) equals
     the commitment, and the seed is composed of plan_seed, secret and extra."""
     out = []
     month = (
@@ -195,7 +195,7 @@ def _base_item(record: Drawn, records: Sequence[Drawn]) -> str:
 
 
 def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, list[str]]:
-    """Each record's ``excluded``, recomputed from the other records of the set (DESIGN.md
+    """Each record's ``excluded``, recomputed from the other records of the set (docs/spec.md
     §4.2): the enterprises already selected earlier in the year by a draw over the same item,
     joint tasks first within a month. Returns the differences by scope.
 
