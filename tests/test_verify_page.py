@@ -19,7 +19,7 @@ from shuangsuiji.outputs.verify_page import page_html
 from shuangsuiji.rules.records import DrawRecord
 from shuangsuiji.rules.verify import record_differences, year_differences
 
-from .conftest import ROOT, copy_examples, exclude_a_winner
+from .conftest import ROOT, copy_examples, exclude_a_winner, invoke
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 try:
@@ -182,11 +182,11 @@ def test_every_draw_writes_a_self_contained_page(year: Path) -> None:
     assert "洛龙区应急管理局" in page and "台账链头：第 " in page
     assert "<script src" not in page and "<link" not in page and "http://" not in page
     assert "default-src 'none'" in page  # the browser itself refuses any request
-    data = json.loads(
-        page.split('<script type="application/json" id="data">')[1].split("</script>")[0]
-    )
+    embedded = page.split('<script type="application/json" id="data">')[1].split("</script>")[0]
+    data = json.loads(embedded)
     assert [r["scope"] for r in data["records"]][:2] == ["AJ-01/2025-03", "AJ-02/2025-03"]
-    assert not any(key in page for key in ("执法证号", "officers"))  # no officer data
+    # No officer data in the page itself (a reader may pick the published 人员分组记录).
+    assert not any(key in embedded for key in ("执法证号", "officers"))
 
 
 def test_a_closing_tag_in_the_data_cannot_end_the_script() -> None:
@@ -217,3 +217,47 @@ def test_key_lists_in_files_are_picked_by_the_user(
     for scope in ("AJ-01-2025-03", "AJ-02-2025-03"):
         page.wait_for_selector(f"#verdict-{scope}.ok", timeout=60_000)
     assert page.inner_text("#verdicts").count("复核一致") == 2
+
+
+def test_the_page_checks_the_year_against_the_published_pledge(
+    browser: Any, tmp_path: Path
+) -> None:
+    from shuangsuiji.commands.verify import verify_paths
+
+    from .reliability.test_insider import _draw, _pledged
+
+    plan = _pledged(tmp_path / "ws")
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(text.replace("ratio: 5%", "ratio: 1%", 1), encoding="utf-8")
+    _draw(plan, "2025-03", "3 1 5")  # March's AJ-01 drawn at a ratio lowered for the day …
+    plan.write_text(text, encoding="utf-8")  # … then restored
+    _draw(plan, "2025-05", "0 9 2")
+    assert invoke("assign", "--plan", plan, "--month", "2025-05").exit_code == 0
+    folder = plan.parent / "输出" / "2025-05"
+    page = browser.new_page()
+    page.goto((folder / "抽取复核-2025-05.html").as_uri())
+    page.wait_for_selector("body[data-verified=true]")
+    # Before the 承诺书 is picked, the page says what it cannot prove.
+    assert "没有对照承诺书" in page.inner_text("#notes")
+    pledge = plan.parent / "公开" / "承诺书-2025.json"
+    page.set_input_files("#pick", [str(pledge), str(folder / "人员分组记录-2025-05.json")])
+    page.wait_for_selector("#verdict-pledge.diff", timeout=60_000)
+    shown = [li.inner_text() for li in page.query_selector_all("#verdict-pledge li")]
+    python = verify_paths([plan.parent / "输出"], published=pledge)
+    expected = [f"AJ-01/2025-03：{d}" for d in dict(python.results)["AJ-01/2025-03"]]
+    assert shown == python.problems + expected and "比例与承诺书不符" in shown[0]
+    assert page.get_attribute("#verdict-AJ-01-2025-05", "data-status") == "ok"
+    assert "没有对照承诺书" not in page.inner_text("#notes")
+    # The officer draw the reader picked is shown with its groups.
+    assert "人员分组与递补" in page.inner_text("body") and "检查组" in page.inner_text(
+        "#assignment"
+    )
+
+
+def test_the_page_warns_once_without_a_public_number(browser: Any, year: Path) -> None:
+    page = browser.new_page()
+    page.goto((year.parent / "输出" / "2025-05" / "抽取复核-2025-05.html").as_uri())
+    page.wait_for_selector("body[data-verified=true]")
+    notes = page.inner_text("#notes")
+    assert notes.count("持有秘密的工作区事先就能算出抽取结果") == 1
+    assert "示例的公开承诺" in notes

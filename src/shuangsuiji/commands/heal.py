@@ -25,7 +25,7 @@ from shuangsuiji.outputs.assignment import write_assignment_file
 from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import write_month_sheet
-from shuangsuiji.outputs.verify_page import page_name
+from shuangsuiji.outputs.verify_page import page_is_current, page_name
 from shuangsuiji.rules.assign import current_groups
 from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw, LedgerHead
 
@@ -75,7 +75,8 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             for d in stored_draws
         )
         derived = (result_workbook_name(label), page_name(label))
-        if stale or not all((folder / name).exists() for name in derived):
+        missing = not all((folder / name).exists() for name in derived)
+        if stale or missing or not page_is_current(folder / page_name(label)):
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
                 (ledger.full_record(d), d.text) for d in stored_draws
             ]

@@ -30,6 +30,8 @@ PARAMETERS = (
     "种子/随机源",
     "种子承诺(commitment)",
     "本月秘密(secret)",
+    "公开随机数",
+    "抽取日",
     "比例",
     "对象总数",
     "对象摘要(SHA-256)",
@@ -70,11 +72,19 @@ def record_file(task_id: str, month: str) -> str:
     return f"抽取记录-{task_id}-{month}.json"
 
 
+def _public_number(record: DrawRecord) -> str:
+    """The public number as people read it: the canonical value, what was typed, the source."""
+    number = record.public_number
+    if number is None:
+        return record.extra or ""
+    return f"{record.extra}（输入：{number.typed}；来源：{number.source}）"
+
+
 def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
     """One row of 抽取参数; imported selections say where they came from instead."""
     if isinstance(record, ExternalDraw):
         source = f"{record.source}（SHA-256 {record.source_sha256}）"
-        head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", ""]
+        head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", "", "", ""]
         return [*head, "", "", "", "", "", len(record.selected), record.created_at,
                 record.tool_version, record_file_name(record)]  # fmt: skip
     rfc = record.spec != "SSJ-DRAW-1"
@@ -84,6 +94,8 @@ def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
         (record.key_string or "") if rfc else record.seed,
         record.commitment or "",
         record.secret or "",
+        _public_number(record),
+        record.draw_day or "",
         Ratio.model_validate(record.ratio).describe(),
         record.population.size,
         record.population.digest,
@@ -161,12 +173,16 @@ def write_draw_files(
                 ],
                 [f"在 Linux/macOS 终端中复核一个抽取号：{CHECK_COMMAND}"],
                 [
-                    "种子 = 计划种子/本月秘密[/当天公开的随机数]。本月秘密来自年初公开的种子承诺："
+                    "种子 = 计划种子/本月秘密[/公开随机数的规范写法]。本月秘密来自年初公开的种子承诺："
                     "把本月秘密连续做 m 次 SHA-256（m 为月份，如 3 月做 3 次）应得到承诺值，"
                     "所以抽取前谁也算不出抽取号，抽取后谁都能核对。"
                 ],
                 [f"在 Linux/macOS 终端中核对本月秘密：{COMMITMENT_CHECK}"],
                 ["用抽取记录文件完整复核：ssj verify 抽取记录-<任务编号>-<月份>.json"],
+                [
+                    "对照机关事先公开的承诺书（比例、范围、公开随机数、抽取日、有没有漏抽）："
+                    "ssj verify 输出/ --published 承诺书-<年度>.json"
+                ],
             ],
         ),
     ]

@@ -8,6 +8,7 @@ checks both on the same records and tampered variants.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import importlib.resources
 import json
@@ -22,6 +23,29 @@ EMBED_LIMIT = 5_000_000  # characters of one record embedded; a larger one is pi
 
 def page_name(month: str) -> str:
     return f"抽取复核-{month}.html"
+
+
+def _template() -> str:
+    return (
+        importlib.resources.files("shuangsuiji.outputs")
+        .joinpath("verify_page.html")
+        .read_text(encoding="utf-8")
+    )
+
+
+def template_digest() -> str:
+    """SHA-256 of the page's template: a page written from another version of it is stale."""
+    return hashlib.sha256(_template().encode()).hexdigest()
+
+
+def page_is_current(path: Path) -> bool:
+    """Whether a written page comes from this version's template (its head says which)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(2048)
+    except FileNotFoundError:
+        return False
+    return f'<meta name="ssj-template" content="{template_digest()}">'.encode() in head
 
 
 def page_html(
@@ -50,8 +74,11 @@ def page_html(
     # "</" would end the script element the data sits in.
     embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     head = "（未记录）" if anchor is None else f"第 {anchor.seq} 条事件 {anchor.hash}"
-    template = importlib.resources.files("shuangsuiji.outputs").joinpath("verify_page.html")
-    page = template.read_text(encoding="utf-8")
+    page = _template().replace(
+        '<meta charset="utf-8">',
+        f'<meta charset="utf-8">\n<meta name="ssj-template" content="{template_digest()}">',
+        1,
+    )
     for placeholder, value in (
         ("__TITLE__", html.escape(f"{agency} {month} “双随机”抽取复核")),
         ("__AGENCY__", html.escape(agency)),
