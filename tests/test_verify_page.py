@@ -261,3 +261,55 @@ def test_the_page_warns_once_without_a_public_number(browser: Any, year: Path) -
     notes = page.inner_text("#notes")
     assert notes.count("持有秘密的工作区事先就能算出抽取结果") == 1
     assert "示例的公开承诺" in notes
+
+
+def _forge_number(record: Record) -> None:
+    record["public_number"]["typed"] = "09 2"  # spelled by hand, and the seed made from it
+    record["extra"] = "09 2"
+    record["seed"] = f"{record['plan_seed']}/{record['secret']}/09 2"
+
+
+PLEDGE_VECTORS: dict[str, Callable[[list[Record]], None]] = {
+    "a March draw missing": lambda rs: rs.remove(
+        next(r for r in rs if r["scope"] == "AJ-02/2025-03")
+    ),
+    "drawn before the draw day": lambda rs: rs[-1].update(created_at="2025-05-05T23:00:00+08:00"),
+    "another draw day": lambda rs: rs[-1].update(draw_day="2025-05-07"),
+    "a ratio lowered": lambda rs: rs[-1].update(ratio="4%"),
+    "the public number spelled": lambda rs: _forge_number(rs[-1]),
+    "no public number": lambda rs: [rs[-1].pop("public_number"), rs[-1].update(extra=None)],
+    "another commitment": lambda rs: rs[-1].update(commitment="0" * 64),
+}
+
+
+@pytest.mark.parametrize("forge", list(PLEDGE_VECTORS), ids=list(PLEDGE_VECTORS))
+def test_the_page_and_ssj_verify_agree_on_the_pledge(
+    browser: Any, tmp_path: Path, forge: str
+) -> None:
+    from shuangsuiji.commands.verify import verify_paths
+
+    from .reliability.test_insider import _draw, _pledged
+
+    plan = _pledged(tmp_path / "ws")
+    _draw(plan, "2025-03", "3 1 5")
+    _draw(plan, "2025-05", "0 9 2")
+    records = _records(plan)
+    PLEDGE_VECTORS[forge](records)
+    folder = tmp_path / "forged"
+    folder.mkdir()
+    for r in records:
+        (folder / f"{r['scope'].replace('/', '-')}.json").write_text(
+            json.dumps(r, ensure_ascii=False), encoding="utf-8"
+        )
+    pledge = plan.parent / "公开" / "承诺书-2025.json"
+    python = verify_paths([folder], published=pledge)
+    page = _open(browser, plan, records, "2025-05", "pledge-" + forge.replace(" ", "-"))
+    page.set_input_files("#pick", [str(pledge)])
+    page.wait_for_selector("#verdict-pledge", timeout=60_000)
+    found = _page_verdicts(page)
+    said = dict(python.results)
+    assert found == {scope: said[scope] for scope in found}
+    shown = [li.inner_text() for li in page.query_selector_all("#verdict-pledge li")]
+    march = [f"{s}：{d}" for s, ds in said.items() if s.endswith("2025-03") for d in ds]
+    assert shown == python.problems + march
+    assert python.failed and (shown or any(found.values()))  # every vector is caught
