@@ -18,7 +18,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.run import run_day
 from shuangsuiji.ledger import Ledger
 
-from .conftest import EXAMPLES, fill_task_sheet, group_page_rows, invoke
+from .conftest import EXAMPLES, copy_examples, fill_task_sheet, group_page_rows, invoke
 
 D = dt.date
 MARCH_SHEET = Path("输出") / "2025-03" / "检查任务单-2025-03.xlsx"
@@ -519,9 +519,8 @@ def test_an_invalid_date_is_called_invalid(assigned: Path) -> None:
 
 
 def test_suggested_commands_run_as_printed(tmp_path: Path) -> None:
-    folder = tmp_path / "年度 计划"
-    shutil.copytree(EXAMPLES, folder, ignore=shutil.ignore_patterns("cron"))
-    plan = folder / "2025.yaml"
+    # Only the example's own files: never what a command run in examples/ left there.
+    plan = copy_examples(tmp_path / "年度 计划")
     result = invoke("assign", "--plan", plan, "--month", "2025-03")
     assert result.exit_code == 2
     assert f"ssj draw --plan '{plan}' --month 2025-03" in result.stderr.replace("\n", "")
