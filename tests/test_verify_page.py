@@ -279,7 +279,19 @@ PLEDGE_VECTORS: dict[str, Callable[[list[Record]], None]] = {
     "the public number spelled": lambda rs: _forge_number(rs[-1]),
     "no public number": lambda rs: [rs[-1].pop("public_number"), rs[-1].update(extra=None)],
     "another commitment": lambda rs: rs[-1].update(commitment="0" * 64),
+    "an import not in the 承诺书": lambda rs: _forge_import(rs),
 }
+
+
+def _forge_import(records: list[Record]) -> None:
+    """May's AJ-02 replaced by a list 'imported' after sealing: never in the 承诺书."""
+    index = next(i for i, r in enumerate(records) if r["scope"] == "AJ-02/2025-05")
+    drawn = records[index]
+    records[index] = {
+        "spec": "EXTERNAL", "scope": drawn["scope"], "item_id": "AJ-02", "month": "2025-05",
+        "source": "平台导出.xlsx", "source_sha256": "0" * 64, "selected": drawn["selected"],
+        "created_at": drawn["created_at"], "tool_version": drawn["tool_version"],
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("forge", list(PLEDGE_VECTORS), ids=list(PLEDGE_VECTORS))
