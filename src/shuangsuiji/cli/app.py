@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # the commands load pyarrow and more: imported where a comman
     from shuangsuiji.commands.assign import AssignOutcome
     from shuangsuiji.commands.draw import DrawOutcome
     from shuangsuiji.commands.seal import SealOutcome
-    from shuangsuiji.rules.records import Status
+    from shuangsuiji.rules.records import Accounting, Status
 
 T = TypeVar("T")
 
@@ -214,6 +214,7 @@ def validate(plan: PlanOption) -> None:
                     str(s.quota),
                 )
             out.print(table)
+            out.print(_accounting_table([(s.task_id, s.accounting) for s in summaries]))
             if workspace.enterprises is not None and workspace.officers is not None:
                 out.print(
                     f"企业名录库 {len(workspace.enterprises)} 家，"
@@ -375,8 +376,19 @@ def seal_command(
     _run(run)
 
 
+def _accounting_table(rows: Sequence[tuple[str, Accounting | None]]) -> Table:
+    """Where every roster row went, per item: eligible, or left out and why."""
+    table = Table(title="名录库每一行的去向（每行只计一次）")
+    for header in ("编号", "名录库行数", "符合条件", "未列入（原因和数目）"):
+        table.add_column(header, overflow="fold")
+    for task_id, counted in rows:
+        if counted is not None:
+            table.add_row(task_id, str(counted.rows), str(counted.eligible), counted.left_out())
+    return table
+
+
 def _render_draws(outcome: DrawOutcome) -> None:
-    from shuangsuiji.rules.records import ExternalDraw
+    from shuangsuiji.rules.records import DrawRecord, ExternalDraw
 
     out = _stdout()
     for record in outcome.records:
@@ -399,6 +411,13 @@ def _render_draws(outcome: DrawOutcome) -> None:
             rest = len(record.selected) - MAX_SHOWN
             table.add_row("…", f"另有 {rest} 家", "完整名单见抽取结果表和抽取记录", "")
         out.print(table)
+    counted = [
+        (r.scope, r.accounting)
+        for r in outcome.records
+        if isinstance(r, DrawRecord) and r.scope in outcome.new_scopes and r.covers is None
+    ]
+    if counted:
+        out.print(_accounting_table(counted))
 
 
 draw_app = typer.Typer(
@@ -438,6 +457,14 @@ def draw(
         ),
     ] = None,
     today: TodayOption = None,
+    accept_shrink: Annotated[
+        str | None,
+        typer.Option(
+            "--accept-shrink",
+            help="某事项的抽取对象比上次少了一成以上时，核对无误后用它接受并写明原因（记入抽取记录）。",
+            metavar="原因",
+        ),
+    ] = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
     """抽取当月到期的检查对象（联合任务先抽）；已抽过的月份返回原记录，不会重抽。
@@ -468,6 +495,7 @@ def draw(
             seed_extra=seed_extra,
             sources=sources,
             today=_date_option(today, "--today"),
+            accept_shrink=accept_shrink,
             wait=wait,
         )
         err = _stderr()

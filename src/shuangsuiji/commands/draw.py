@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 
 from shuangsuiji import __version__
@@ -20,7 +21,13 @@ from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.ceremony import public_numbers_path
 from shuangsuiji.inputs.dates import parse_month, writing_day
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
-from shuangsuiji.inputs.population import Eligible, build_strata, names_lookup, population
+from shuangsuiji.inputs.population import (
+    Eligible,
+    account,
+    build_strata,
+    names_lookup,
+    population,
+)
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret, refuse_example_secret
 from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.inputs.workspace import load_workspace
@@ -30,7 +37,7 @@ from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
-from shuangsuiji.rules.records import DrawRecord, ExternalDraw, PublicNumber
+from shuangsuiji.rules.records import Accounting, DrawRecord, ExternalDraw, PublicNumber
 from shuangsuiji.rules.seal import (
     canonical_number,
     commitment_of,
@@ -212,6 +219,41 @@ def _check_method(plan: Plan, tasks: Sequence[Item | JointTask], rfc: bool) -> N
             )
 
 
+SHRINK = Decimal("0.9")  # a population below nine tenths of the previous one stops the draw
+
+
+def _checked_shrink(
+    plan: Plan, task: Item | JointTask, label: str, counted: Accounting, accept: str | None
+) -> Accounting:
+    """The task's accounting; an item whose population fell by more than a tenth since its
+    previous draw stops the draw (exit 1) until a person accepts it with a reason, which the
+    record then carries (docs/spec.md §4.2)."""
+    base = plan.base_item(task)
+    found = Ledger._read(
+        plan.folder,
+        lambda ledger: ledger.previous_population(base.id, plan.year, int(label[5:])),
+        None,
+    )
+    if found is None:
+        return counted
+    scope, before = found
+    if Decimal(counted.eligible) >= SHRINK * before:
+        return counted
+    if accept is None or not accept.strip():
+        left_out = {**counted.status, **counted.not_target}
+        if counted.blank_target:
+            left_out["目标列为空"] = counted.blank_target
+        top = "、".join(f"{k} {v} 行" for k, v in list(left_out.items())[:5])
+        raise NeedsAttention(
+            f"{task.id}/{label} 的抽取对象比上次（{scope}）少了 {before - counted.eligible} 家："
+            f"{before} → {counted.eligible} 家（名录库 {counted.rows} 行；未列入的主要是：{top or '无'}）。"
+            "名录库可能少了行、经营状态被改动，或有合并、空白的单元格；未抽取。核对无误后运行 "
+            f'ssj draw --plan {plan.shell_path} --month {label} --accept-shrink "原因" 接受这一变化'
+            "（原因记入抽取记录，随记录公开）"
+        )
+    return replace(counted, previous=before, accepted=accept.strip())
+
+
 def _check_draw_day(plan: Plan, month: int, label: str, today: dt.date) -> str:
     """The month's draw day (ISO); a draw before it is refused (§4.3)."""
     day = plan.draw_day_of(month)
@@ -231,17 +273,20 @@ def draw_month(
     seed_extra: str | None = None,
     sources: str | None = None,
     today: dt.date | None = None,
+    accept_shrink: str | None = None,
     wait: float = DEFAULT_WAIT,
     heal: bool = True,
 ) -> DrawOutcome:
     """Draw every task due in ``month`` (or only ``item``); return recorded draws unchanged.
 
     ``sources`` switches to RFC 3797 with that public randomness; ``seed_extra`` is the day's
-    public number added to the SSJ-DRAW-1 seed. The workspace lock is taken first: the plan,
-    the secret and the ledger are read as no concurrent command is changing them.
+    public number added to the SSJ-DRAW-1 seed. An item whose population fell by more than a
+    tenth since its previous draw is drawn only with ``accept_shrink``, the reason a person
+    gives (kept in the record). The workspace lock is taken first: the plan, the secret and
+    the ledger are read as no concurrent command is changing them.
     """
     with plan_lock(plan_path, wait):
-        return _draw_locked(plan_path, month, item, seed_extra, sources, today, heal)
+        return _draw_locked(plan_path, month, item, seed_extra, sources, today, accept_shrink, heal)
 
 
 def _draw_locked(
@@ -251,6 +296,7 @@ def _draw_locked(
     seed_extra: str | None,
     sources: str | None,
     today: dt.date | None,
+    accept_shrink: str | None,
     heal: bool,
 ) -> DrawOutcome:
     workspace = load_workspace(plan_path)
@@ -291,6 +337,10 @@ def _draw_locked(
             )
         if key_string is None:
             secret, commitment = _month_secret(plan, mon, extra)
+    accounts = {
+        t.id: _checked_shrink(plan, t, label, account(plan, t, roster), accept_shrink)
+        for t in to_draw
+    }
     with Ledger.at(plan.folder) as ledger:
         healed = heal_outputs(workspace, ledger) if heal else []
         before = ledger.head_anchor()  # every record of this draw names where the chain stood
@@ -330,6 +380,7 @@ def _draw_locked(
                     ledger_head=before,
                     draw_day=draw_day,
                     public_number=number,
+                    accounting=accounts[task.id],
                     select=sql_draw_strata if large else draw_strata,
                 )
             )

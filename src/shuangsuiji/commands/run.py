@@ -211,7 +211,10 @@ def _run_locked(plan_path: str | Path, today: dt.date | None, wait: float) -> Ru
                     outcome.actions.append(f"{month} 人员分组：{len(assigned.groups)} 个检查组")
                     log()
             except SsjError as exc:
-                outcome.problems += _problems(exc, str(plan.source))
+                if exc.exit_code == ExitCode.NEEDS_ATTENTION:  # e.g. a population that shrank
+                    outcome.attention.append(exc.message)
+                else:
+                    outcome.problems += _problems(exc, str(plan.source))
                 break  # later months depend on this one
         _import_results(plan, plan_path, today, wait, outcome, log)
         try:

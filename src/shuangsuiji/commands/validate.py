@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shuangsuiji.inputs.plan import JointTask
-from shuangsuiji.inputs.population import population, task_quota
+from shuangsuiji.inputs.population import account, population, task_quota
 from shuangsuiji.inputs.workspace import Workspace, load_workspace
+from shuangsuiji.rules.records import Accounting
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class TaskSummary:
     ratio: str
     eligible: int
     quota: int
+    accounting: Accounting | None  # where every roster row went (items; a joint task shares it)
 
 
 def summarize(workspace: Workspace) -> list[TaskSummary]:
@@ -43,6 +45,7 @@ def summarize(workspace: Workspace) -> list[TaskSummary]:
                 ratio=task.ratio.describe(),
                 eligible=len(eligible),
                 quota=task_quota(task, eligible),
+                accounting=None if isinstance(task, JointTask) else account(plan, task, roster),
             )
         )
     return summaries

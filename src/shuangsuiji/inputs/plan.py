@@ -169,6 +169,9 @@ class Item(_Task):
     # targets values no enterprise has this year, on purpose (not a typo): no error for them
     absent_targets: dict[str, list[str]] = {}
     methods: list[str] = []
+    # A blank cell in a targets column: an error naming the row (default), or "exclude":
+    # left out of the population, counted and published (docs/spec.md §4.2).
+    blank_targets: Literal["error", "exclude"] = "error"
     # How the enterprises are drawn (docs/spec.md §4): SSJ-DRAW-1, or RFC 3797 from public
     # sources the plan announces in advance (``draw_sources``, in words).
     draw_method: Literal["SSJ-DRAW-1", "RFC3797"] = "SSJ-DRAW-1"

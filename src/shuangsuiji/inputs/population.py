@@ -19,6 +19,9 @@ from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.rosters import NAME, STATUS, EnterpriseRoster
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
+from shuangsuiji.rules.records import Accounting
+
+BLANK = "（空）"
 
 
 def eligible_mask(
@@ -115,3 +118,60 @@ def names_lookup(eligible: Eligible) -> Callable[[list[str]], Mapping[str, str]]
         return eligible.roster.details(keys, NAME)
 
     return names
+
+
+def _counts(values: pa.Array, mask: npt.NDArray[np.bool_], label: str = "") -> dict[str, int]:
+    """How many rows under ``mask`` hold each value (blank as （空）), keyed "{label}{value}"."""
+    if not mask.any():
+        return {}
+    found = pc.value_counts(values.filter(pa.array(mask))).to_pylist()
+    return {f"{label}{c['values'] or BLANK}": int(c["counts"]) for c in found}
+
+
+def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Accounting:
+    """Every roster row counted once for a task (docs/spec.md §4.2), in this order: a blank
+    code, a code on several rows, a blank target cell, a value not among the targets (which
+    column and value), a 经营状态 not eligible (which), or eligible."""
+    rows = len(roster)
+    keys = roster.keys
+    invalid = pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)
+    ordered = keys.take(pa.array(roster.key_order))
+    duplicate = np.zeros(rows, dtype=bool)
+    if rows > 1:
+        same = pc.equal(ordered.slice(1), ordered.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
+        twice = np.zeros(rows, dtype=bool)
+        twice[1:] |= same
+        twice[:-1] |= same
+        duplicate[roster.key_order[twice]] = True
+    duplicate &= ~invalid
+    remaining = ~invalid & ~duplicate
+    blank_target = 0
+    not_target: dict[str, int] = {}
+    for column, allowed in plan.base_item(task).targets.items():
+        values = roster.values(column)
+        blank = pc.equal(pc.binary_length(values), 0).to_numpy(zero_copy_only=False) & remaining
+        blank_target += int(blank.sum())
+        remaining &= ~blank
+        wanted = pa.array(sorted({normalize_value(v) for v in allowed}), pa.string())
+        fits = pc.is_in(values, value_set=wanted).to_numpy(zero_copy_only=False)
+        for value, count in _counts(values, remaining & ~fits, f"{column}：").items():
+            not_target[value] = not_target.get(value, 0) + count
+        remaining &= fits
+    status: dict[str, int] = {}
+    if STATUS in roster.columns:
+        values = roster.values(STATUS)
+        operating = pa.array(
+            sorted(s for s in pc.unique(values).to_pylist() if is_operating(s)), pa.string()
+        )
+        fits = pc.is_in(values, value_set=operating).to_numpy(zero_copy_only=False)
+        status = _counts(values, remaining & ~fits)
+        remaining &= fits
+    return Accounting(
+        rows=rows,
+        invalid_code=int(invalid.sum()),
+        duplicate=int(duplicate.sum()),
+        blank_target=blank_target,
+        not_target=dict(sorted(not_target.items(), key=lambda kv: (-kv[1], kv[0]))),
+        status=dict(sorted(status.items(), key=lambda kv: (-kv[1], kv[0]))),
+        eligible=int(remaining.sum()),
+    )

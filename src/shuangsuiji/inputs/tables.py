@@ -158,7 +158,8 @@ def detect_encoding(data: bytes) -> str | None:
     return None
 
 
-_Read = tuple[pa.Table, int, list[str]]  # the rows below the header, header row, raw headers
+# The rows below the header, the header row, the raw headers, and the merged ranges filled in.
+_Read = tuple[pa.Table, int, list[str], list[str]]
 
 
 def _read_text(path: Path, aliases: dict[str, str]) -> _Read:
@@ -192,7 +193,7 @@ def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str)
     raw_headers = rows[index] if rows else []
     names = _canonical_headers(raw_headers, aliases)
     if not names:
-        return pa.table({ROW: pa.array([], pa.int64())}), 1, []
+        return pa.table({ROW: pa.array([], pa.int64())}), 1, [], []
     try:
         frame = _arrow_csv(path, encoding, delimiter, index + 1, names)
     except pa.ArrowInvalid as exc:
@@ -203,7 +204,7 @@ def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str)
         frame = _python_csv(path, encoding, delimiter, index + 1, names)
     row = np.arange(index + 2, index + 2 + frame.num_rows, dtype=np.int64)
     release_memory()
-    return frame.append_column(ROW, pa.array(row)), index + 1, raw_headers
+    return frame.append_column(ROW, pa.array(row)), index + 1, raw_headers, []
 
 
 def release_memory() -> None:
@@ -363,7 +364,7 @@ def _sheet_frame(rows: list[list[Any]], index: int, aliases: dict[str, str]) -> 
         for i, name in enumerate(names)
     }
     frame[ROW] = pa.array(np.arange(index + 2, index + 2 + len(body), dtype=np.int64))
-    return pa.table(frame), index + 1, raw_headers
+    return pa.table(frame), index + 1, raw_headers, []
 
 
 def _read_excel(path: Path, aliases: dict[str, str], sheet: str | None) -> _Read:
@@ -374,14 +375,56 @@ def _read_excel(path: Path, aliases: dict[str, str], sheet: str | None) -> _Read
             f"找不到工作表“{sheet}”（现有：{'、'.join(workbook.sheet_names)}）",
             "改正计划文件中的工作表名",
         )
-    best: tuple[int, int, list[list[Any]]] | None = None
+    best: tuple[int, int, list[list[Any]], str] | None = None
     for name in [sheet] if sheet is not None else workbook.sheet_names:
         rows = _raw_rows(workbook, name)
         index, score = _sheet_head(rows, aliases)
         if best is None or score > best[1]:  # the first sheet wins a tie
-            best = (index, score, rows)
+            best = (index, score, rows, name)
     assert best is not None
-    return _sheet_frame(best[2], best[0], aliases)
+    index, _, rows, chosen = best
+    merged = _fill_merged(rows, _merged_ranges(workbook, chosen), index)
+    frame, header_row, raw_headers, _ = _sheet_frame(rows, index, aliases)
+    return frame, header_row, raw_headers, merged
+
+
+def _merged_ranges(workbook: Any, name: str) -> list[tuple[int, int, int, int]]:
+    """The worksheet's merged ranges as (first row, first column, last row, last column),
+    counted from 0 like the rows calamine gives."""
+    try:
+        found = workbook.get_sheet_by_name(name).merged_cell_ranges or []
+    except Exception:  # a format without merged ranges (ods, xls) reports none
+        return []
+    return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in found]
+
+
+def _fill_merged(
+    rows: list[list[Any]], ranges: Sequence[tuple[int, int, int, int]], header: int
+) -> list[str]:
+    """Give every cell of a merged range below the header its top-left value — what Excel
+    shows in it (a clerk's "合并相同单元格"): without this only the first row of the range
+    holds a value and the rest read as blank. Returns the ranges filled, as Excel names them."""
+    filled = []
+    for r0, c0, r1, c1 in sorted(ranges):
+        if r0 <= header or r0 >= len(rows) or (r0, c0) == (r1, c1):
+            continue
+        value = rows[r0][c0] if c0 < len(rows[r0]) else ""
+        for r in range(r0, min(r1, len(rows) - 1) + 1):
+            row = rows[r]
+            for c in range(c0, min(c1, len(row) - 1) + 1):
+                row[c] = value
+        filled.append(f"{_column_letter(c0)}{r0 + 1}:{_column_letter(c1)}{r1 + 1}")
+    return filled
+
+
+def _column_letter(index: int) -> str:
+    """Excel's column name for a 0-based index: 0 → A, 25 → Z, 26 → AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(65 + rest) + name
+    return name
 
 
 def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
@@ -412,7 +455,7 @@ def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
     table = pa.table(columns)
     del data, columns
     release_memory()
-    return table, 1, raw_headers
+    return table, 1, raw_headers, []
 
 
 def _duplicate_columns(
@@ -480,9 +523,21 @@ def _finish(
     aliases: dict[str, str],
 ) -> tuple[Table, list[Problem]]:
     """A table as read, checked for duplicate and missing columns, blank rows dropped."""
-    frame, header_row, raw_headers = read
+    frame, header_row, raw_headers, merged = read
     found = [h.strip() for h in raw_headers if h.strip()]
     problems = _duplicate_columns(file, header_row, raw_headers, aliases)
+    if merged:
+        shown = "、".join(merged[:10]) + (f" 等 {len(merged)} 处" if len(merged) > 10 else "")
+        problems.append(
+            Problem(
+                file,
+                None,
+                None,
+                f"有合并单元格：{shown}；已按 Excel 显示的值读取（合并区域的每一格都取左上角的值）",
+                "核对这些区域的每一行是否确实都是这个值；最好取消合并后填满每一格",
+                "warning",
+            )
+        )
     for column in columns:
         if column.required and column.name not in frame.column_names:
             also = f"（也认：{'、'.join(column.aliases)}）" if column.aliases else ""

@@ -20,6 +20,7 @@ from shuangsuiji.inputs.rosters import (
     unknown_recusals,
 )
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret
+from shuangsuiji.inputs.tables import ROW
 from shuangsuiji.rules.keys import normalize_value
 from shuangsuiji.rules.seal import commitment_of
 
@@ -60,6 +61,43 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _blank_target_problems(
+    plan: Plan,
+    item: Item,
+    column: str,
+    roster: EnterpriseRoster,
+    plan_place: tuple[int | None, str],
+) -> list[Problem]:
+    """A blank cell in a targets column is an error naming its row: a merged or emptied cell
+    would quietly leave the enterprise out of every draw. With ``blank_targets: exclude`` such
+    rows are left out on purpose, counted and published (a warning says how many)."""
+    blank = pc.equal(pc.binary_length(roster.values(column)), 0)
+    if not pc.any(blank).as_py():
+        return []
+    rows = roster.data.column(ROW).combine_chunks().filter(blank).to_pylist()
+    if item.blank_targets == "exclude":
+        line, where = plan_place
+        return [
+            Problem(
+                str(plan.source),
+                line,
+                where,
+                f"名录库有 {len(rows)} 行的“{column}”为空，按计划（blank_targets: exclude）不列入 "
+                f"{item.id} 的抽取对象，数目记入抽取记录",
+                "",
+                "warning",
+            )
+        ]
+    fix = (
+        f"填写该企业的{column}；确实无法归类、应当不列入抽取对象时，在事项 {item.id} 下写 "
+        "blank_targets: exclude（数目会记入抽取记录并公开）"
+    )
+    return [
+        Problem(roster.file, int(row), column, f"“{column}”为空：{item.id} 会悄悄漏掉这家企业", fix)
+        for row in rows
+    ]
+
+
 def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> list[Problem]:
     """Problems between one task's targets/ratio and the roster's columns and values."""
     file = str(plan.source)
@@ -81,6 +119,7 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                     )
                 )
                 continue
+            problems += _blank_target_problems(plan, task, column, roster, (line, where))
             present = set(pc.unique(roster.values(column)).to_pylist())
             expected = {normalize_value(v) for v in task.absent_targets.get(column, [])}
             for value in values:

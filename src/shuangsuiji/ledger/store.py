@@ -270,6 +270,17 @@ class Ledger:
         )
         return {scope for (scope,) in rows}
 
+    def previous_population(self, base_item: str, year: int, month: int) -> tuple[str, int] | None:
+        """(scope, population size) of the latest draw made here over ``base_item`` before
+        ``month``, if any (imported selections have no population)."""
+        row = self.conn.execute(
+            "SELECT scope, json_extract(record, '$.population.size') FROM draws"
+            " WHERE base_item = ? AND year = ? AND month < ?"
+            " AND json_extract(record, '$.spec') != ? ORDER BY month DESC, rowid DESC LIMIT 1",
+            (base_item, year, month, EXTERNAL),
+        ).fetchone()
+        return None if row is None or row[1] is None else (str(row[0]), int(row[1]))
+
     def selected_over(self, base_item: str, year: int) -> set[str]:
         """Every enterprise selected in ``year`` by a draw over ``base_item``."""
         rows = self.conn.execute(

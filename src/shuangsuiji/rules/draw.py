@@ -20,6 +20,7 @@ from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.ratio import Ratio, format_rate
 from shuangsuiji.rules.records import (
     INLINE_KEYS,
+    Accounting,
     DrawRecord,
     LedgerHead,
     Population,
@@ -168,6 +169,7 @@ class DrawInput:
     draw_day: str | None = None  # the month's draw day the plan fixes (ISO date), §4.3
     # The announced public number as typed; its canonical value is the seed's extra (§4.3).
     public_number: PublicNumber | None = None
+    accounting: Accounting | None = None  # where every roster row went
     # How the SSJ-DRAW-1 selection is computed: this module's, or the same rule run by an
     # engine for large populations (shuangsuiji.engine.draw); the record is the same.
     select: Selector = field(default=draw_strata)
@@ -226,6 +228,7 @@ def draw(task: DrawInput) -> DrawRecord:
         population=Population(
             len(keys), population_digest(keys), keys, keys_file_name(scope) if in_file else None
         ),
+        accounting=task.accounting,
         strata=strata,
         excluded=sorted(excluded.intersection(keys)),
         k=sum(s.k for s in task.strata),

@@ -254,6 +254,58 @@ class LedgerHead(Record):
 
 
 @dataclass(frozen=True, eq=False)
+class Accounting(Record):
+    """Every roster row counted in exactly one class for a draw's item (docs/spec.md §4.2):
+    left out for its code, its target cell or its status, or eligible. ``status`` and
+    ``not_target`` say which value, so a population that shrinks shows why."""
+
+    rows: int  # the roster's rows
+    invalid_code: int  # blank or failing its check character
+    duplicate: int  # a code that appears on more than one row
+    blank_target: int  # a target column left blank (with blank_targets: exclude)
+    not_target: dict[str, int]  # "行业类别：餐饮" -> rows whose value is not a target
+    status: dict[str, int]  # 经营状态 not 在业/存续/开业 -> rows
+    eligible: int
+    previous: int | None = None  # the item's previous draw's population, when this one shrank …
+    accepted: str | None = None  # … by more than a tenth, and why a person accepted it
+
+    _optional = ("previous", "accepted")
+    _defaults: ClassVar[dict[str, Any]] = {"previous": None, "accepted": None}
+
+    def left_out(self) -> str:
+        """The rows not eligible, class by class with the values, as people read them."""
+        parts = []
+        if self.status:
+            detail = "、".join(f"{k} {v}" for k, v in self.status.items())
+            parts.append(f"经营状态不符 {sum(self.status.values())}（{detail}）")
+        if self.not_target:
+            shown = list(self.not_target.items())
+            detail = "、".join(f"{k.split('：', 1)[-1]} {v}" for k, v in shown[:8])
+            more = f" 等 {len(shown)} 种" if len(shown) > 8 else ""
+            parts.append(f"不在抽查范围 {sum(self.not_target.values())}（{detail}{more}）")
+        for count, what in (
+            (self.blank_target, "目标列为空"),
+            (self.duplicate, "代码重复"),
+            (self.invalid_code, "代码为空"),
+        ):
+            if count:
+                parts.append(f"{what} {count}")
+        return "；".join(parts) or "无"
+
+    @property
+    def total(self) -> int:
+        """The rows the classes account for: equal to ``rows`` when every row is counted once."""
+        return (
+            self.invalid_code
+            + self.duplicate
+            + self.blank_target
+            + sum(self.not_target.values())
+            + sum(self.status.values())
+            + self.eligible
+        )
+
+
+@dataclass(frozen=True, eq=False)
 class PublicNumber(Record):
     """The public number a draw added (docs/spec.md §4.3): the source and form the plan announced,
     and what the clerk typed; its canonical value is the record's ``extra``."""
@@ -310,6 +362,7 @@ class DrawRecord(Drawn):
     ratio: str | dict[str, str]
     targets: dict[str, list[str]]
     population: Population
+    accounting: Accounting | None  # where every roster row went (records from 0.4 on)
     strata: list[StratumEntry] | None  # stratified ratios only
     excluded: list[str]
     k: int
@@ -319,9 +372,18 @@ class DrawRecord(Drawn):
     tool_version: str
     ledger_head: LedgerHead | None  # the chain head before this draw was recorded
 
-    _optional = ("covers", "draw_day", "public_number", "key_string", "strata", "ledger_head")
+    _optional = (
+        "covers",
+        "draw_day",
+        "public_number",
+        "key_string",
+        "accounting",
+        "strata",
+        "ledger_head",
+    )
     _defaults: ClassVar[dict[str, Any]] = {
         "covers": None,
+        "accounting": None,
         "draw_day": None,
         "public_number": None,
         "plan_seed": None,

@@ -144,6 +144,14 @@ def record_differences(
     if population_digest(keys) != population.digest:
         where = population.keys_file or "keys"
         out.append(f"population.digest 与 {where} 不符：对象名单被改动过")
+    accounting = record.accounting
+    if accounting is not None and (
+        accounting.eligible != len(keys) or accounting.total != accounting.rows
+    ):
+        out.append(
+            f"名录库行数的去向（accounting）不对：{accounting.rows} 行应等于各类之和 {accounting.total}，"
+            f"符合条件的 {accounting.eligible} 家应等于对象数 {len(keys)}"
+        )
     excluded = set(record.excluded)
     if not excluded <= set(keys):
         out.append(f"excluded 中有 {len(excluded - set(keys))} 个代码不在对象名单中")
