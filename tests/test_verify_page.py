@@ -325,3 +325,11 @@ def test_the_page_and_ssj_verify_agree_on_the_pledge(
     march = [f"{s}：{d}" for s, ds in said.items() if s.endswith("2025-03") for d in ds]
     assert shown == python.problems + march
     assert python.failed and (shown or any(found.values()))  # every vector is caught
+
+
+def test_the_page_names_a_missing_record_by_its_scope(browser: Any, year: Path) -> None:
+    records = [r for r in _records(year) if r["scope"] != "AJ-01/2025-03"]
+    page = _open(browser, year, records, "2025-05", "missing")
+    found = _page_verdicts(page)
+    assert found == _python_verdicts(records, "2025-05")
+    assert any("缺少 AJ-01/2025-03 的抽取记录" in d for d in found["AJ-01/2025-05"])

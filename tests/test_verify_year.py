@@ -103,3 +103,12 @@ def test_a_record_of_0_1_still_verifies(published: Path) -> None:
 def test_an_empty_folder_is_bad_input(tmp_path: Path) -> None:
     result = invoke("verify", tmp_path)
     assert result.exit_code == 2 and "没有找到抽取记录" in result.stderr
+
+
+def test_a_missing_record_is_named_by_its_scope(published: Path) -> None:
+    _path(published, "AJ-01/2025-03").unlink()
+    result = invoke("verify", published)
+    assert result.exit_code == 1
+    assert "缺少 AJ-01/2025-03 的抽取记录：本记录按它排除了企业" in result.stdout
+    record = json.loads(_path(published, "AJ-01/2025-05").read_text(encoding="utf-8"))
+    assert record["excluded_from"] == ["AJ-01/2025-03", "LH-01/2025-05"]

@@ -346,6 +346,7 @@ def _draw_locked(
         before = ledger.head_anchor()  # every record of this draw names where the chain stood
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}
+        batch_scopes: dict[str, list[str]] = {}  # drawn in this batch, recorded after it
         for task in tasks:
             scope = scope_of(task.id, year, mon)
             base = plan.base_item(task)
@@ -358,6 +359,8 @@ def _draw_locked(
                     outcome.notices += _changes_since(recorded_draw, eligible, extra, key_string)
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
+            earlier = [d.scope for d in ledger.drawn(year) if d.base_item == base.id]
+            earlier += batch_scopes.get(base.id, [])
             large = len(eligible) >= ENGINE_MIN_KEYS
             record = draw(
                 DrawInput(
@@ -381,6 +384,7 @@ def _draw_locked(
                     draw_day=draw_day,
                     public_number=number,
                     accounting=accounts[task.id],
+                    excluded_from=earlier,
                     select=sql_draw_strata if large else draw_strata,
                 )
             )
@@ -388,6 +392,7 @@ def _draw_locked(
                 release_memory()  # the engine's working memory, before the next task's
             selected = record.selected_keys
             batch_selected.setdefault(base.id, set()).update(selected)
+            batch_scopes.setdefault(base.id, []).append(scope)
             text = record.to_json()
             new.append((StoredDraw.of(text, record), selected))
             outcome.records.append(record)

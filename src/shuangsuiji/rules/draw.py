@@ -170,6 +170,7 @@ class DrawInput:
     # The announced public number as typed; its canonical value is the seed's extra (§4.3).
     public_number: PublicNumber | None = None
     accounting: Accounting | None = None  # where every roster row went
+    excluded_from: Sequence[str] = ()  # the earlier scopes over the item that ``excluded`` is from
     # How the SSJ-DRAW-1 selection is computed: this module's, or the same rule run by an
     # engine for large populations (shuangsuiji.engine.draw); the record is the same.
     select: Selector = field(default=draw_strata)
@@ -231,6 +232,7 @@ def draw(task: DrawInput) -> DrawRecord:
         accounting=task.accounting,
         strata=strata,
         excluded=sorted(excluded.intersection(keys)),
+        excluded_from=list(task.excluded_from),
         k=sum(s.k for s in task.strata),
         selected=[
             Selected(rank, key, name_of.get(key, ""), tk)

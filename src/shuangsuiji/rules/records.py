@@ -365,6 +365,7 @@ class DrawRecord(Drawn):
     accounting: Accounting | None  # where every roster row went (records from 0.4 on)
     strata: list[StratumEntry] | None  # stratified ratios only
     excluded: list[str]
+    excluded_from: list[str]  # the earlier scopes over the item whose selections it excludes
     k: int
     selected: list[Selected]
     shortfall: int
@@ -379,11 +380,13 @@ class DrawRecord(Drawn):
         "key_string",
         "accounting",
         "strata",
+        "excluded_from",
         "ledger_head",
     )
     _defaults: ClassVar[dict[str, Any]] = {
         "covers": None,
         "accounting": None,
+        "excluded_from": [],
         "draw_day": None,
         "public_number": None,
         "plan_seed": None,

@@ -213,6 +213,7 @@ def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, 
     say which item a joint task covers.
     """
     out: dict[str, list[str]] = {}
+    given = {r.scope for r in records}
     by_item: dict[tuple[str, str], list[DrawRecord | ExternalDraw]] = {}
     for record in records:
         by_item.setdefault((record.month[:4], _base_item(record, records)), []).append(record)
@@ -233,6 +234,12 @@ def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, 
                 expected = set()
             listed = set(record.excluded) if isinstance(record, DrawRecord) else expected
             problems = []
+            named = record.excluded_from if isinstance(record, DrawRecord) else []
+            problems += [
+                f"缺少 {scope} 的抽取记录：本记录按它排除了企业，所给记录中却没有它"
+                for scope in named
+                if scope not in given
+            ]
             unexplained = sorted(listed - expected)
             if unexplained:
                 before = "、".join(earlier) or "无"
