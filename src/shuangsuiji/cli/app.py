@@ -58,7 +58,7 @@ plan_app = typer.Typer(
 )
 app.add_typer(plan_app, name="plan")
 results_app = typer.Typer(
-    help="检查结果：导入填好的检查任务单。",
+    help="检查结果：导入填好的检查任务单（import），登记未能检查的企业及原因（waive）。",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -773,6 +773,55 @@ def verify(
     _run(run)
 
 
+@results_app.command("waive")
+def results_waive(
+    plan: PlanOption,
+    month: Annotated[
+        str, typer.Option("--month", "-m", help="抽取月份 YYYY-MM。", show_default=False)
+    ],
+    uscc: Annotated[
+        str,
+        typer.Option("--uscc", help="未能检查的企业的统一社会信用代码。", show_default=False),
+    ],
+    reason: Annotated[
+        str,
+        typer.Option(
+            "--reason",
+            help="未能检查的原因（标准检查结果都不适用时），记入台账，如“企业已搬离本区，已移交属地”。",
+            show_default=False,
+            metavar="原因",
+        ),
+    ],
+    task: Annotated[
+        str | None, typer.Option("--task", "-t", help="同一企业本月被多个任务抽中时指明任务。")
+    ] = None,
+    today: TodayOption = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """登记抽中的企业未能检查及原因（标准检查结果都不适用时）：它不再列为需要处理；之后导入它的检查结果时登记自动结束。"""
+    from shuangsuiji.commands.results import waive_result
+
+    def run() -> None:
+        waiver = waive_result(
+            plan,
+            month=month,
+            uscc=uscc,
+            reason=reason,
+            task=task,
+            today=_date_option(today, "--today"),
+            wait=wait,
+        )
+        _stdout().print(
+            _marked(
+                "✓",
+                f"已登记 {waiver.scope} {waiver.name}（{waiver.uscc}）未能检查：{waiver.reason}"
+                f"（{waiver.on}）。之后导入它的检查结果时，登记自动结束。",
+            )
+        )
+
+    _run(run)
+
+
 @audit_app.command("verify")
 def audit_verify(
     plan: PlanOption,
@@ -1147,6 +1196,7 @@ _EVENT_NAMES = {
     "publish": "登记公示",
     "results_file": "导入结果文件",
     "seal": "封存种子承诺",
+    "waive": "登记未能检查",
 }
 
 
@@ -1176,6 +1226,8 @@ def _event_text(kind: str, payload: dict[str, object]) -> str:
         return f"{payload['file']}，{len(payload['items'])} 条"  # type: ignore[arg-type]
     if kind == "publish":
         return f"{len(payload['items'])} 条于 {payload['date']} 公示"  # type: ignore[arg-type]
+    if kind == "waive":
+        return f"{payload['scope']} {payload['name']}：未能检查（{payload['reason']}，{payload['on']}）"
     if kind == "substitute":
         out, new = payload["out"], payload["in"]
         assert isinstance(out, dict) and isinstance(new, dict)

@@ -58,5 +58,6 @@ def check_deadlines(
             plan.deadline_workdays,
             grace=plan.results_grace_workdays,
             officers=officers_of(ledger, plan.year),
+            waivers=ledger.waivers(),
         )
     return [s for s in found if not wanted or s.status in wanted]

@@ -45,6 +45,7 @@ def make_report(
             plan.work_calendar,
             plan.deadline_workdays,
             grace=plan.results_grace_workdays,
+            waivers={k: w for k, w in ledger.waivers().items() if k[0] in scopes},
         )
         groups = [
             group

@@ -13,14 +13,16 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shuangsuiji.commands.draw import parse_draw_month
 from shuangsuiji.commands.heal import sound_ledger
 from shuangsuiji.exceptions import InputError, NeedsAttention, raise_for_errors
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.inputs.tasksheet import read_results
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
-from shuangsuiji.rules.records import Result, ResultConflict
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
+from shuangsuiji.rules.keys import normalize_value
+from shuangsuiji.rules.records import Result, ResultConflict, Waiver
 from shuangsuiji.rules.results import merge
 
 
@@ -111,3 +113,53 @@ def import_results(
         }
         ledger.record([*(("result", r) for r in outcome.changed), ("results_file", file_event)])
     return outcome
+
+
+def waive_result(
+    plan_path: str | Path,
+    *,
+    month: str,
+    uscc: str,
+    reason: str,
+    task: str | None = None,
+    today: dt.date | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> Waiver:
+    """``ssj results waive``: record that a drawn enterprise could not be inspected, and why
+    (none of the standard 检查结果 fits). Its needs-attention alarm ends; the event log keeps
+    the reason; a result imported for it later ends the waiver."""
+    if not reason.strip():
+        raise InputError("--reason 不能为空：写明为什么没能检查（如“企业已搬离本区，移交属地”）")
+    with plan_lock(plan_path, wait):
+        plan = load_plan(plan_path)
+        day = writing_day(today)
+        label = parse_draw_month(month, plan)
+        code = normalize_value(uscc).upper()
+        with sound_ledger(plan) as ledger:
+            scopes = [
+                (info.scope, s.name)
+                for info in ledger.drawn(plan.year)
+                if f"{plan.year:04d}-{info.month:02d}" == f"{label[0]:04d}-{label[1]:02d}"
+                and (task is None or info.task_id == task)
+                and (stored := ledger.draw(info.scope)) is not None
+                for s in stored.record.selected
+                if s.uscc == code
+            ]
+            if not scopes:
+                raise InputError(
+                    f"{code} 不是 {label[0]:04d}-{label[1]:02d}"
+                    f"{'' if task is None else ' ' + task} 抽中的企业；核对代码和月份"
+                )
+            if len(scopes) > 1:
+                raise InputError(
+                    f"{code} 在本月被多个任务抽中（{'、'.join(s for s, _ in scopes)}）；用 --task 指明"
+                )
+            scope, name = scopes[0]
+            if (scope, code) in ledger.results():
+                raise InputError(
+                    f"{scope} {name} 已有检查结果，不能再登记为未能检查；结果有误请改正任务单后重新导入"
+                )
+            waiver = Waiver(scope, code, name, reason.strip(), day.isoformat())
+            if ledger.waivers().get((scope, code)) != waiver:
+                ledger.record_events("waive", [waiver])
+    return waiver

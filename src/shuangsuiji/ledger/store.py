@@ -25,6 +25,7 @@ from shuangsuiji.rules.records import (
     Result,
     ResultConflict,
     Substitution,
+    Waiver,
     read_draw,
 )
 
@@ -398,6 +399,15 @@ class Ledger:
                     if entry is not None and not entry.published_on:
                         current[(scope, uscc)] = replace(entry, published_on=payload["date"])
         return current
+
+    def waivers(self) -> dict[tuple[str, str], Waiver]:
+        """Each drawn enterprise recorded as not inspectable, by (scope, uscc): its latest
+        "waive" event (a result recorded for it is kept beside it and takes precedence)."""
+        return {
+            (p["scope"], p["uscc"]): Waiver.from_dict(p)
+            for _, _, kind, p in self.events()
+            if kind == "waive"
+        }
 
     def imported_files(self) -> set[tuple[str, str]]:
         """(file name, SHA-256) of every results file version imported so far: a file's

@@ -18,7 +18,7 @@ MONTHS = "按月汇总"
 CATEGORIES = "检查结果分类"
 OFFICERS = "人员工作量"
 TASK_HEADERS = ("抽取范围", "任务编号", "月份", "类型", "符合条件", "抽中", "已检查", "发现问题",
-                "责令改正", "按期公示", "逾期公示", "尚未公示")  # fmt: skip
+                "责令改正", "按期公示", "逾期公示", "尚未公示", "未能检查")  # fmt: skip
 MONTH_HEADERS = ("月份", "抽中", "已检查", "按期公示", "逾期公示", "按期公示率")
 PNG_NAMES = ("图1-各月抽中与已检查", "图2-检查结果分类", "图3-各月按期公示率")
 CHARTS = (
@@ -45,7 +45,7 @@ def _sheets(report: YearReport) -> list[Sheet]:
     caption = f"{report.agency} {report.year} 年度“双随机、一公开”抽查统计"
     tasks = [
         [t.scope, t.task_id, t.month, "部门联合" if t.joint else "本部门", t.eligible, t.drawn,
-         t.inspected, t.with_findings, t.corrected, t.on_time, t.late, t.unpublished]
+         t.inspected, t.with_findings, t.corrected, t.on_time, t.late, t.unpublished, t.waived]
         for t in report.tasks
     ]  # fmt: skip
     months = [

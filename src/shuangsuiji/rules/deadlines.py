@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
-from shuangsuiji.rules.records import DrawRecord, Result, Status
+from shuangsuiji.rules.records import DrawRecord, Result, Status, Waiver
 from shuangsuiji.rules.workdays import WorkCalendar, month_end
 
 STATUS_NAMES = {
@@ -20,6 +21,7 @@ STATUS_NAMES = {
     "pending": "待公示",
     "published_late": "逾期后公示",
     "published": "已公示",
+    "waived": "未能检查",
 }
 # What a person must act on: a nonzero exit and the whole list, by name.
 NEEDS_ATTENTION = ("overdue", "no_result")
@@ -46,10 +48,12 @@ def statuses(
     *,
     grace: int = 0,
     officers: Mapping[tuple[str, str], list[str]] | None = None,
+    waivers: Mapping[tuple[str, str], Waiver] | None = None,
 ) -> list[Status]:
     """Every result with its deadline status, and every drawn enterprise still without a
-    result ``grace`` working days after its month ended, most urgent first. ``officers`` names
-    whom to ask about each enterprise (scope, uscc)."""
+    result ``grace`` working days after its month ended, most urgent first; one recorded as
+    not inspectable (``waivers``) is listed as such, not as needing attention. ``officers``
+    names whom to ask about each enterprise (scope, uscc)."""
     who = officers or {}
     found = []
     for key, result in results.items():
@@ -80,13 +84,18 @@ def statuses(
                 who.get(key, []),
             )
         )
+    waived = waivers or {}
+    for key, waiver in waived.items():
+        if key not in results:  # a result recorded since ends the waiver
+            entry = Status(*key, waiver.name, None, None, None, "waived", None, None, [])
+            found.append(replace(entry, officers=who.get(key, []), reason=waiver.reason))
     for draw in draws:
         year, month = (int(part) for part in draw.month.split("-"))
         if today <= calendar.add(month_end(year, month), grace):
             continue
         for selected in draw.selected:
             key = (draw.scope, selected.uscc)
-            if key not in results:
+            if key not in results and key not in waived:
                 found.append(
                     Status(
                         draw.scope,
@@ -113,6 +122,8 @@ def standing(status: Status) -> str:
         return f"还剩 {left} 个工作日"
     if status.status in ("published", "published_late"):
         return f"{STATUS_NAMES[status.status]} {status.published_on}"
+    if status.status == "waived":
+        return f"未能检查（{status.reason}）"
     return STATUS_NAMES[status.status]
 
 

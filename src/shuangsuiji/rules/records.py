@@ -786,6 +786,18 @@ class Result(Record):
 
 
 @dataclass(frozen=True, eq=False)
+class Waiver(Record):
+    """A drawn enterprise that could not be inspected, and why (``ssj results waive``): none of
+    the standard 检查结果 fits. Its alarm ends; a later result for it ends the waiver."""
+
+    scope: str
+    uscc: str
+    name: str
+    reason: str
+    on: str  # ISO date it was recorded as of
+
+
+@dataclass(frozen=True, eq=False)
 class ResultConflict(Record):
     """A value from one results file contradicting the one already imported from another:
     held back for a person to settle, never applied by file order."""
@@ -821,5 +833,7 @@ class Status(Record):
     workdays_left: int | None  # working days to the deadline; negative: this many days late
     corrected_on: str | None  # a 更正: the deadline counts from this day
     officers: list[str]  # the group's officers: whom to ask
+    reason: str | None = None  # waived: why it could not be inspected
 
-    _defaults: ClassVar[dict[str, Any]] = {"corrected_on": None, "officers": []}
+    _optional = ("reason",)
+    _defaults: ClassVar[dict[str, Any]] = {"corrected_on": None, "officers": [], "reason": None}

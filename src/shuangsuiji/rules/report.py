@@ -32,6 +32,7 @@ class TaskMonth:
     on_time: int
     late: int
     unpublished: int  # a result not yet published, in time or not
+    waived: int = 0  # drawn, but could not be inspected (ssj results waive, with the reason)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ def year_report(
 ) -> YearReport:
     """The statistics of ``draws`` (this year's, in the order made), their ``results``, the
     publication ``statuses`` (``rules.deadlines.statuses``) and the groups of the year."""
-    state = {(s.scope, s.uscc): s.status for s in statuses}
+    listed = list(statuses)
+    state = {(s.scope, s.uscc): s.status for s in listed}
+    waived = Counter(s.scope for s in listed if s.status == "waived")
     tasks = []
     for draw in draws:
         found = [r for (scope, _), r in results.items() if scope == draw.scope]
@@ -100,6 +103,7 @@ def year_report(
                 on_time=states[ON_TIME],
                 late=states[LATE],
                 unpublished=sum(states[s] for s in UNPUBLISHED),
+                waived=waived[draw.scope],
             )
         )
     months = []
