@@ -1,5 +1,5 @@
-"""SSJ-ASSIGN-1/-2 written plainly, officer by officer, as the rules read (the way ssj 0.3.0
-first implemented them): the reference that the array-based :func:`shuangsuiji.rules.assign.assign`
+"""SSJ-ASSIGN-1/-2/-3 written plainly, officer by officer, as the rules read (the way ssj 0.3.0
+first implemented them; -3 as docs/spec.md §5.1 words it): the reference that the array-based :func:`shuangsuiji.rules.assign.assign`
 must agree with, group for group. Tests only."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.rules.assign import (
     SPEC,
+    SPEC_1,
     SPECS,
     _caps,
     _last_day,
@@ -36,7 +37,7 @@ class _Loads:
 
     @property
     def version_2(self) -> bool:
-        return self.inputs.spec == SPEC
+        return self.inputs.spec != SPEC_1
 
     def add(self, officer_id: str, enterprises: int, count: int = 1) -> None:
         self.month_groups[officer_id] += count
@@ -79,7 +80,8 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
     if inputs.spec not in SPECS:
         raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
-    version_2 = inputs.spec == SPEC
+    version_2 = inputs.spec != SPEC_1
+    expertise_first = inputs.spec == SPEC  # SSJ-ASSIGN-3: an expert even above the cap
     last_day = _last_day(inputs.month)
     officers = inputs.officers
     departments = {o.department for o in officers}
@@ -113,10 +115,12 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                 pool = [o for o in officers if reasons[o.id] is None]
                 picked: list[OfficerEntry] = []
                 experts = [o for o in pool if covers(o, industry)]
-                if version_2:
+                if version_2 and not expertise_first:
                     experts = [o for o in experts if not loads.at_cap(o)]
+                expert = None
                 if experts and not expert_found:
-                    picked.append(min(experts, key=key))
+                    expert = min(experts, key=key)
+                    picked.append(expert)
                     expert_found = True
                 picked += sorted((o for o in pool if o not in picked), key=key)[
                     : size - len(picked)
@@ -125,9 +129,12 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     raise _too_few(scope, number, industry, department, size, officers, reasons)
                 for o in picked:
                     if version_2 and loads.at_cap(o):
+                        why = "可用人员不足"
+                        if expertise_first and o is expert:
+                            why = f"该专业领域（{industry}）的人员本月都已达上限，为保证专业仍选派"
                         warnings.append(
                             f"{o.name} 本月已有 {loads.month_groups[o.id]} 组，仍被选派，超过每人"
-                            f" {loads.caps[o.department]} 组的上限：可用人员不足"
+                            f" {loads.caps[o.department]} 组的上限：{why}"
                         )
                     if not usccs.isdisjoint(inputs.history.get(o.id, ())):
                         warnings.append(
@@ -135,8 +142,14 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                         )
                     loads.add(o.id, len(members))
                 chosen += picked
-            if not expert_found:
+            if not expert_found and not expertise_first:
                 warnings.append(f"没有专业领域为“{industry}”的可用人员")
+            elif not expert_found and not any(covers(o, industry) for o in officers):
+                warnings.append(f"没有专业领域为“{industry}”的人员（名录库中没有该专业领域的人员）")
+            elif not expert_found:
+                warnings.append(
+                    f"没有专业领域为“{industry}”的可用人员（该专业领域的人员执法证到期、不在岗或需回避）"
+                )
             groups.append(
                 Group(
                     scope=scope,
@@ -171,7 +184,7 @@ def substitute(
     last_day = _last_day(inputs.month)
     by_id = {o.id: o for o in inputs.officers}
     loads = _Loads(inputs)
-    if inputs.spec == SPEC:
+    if inputs.spec != SPEC_1:
         counts = Counter(g.scope for g in current)
         partners = {t.scope: t.partner for t in inputs.tasks}
         loads.caps = _caps(inputs, [(partners.get(s), n) for s, n in counts.items()])

@@ -1,6 +1,6 @@
-"""SSJ-ASSIGN-1 and -2: each officer rule on its own, with small hand-made inputs. Every rule
-of docs/spec.md §5 is checked under both (a record keeps the rule it was made by); what only
-SSJ-ASSIGN-2 does is tested at the end."""
+"""SSJ-ASSIGN-1, -2 and -3: each officer rule on its own, with small hand-made inputs. Every
+rule of docs/spec.md §5 is checked under each (a record keeps the rule it was made by); what
+only the later rules do is tested at the end."""
 
 from __future__ import annotations
 
@@ -114,9 +114,15 @@ def test_at_least_one_expert_when_one_exists() -> None:
     assert "Z" in members(group) and group["warnings"] == []
 
 
-def test_no_expert_is_a_warning_not_an_error() -> None:
+def test_no_expert_is_a_warning_not_an_error(rule: str) -> None:
     [group] = assign(inputs([officer("A"), officer("B")], [task(enterprises(1))]))
-    assert group["warnings"] == ["没有专业领域为“冶金”的可用人员"]
+    # SSJ-ASSIGN-3 says which case it is: nobody has the field, or nobody who has it can go.
+    said = "的人员（名录库中没有该专业领域的人员）" if rule == SPEC else "的可用人员"
+    assert group["warnings"] == [f"没有专业领域为“冶金”{said}"]
+    if rule == SPEC:
+        away = officer("Z", fields=["冶金"], cert_until="2024-12-31")
+        [group] = assign(inputs([officer("A"), officer("B"), away], [task(enterprises(1))]))
+        assert "该专业领域的人员执法证到期、不在岗或需回避" in group["warnings"][0]
 
 
 def test_group_size_is_respected() -> None:

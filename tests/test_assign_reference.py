@@ -3,6 +3,7 @@ group for group and message for message, on many random months under both rules.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import random
 from typing import Any
@@ -104,3 +105,38 @@ def test_the_fast_draw_is_the_rule(spec: str) -> None:
         ]
         assert replaced[0] == replaced[1], seed
     assert staffed > 100  # most random months could be staffed: the comparison saw real groups
+
+
+def test_every_group_has_an_expert_wherever_one_can_go() -> None:
+    """SSJ-ASSIGN-3, expertise before load: a group lacks an officer of its 专业领域 only when
+    no officer who has it may serve the group (department, 在岗, certificate, recusal) — never
+    because those who have it reached the month's cap. SSJ-ASSIGN-2 let the cap win."""
+    from shuangsuiji.rules.assign import SPEC, covers, ineligibility
+    from shuangsuiji.rules.records import AssignInput
+
+    lacking = {spec: 0 for spec in ("SSJ-ASSIGN-2", SPEC)}
+    for seed in range(400):
+        for spec in lacking:
+            data = AssignInput.from_dict(_month(seed, spec))
+            try:
+                groups = assign(data)
+            except InputError:
+                continue
+            for group in groups:
+                if any(
+                    covers(o, group.industry) for o in data.officers if o.id in group.officer_ids
+                ):
+                    continue
+                could = [
+                    o
+                    for o in data.officers
+                    if covers(o, group.industry)
+                    and any(
+                        ineligibility(o, d, dt.date(2025, 3, 31), group.usccs) is None
+                        for d in {o.department}
+                        if d in {p.department for p in group.officers}
+                    )
+                ]
+                lacking[spec] += bool(could)
+    assert lacking[SPEC] == 0
+    assert lacking["SSJ-ASSIGN-2"] > 0  # the random months do put the cap in an expert's way

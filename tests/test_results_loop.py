@@ -421,7 +421,9 @@ def test_replacing_the_only_expert_says_so(assigned: Path) -> None:
         if len(found := experts(g["industry"].split("、"))) == 1
         and (only := next(iter(found))) in {o["id"] for o in g["officers"]}
     )
-    result = invoke("assign", "--plan", assigned, "--month", "2025-03", "--replace", expert)
+    result = invoke(
+        "assign", "--plan", assigned, "--month", "2025-03", "--replace", expert, "--reason", "病假"
+    )
     assert result.exit_code == 0, result.output
     assert f"递补后没有专业领域为“{group['industry']}”的人员" in result.stderr
 

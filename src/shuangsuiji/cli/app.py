@@ -643,7 +643,7 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
             _stderr().print(
                 _marked(
                     "!",
-                    f"{o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（可用人员不足）",
+                    f"{o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（原因见分组说明）",
                 )
             )
 
@@ -665,7 +665,18 @@ def assign(
             help="递补：把这名人员（执法证号，或不重名时的姓名）换下，由下一位符合条件的人员替补。",
         ),
     ] = None,
-    reason: Annotated[str, typer.Option("--reason", help="递补原因，记入台账。")] = "未说明",
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="递补原因（必填），记入台账并随人员分组记录公开。"),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group",
+            help="只在这一个组递补：任务编号:组号，如 AJ-01:2（只在一个任务中有该组号时可只写组号）。",
+            metavar="组",
+        ),
+    ] = None,
     check: Annotated[
         bool, typer.Option("--verify", help="按台账中的分组记录重算一遍，核对是否一致。")
     ] = False,
@@ -685,9 +696,21 @@ def assign(
                 raise NeedsAttention(f"{month} 的人员分组复核不一致")
             _stdout().print(_marked("✓", f"{month} 的人员分组（含递补）复核一致"))
             return
+        if replace is None and (reason is not None or group is not None):
+            raise InputError("--reason 和 --group 只与 --replace（递补）一起使用")
         if replace is not None:
+            if reason is None or not reason.strip():
+                raise InputError(
+                    "递补必须用 --reason 写明原因（如“病假”“回避”），原因记入台账并随人员分组记录公开"
+                )
             outcome = replace_officer(
-                plan, month, replace, reason, today=_date_option(today, "--today"), wait=wait
+                plan,
+                month,
+                replace,
+                reason,
+                group=group,
+                today=_date_option(today, "--today"),
+                wait=wait,
             )
         else:
             outcome = assign_month(plan, month, wait=wait)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from shuangsuiji.rules.assign import (
     SPEC,
     apply_substitutions,
     assign,
+    covers,
     current_groups,
     officer_loads,
     substitute,
@@ -114,10 +116,12 @@ def year_so_far(ledger: Ledger, year: int, before: str) -> YearSoFar:
             continue
         record = AssignmentRecord.from_json(text)
         for group in apply_substitutions(record.groups, ledger.substitutions(month)):
-            for officer in group.officers:
-                seen.setdefault(officer.id, set()).update(group.usccs)
+            for officer in group.everyone:
                 groups[officer.id] += 1
-                visits[officer.id] += len(group.enterprises)
+            for enterprise in group.enterprises:
+                for officer in group.officers_of(enterprise.uscc):
+                    seen.setdefault(officer.id, set()).add(enterprise.uscc)
+                    visits[officer.id] += 1
     return YearSoFar(
         {k: sorted(v) for k, v in sorted(seen.items())},
         dict(sorted(groups.items())),
@@ -265,19 +269,51 @@ def replace_officer(
     who: str,
     reason: str,
     *,
+    group: str | None = None,
     today: dt.date | None = None,
     wait: float = DEFAULT_WAIT,
 ) -> AssignOutcome:
-    """递补: take an officer (执法证号 or unambiguous name) out of the month's groups; the next
-    eligible officer by rank steps in. Asking again for one already replaced changes nothing.
+    """递补: take an officer (执法证号 or unambiguous name) out of the month's groups (or of
+    ``group`` only: "AJ-01:2", or "2" when unambiguous); the officer the assignment's own rule
+    ranks first steps in. Enterprises with a result recorded by then keep the officers who
+    inspected them, in every output. Asking again for one already replaced changes nothing.
     The task sheet is written again with what people typed into it carried over, and the
     earlier one kept as a dated backup."""
+    if not reason.strip():
+        raise InputError(
+            "递补必须用 --reason 写明原因（如“病假”“回避”），原因记入台账并随人员分组记录公开"
+        )
     with plan_lock(plan_path, wait):
-        return _replace_locked(plan_path, month, who, reason, today, wait)
+        return _replace_locked(plan_path, month, who, reason.strip(), group, today, wait)
+
+
+def _one_group(groups: Sequence[Group], officer: OfficerEntry, wanted: str) -> tuple[str, int]:
+    """(scope, number) of the group ``wanted`` names ("AJ-01:2" or "2") among the officer's."""
+    task, _, number = wanted.strip().rpartition(":")
+    mine = [g for g in groups if officer.id in g.officer_ids]
+    found = [
+        g
+        for g in mine
+        if str(g.group) == number.strip() and (not task or g.scope.split("/")[0] == task.strip())
+    ]
+    if len(found) != 1:
+        listed = "、".join(f"{g.scope.split('/')[0]}:{g.group}" for g in mine)
+        why = "有多个这样的组" if found else "不在这个组"
+        raise InputError(
+            f"--group {wanted}：{officer.name}{why}；{officer.name} 所在的组：{listed}"
+            "（写成 任务编号:组号，如 AJ-01:2）"
+        )
+    return found[0].scope, found[0].group
 
 
 def _replace_locked(
-    plan_path: str | Path, month: str, who: str, reason: str, today: dt.date | None, wait: float
+    plan_path: str | Path,
+    month: str,
+    who: str,
+    reason: str,
+    group: str | None,
+    today: dt.date | None,
+    wait: float,
 ) -> AssignOutcome:
     workspace, _, _, label = _load(plan_path, month)
     plan = workspace.plan
@@ -305,8 +341,10 @@ def _replace_locked(
                 f"{officer.name} 已于 {when} 递补（{done[-1].reason}），无需重复；没有做任何改动"
             )
             return outcome
+        only = None if group is None else _one_group(groups, officer, group)
         by_id = {o.id: o for o in record.officers}
-        unavailable = {s.out.id for s in earlier}
+        unavailable = {s.out.id for s in earlier if not s.single}
+        results = ledger.results()
         events = [
             Substitution(
                 month=label,
@@ -317,8 +355,10 @@ def _replace_locked(
                 reason=reason,
                 at=None,
                 on=today.isoformat() if today else None,
+                kept=sorted(u for u in groups[index].usccs if (groups[index].scope, u) in results),
+                single=True if only is not None else None,
             )
-            for index, new_id in substitute(record.inputs, groups, officer.id, unavailable)
+            for index, new_id in substitute(record.inputs, groups, officer.id, unavailable, only)
         ]
         ledger.record_events("substitute", events)
         substitutions = ledger.substitutions(label)
@@ -334,6 +374,26 @@ def _replace_locked(
             if w.startswith("递补后")
             and any(e.scope == g.scope and e.group == g.group for e in events)
         ]
+        outcome.notices += [
+            f"{e.scope} 第{e.group}组：已有检查结果的 {len(e.kept)} 家仍记为原检查人员检查"
+            for e in events
+            if e.kept
+        ]
+        loads = {o.id: o for o in officer_loads(record.inputs, outcome.groups)}
+        for new_id in dict.fromkeys(e.replacement.id for e in events):
+            load = loads[new_id]
+            if load.cap is not None and load.month_groups > load.cap:
+                why = "可用人员不足"
+                if any(
+                    e.replacement.id == new_id and covers(by_id[new_id], g.industry)
+                    for e in events
+                    for g in outcome.groups
+                    if (g.scope, g.group) == (e.scope, e.group)
+                ):
+                    why = "为保证该组的专业领域（该专业领域人员本月都已达上限）"
+                outcome.notices.append(
+                    f"{load.name} 本月 {load.month_groups} 组，超过每人 {load.cap} 组的上限：{why}"
+                )
         anchor = sheet_anchor(ledger, label)
         outcome.files = write_assignment_file(plan, record, substitutions, anchor)
         outcome.files += write_month_sheet(workspace, label, outcome.groups, anchor, day)

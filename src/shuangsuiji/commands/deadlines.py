@@ -20,9 +20,9 @@ def officers_of(ledger: Ledger, year: int) -> dict[tuple[str, str], list[str]]:
     for month, text in ledger.assignments(year):
         groups = current_groups(AssignmentRecord.from_json(text), ledger.substitutions(month))
         for group in groups:
-            names = [o.name for o in group.officers]
             for enterprise in group.enterprises:
-                found[(group.scope, enterprise.uscc)] = names
+                officers = group.officers_of(enterprise.uscc)
+                found[(group.scope, enterprise.uscc)] = [o.name for o in officers]
     return found
 
 

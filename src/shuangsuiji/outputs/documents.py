@@ -114,8 +114,8 @@ def write_documents(
             continue
         base = plan.base_item(task)
         item = task_title(plan, task.id)
-        officers = officer_names(group, plan.agency)
         for enterprise in group.enterprises:
+            officers = officer_names(group, plan.agency, enterprise.uscc)
             facts = {
                 "name": enterprise.name,
                 "uscc": enterprise.uscc,

@@ -12,11 +12,11 @@ def group_label(number: int) -> str:
     return f"第{number}组"
 
 
-def officer_names(group: Group, agency: str) -> str:
-    """ "张伟、李娜（区市场监督管理局）": partner officers marked with their department."""
-    names = [
-        o.name if o.department == agency else f"{o.name}（{o.department}）" for o in group.officers
-    ]
+def officer_names(group: Group, agency: str, uscc: str | None = None) -> str:
+    """ "张伟、李娜（区市场监督管理局）": partner officers marked with their department; with
+    ``uscc``, those who inspect (or, before a 递补, inspected) that enterprise."""
+    officers = group.officers if uscc is None else group.officers_of(uscc)
+    names = [o.name if o.department == agency else f"{o.name}（{o.department}）" for o in officers]
     return "、".join([*names, *([group.placeholder] if group.placeholder else [])])
 
 

@@ -105,7 +105,7 @@ def write_task_sheet(
                     enterprise.name,
                     group.industry,
                     item_names.get(task_id, ""),
-                    names,
+                    officer_names(group, agency, enterprise.uscc),
                     *filled[:3],
                     notes,
                     filled[3],
@@ -121,6 +121,11 @@ def write_task_sheet(
                 [n, group.scope, e.uscc, e.name, address, inspected, result, None, None, note]
             )
         lines = [f"抽查事项：{item_names.get(task_id, '')}", f"检查人员：{names}"]
+        lines += [
+            f"递补前已检查：{e.name}（{officer_names(group, agency, e.uscc)}）"
+            for e in group.enterprises
+            if e.uscc in group.inspected_by
+        ]
         pages.append(
             Page(
                 f"{agency} {group.scope} {label}（{group.industry}）现场检查单",

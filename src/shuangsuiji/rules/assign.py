@@ -61,8 +61,16 @@ from shuangsuiji.rules.records import (
 from shuangsuiji.rules.workdays import month_end
 
 SPEC_1 = "SSJ-ASSIGN-1"
-SPEC = "SSJ-ASSIGN-2"  # what new assignments use
-SPECS = (SPEC_1, SPEC)
+SPEC_2 = "SSJ-ASSIGN-2"
+SPEC = "SSJ-ASSIGN-3"  # what new assignments use
+SPECS = (SPEC_1, SPEC_2, SPEC)
+
+
+def level(spec: str) -> int:
+    """The rule version as a number: 1, 2 or 3 (older records re-run with their own rule)."""
+    return SPECS.index(spec) + 1
+
+
 NO_INDUSTRY = "（未分行业）"
 
 
@@ -146,7 +154,7 @@ class _Ranking:
 
     def __init__(self, inputs: AssignInput) -> None:
         self.inputs = inputs
-        self.version_2 = inputs.spec == SPEC
+        self.version_2 = level(inputs.spec) >= 2
         officers = inputs.officers
         count = len(officers)
         self.officers = officers
@@ -290,7 +298,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
     if inputs.spec not in SPECS:
         raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
-    version_2 = inputs.spec == SPEC
+    version_2 = level(inputs.spec) >= 2
     last_day = _last_day(inputs.month)
     officers = inputs.officers
     departments = {o.department for o in officers}
@@ -322,12 +330,11 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     continue
                 pool = ranking.pool(department, usccs)
                 picked: list[int] = []
+                expert = None
                 if not expert_found:
-                    experts = pool[ranking.covering(industry)[pool]]
-                    if version_2:
-                        experts = experts[~ranking.at_cap(experts)]
-                    if len(experts):
-                        picked.append(int(ranking.order(experts, scope, usccs)[0]))
+                    expert = _best_expert(ranking, pool, scope, usccs, industry)
+                    if expert is not None:
+                        picked.append(expert)
                         expert_found = True
                 rest = pool[pool != picked[0]] if picked else pool
                 picked += ranking.order(rest, scope, usccs)[: size - len(picked)].tolist()
@@ -339,9 +346,14 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                 for i in picked:
                     o = officers[i]
                     if version_2 and ranking.month_groups[i] >= ranking.cap[i]:
+                        why = (
+                            f"该专业领域（{industry}）的人员本月都已达上限，为保证专业仍选派"
+                            if level(inputs.spec) >= 3 and i == expert
+                            else "可用人员不足"
+                        )
                         warnings.append(
                             f"{o.name} 本月已有 {ranking.month_groups[i]} 组，仍被选派，超过每人"
-                            f" {caps[o.department]} 组的上限：可用人员不足"
+                            f" {caps[o.department]} 组的上限：{why}"
                         )
                     if ranking.repeats(i, usccs):
                         warnings.append(
@@ -350,7 +362,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     ranking.add(i, len(members))
                 chosen += [officers[i] for i in picked]
             if not expert_found:
-                warnings.append(f"没有专业领域为“{industry}”的可用人员")
+                warnings.append(_no_expert(inputs, industry))
             groups.append(
                 Group(
                     scope=scope,
@@ -367,9 +379,39 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     return groups
 
 
+def _best_expert(
+    ranking: _Ranking,
+    pool: npt.NDArray[np.intp],
+    scope: str,
+    usccs: set[str],
+    industry: str,
+    replacing: bool = False,
+) -> int | None:
+    """Rule 4's first pick, for a new group and for a 递补 alike: the best-ranked officer of
+    ``pool`` whose 专业领域 matches the group. SSJ-ASSIGN-3 takes one whenever one exists —
+    expertise before load: the ranking puts those at the month's cap last, so one over the cap
+    is taken only when every match is at it. SSJ-ASSIGN-2 skipped matches at the cap in a new
+    group (a 递补 did not: each older record re-runs as it was made)."""
+    experts = pool[ranking.covering(industry)[pool]]
+    if level(ranking.inputs.spec) == 2 and not replacing:
+        experts = experts[~ranking.at_cap(experts)]
+    if not len(experts):
+        return None
+    return int(ranking.order(experts, scope, usccs)[0])
+
+
+def _no_expert(inputs: AssignInput, industry: str) -> str:
+    """Why a group has no officer of its 专业领域: nobody has it, or nobody who has it can go."""
+    if level(inputs.spec) < 3:
+        return f"没有专业领域为“{industry}”的可用人员"
+    if not any(covers(o, industry) for o in inputs.officers):
+        return f"没有专业领域为“{industry}”的人员（名录库中没有该专业领域的人员）"
+    return f"没有专业领域为“{industry}”的可用人员（该专业领域的人员执法证到期、不在岗或需回避）"
+
+
 def _month_caps(inputs: AssignInput, groups: Sequence[Group]) -> dict[str, int]:
     """The caps an assignment of ``groups`` was made under (none for SSJ-ASSIGN-1)."""
-    if inputs.spec != SPEC:
+    if level(inputs.spec) < 2:
         return {}
     counts = Counter(g.scope for g in groups)
     partners = {t.scope: t.partner for t in inputs.tasks}
@@ -384,9 +426,11 @@ def officer_loads(inputs: AssignInput, groups: Sequence[Group]) -> list[OfficerL
     month_groups: Counter[str] = Counter()
     month_enterprises: Counter[str] = Counter()
     for group in groups:
-        for officer in group.officers:
+        for officer in group.everyone:
             month_groups[officer.id] += 1
-            month_enterprises[officer.id] += len(group.enterprises)
+        for enterprise in group.enterprises:
+            for officer in group.officers_of(enterprise.uscc):
+                month_enterprises[officer.id] += 1
     year_groups = inputs.year_groups or {}
     year_enterprises = inputs.year_enterprises or {k: len(v) for k, v in inputs.history.items()}
     found = [
@@ -434,13 +478,16 @@ def substitute(
     groups: Sequence[Mapping[str, Any]],
     out_id: str,
     unavailable: set[str],
+    only: tuple[str, int] | None = None,
 ) -> list[tuple[int, str]]:
-    """递补: for each group holding ``out_id``, the officer who takes the place.
+    """递补: for each group holding ``out_id`` (only the group ``only`` = (scope, number) when
+    given), the officer who takes the place.
 
-    The replacement is the best-ranked eligible officer of the same department (rule 3, with
-    this month's current loads) who is not in the group and not ``unavailable`` — an officer
-    with the group's 专业领域 first if the one leaving was the group's only match. Returns
-    (group index, replacement id) pairs; raises InputError if a group has no replacement.
+    The replacement is chosen as rule 4 chooses a group's officers (:func:`_best_expert`, then
+    rule 3's order with this month's current loads and caps) among the eligible officers of the
+    same department who are not in the group and not ``unavailable``: an officer of the group's
+    专业领域 first if the one leaving was its only match. Returns (group index, replacement id)
+    pairs; raises InputError if a group has no replacement.
     """
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
     current = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
@@ -454,7 +501,7 @@ def substitute(
     replacements = []
     for index, group in enumerate(current):
         members = set(group.officer_ids)
-        if out_id not in members:
+        if out_id not in members or (only is not None and only != (group.scope, group.group)):
             continue
         department = by_id[out_id].department
         usccs = group.usccs
@@ -468,8 +515,9 @@ def substitute(
         # Keep the group's 专业领域 match if the officer leaving was the one who gave it.
         industry = group.industry
         lost_expert = not any(covers(by_id[m], industry) for m in members - {out_id})
-        first = ~ranking.covering(industry)[pool] if lost_expert else None
-        best = int(ranking.order(pool, group.scope, usccs, first)[0])
+        best = _best_expert(ranking, pool, group.scope, usccs, industry, replacing=True)
+        if best is None or not lost_expert:
+            best = int(ranking.order(pool, group.scope, usccs)[0])
         ranking.add(best, len(group.enterprises))
         ranking.add(leaving, len(group.enterprises), -1)
         replacements.append((index, ranking.officers[best].id))
@@ -489,10 +537,13 @@ def apply_substitutions(
         note = SubstitutionNote(
             sub.out.name, sub.replacement.name, sub.reason, sub.on or sub.at or ""
         )
+        # Enterprises already inspected keep the officers who inspected them (docs/spec.md §5.1).
+        done = {u: group.officers_of(u) for u in sub.kept if u in group.usccs}
         current[index] = replace(
             group,
             officers=[sub.replacement if o.id == sub.out.id else o for o in group.officers],
             substitutions=[*group.substitutions, note],
+            inspected_by={**group.inspected_by, **done},
         )
     return current
 
@@ -555,14 +606,15 @@ def verify_assignment(record: AssignmentRecord, substitutions: Sequence[Substitu
     # One 递补 request writes one event per group of the officer replaced: replay them together.
     batches: list[list[Substitution]] = []
     for sub in substitutions:
-        if batches and batches[-1][0].out.id == sub.out.id:
+        if batches and batches[-1][0].out.id == sub.out.id and not sub.single:
             batches[-1].append(sub)
         else:
             batches.append([sub])
     for batch in batches:
         out_id = batch[0].out.id
+        only = (batch[0].scope, batch[0].group) if batch[0].single else None
         try:
-            expected = substitute(inputs, current, out_id, unavailable)
+            expected = substitute(inputs, current, out_id, unavailable, only)
         except InputError as exc:
             out.append(f"递补 {batch[0].out.name} 无法重算：{exc.message}")
             break
@@ -571,5 +623,6 @@ def verify_assignment(record: AssignmentRecord, substitutions: Sequence[Substitu
         if recorded != wanted:
             out.append(f"递补 {batch[0].out.name} 的结果与按规则重算的不符")
         current = apply_substitutions(current, batch)
-        unavailable.add(out_id)
+        if only is None:  # out of every group; one left out of one group may serve elsewhere
+            unavailable.add(out_id)
     return out

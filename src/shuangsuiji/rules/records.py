@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from functools import cache
 from typing import Any, ClassVar, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
@@ -23,7 +23,7 @@ T = TypeVar("T")
 class Record(dict[str, Any]):
     """Base of every record: fields in publication order; optional ones left out when empty."""
 
-    _optional: ClassVar[tuple[str, ...]] = ()  # left out of the JSON while None or empty
+    _optional: ClassVar[tuple[str, ...]] = ()  # left out of the JSON while None, [] or {}
     _defaults: ClassVar[dict[str, Any]] = {}  # for keys a hand-made or older record may lack
     _names: ClassVar[dict[str, str]] = {}  # field -> published key, where they differ
 
@@ -34,7 +34,7 @@ class Record(dict[str, Any]):
         out: dict[str, Any] = {}
         for name, key, optional, _ in _layout(type(self)):
             value = getattr(self, name)
-            if not (optional and (value is None or value == [])):
+            if not (optional and (value is None or value == [] or value == {})):
                 out[key] = value
         return out
 
@@ -627,14 +627,30 @@ class Group(Record):
     # drawn by that department itself; the placeholder says so ("区市场监督管理局选派 2 名").
     partner_officers: str | None = None
     placeholder: str | None = None
+    # Enterprises inspected before a 递补, by code: the officers who inspected them, kept for
+    # good wherever the enterprise's officers are shown or counted (docs/spec.md §5.1).
+    inspected_by: dict[str, list[GroupOfficer]] = field(default_factory=dict)
 
-    _optional = ("substitutions", "partner_officers", "placeholder")
+    _optional = ("substitutions", "partner_officers", "placeholder", "inspected_by")
     _defaults: ClassVar[dict[str, Any]] = {
         "warnings": [],
         "substitutions": [],
         "partner_officers": None,
         "placeholder": None,
+        "inspected_by": {},
     }
+
+    def officers_of(self, uscc: str) -> list[GroupOfficer]:
+        """Who inspects (or inspected) one enterprise of the group."""
+        return self.inspected_by.get(uscc, self.officers)
+
+    @property
+    def everyone(self) -> list[GroupOfficer]:
+        """The group's officers now and those who inspected an enterprise before a 递补."""
+        found = {o.id: o for o in self.officers}
+        for officers in self.inspected_by.values():
+            found.update({o.id: o for o in officers if o.id not in found})
+        return list(found.values())
 
     @property
     def industries(self) -> list[str]:
@@ -708,9 +724,12 @@ class Substitution(Record):
     reason: str
     at: str | None  # the event's time; None until recorded
     on: str | None = None  # the day it took effect, when the clerk gave one (--today)
+    # Enterprises of the group with a result recorded by then: their officers stay as they were.
+    kept: list[str] = field(default_factory=list)
+    single: bool | None = None  # True: for this one group only (--group), not every group
 
-    _optional = ("at", "on")
-    _defaults: ClassVar[dict[str, Any]] = {"at": None, "on": None}
+    _optional = ("at", "on", "kept", "single")
+    _defaults: ClassVar[dict[str, Any]] = {"at": None, "on": None, "kept": [], "single": None}
     _names: ClassVar[dict[str, str]] = {"replacement": "in"}
 
 

@@ -121,10 +121,11 @@ def year_report(
     counted = Counter(c for r in results.values() for c in _categories(r))
     loads: dict[tuple[str, str], list[int]] = {}
     for group in groups:
-        for officer in group.officers:
-            load = loads.setdefault((officer.name, officer.department), [0, 0])
-            load[0] += 1
-            load[1] += len(group.enterprises)
+        for officer in group.everyone:
+            loads.setdefault((officer.name, officer.department), [0, 0])[0] += 1
+        for enterprise in group.enterprises:  # each visit to whoever made (or makes) it
+            for officer in group.officers_of(enterprise.uscc):
+                loads.setdefault((officer.name, officer.department), [0, 0])[1] += 1
     officers = [
         OfficerTotal(name, department, g, e)
         for (name, department), (g, e) in sorted(loads.items(), key=lambda i: (-i[1][0], i[0]))
