@@ -33,6 +33,7 @@ from shuangsuiji.rules.assign import (
     assign,
     covers,
     current_groups,
+    ineligibility,
     officer_loads,
     substitute,
     verify_assignment,
@@ -49,6 +50,7 @@ from shuangsuiji.rules.records import (
     Substitution,
     TaskEnterprise,
 )
+from shuangsuiji.rules.workdays import month_end
 
 
 @dataclass
@@ -398,6 +400,39 @@ def _replace_locked(
         outcome.files = write_assignment_file(plan, record, substitutions, anchor)
         outcome.files += write_month_sheet(workspace, label, outcome.groups, anchor, day)
     return outcome
+
+
+def leaving_officers(workspace: Workspace, ledger: Ledger) -> list[str]:
+    """Every grouped officer who can no longer serve (left the roster, not 在岗, certificate
+    not valid through the month, now listed to recuse) while the group still has enterprises
+    without a result, each with the command that replaces them (docs/spec.md §5.1)."""
+    plan, roster = workspace.plan, workspace.officers
+    if roster is None:
+        return []
+    now = {o.id: o for o in officer_snapshot(plan, roster)}
+    done = set(ledger.results()) | set(ledger.waivers())
+    found = []
+    for label, text in ledger.assignments(plan.year):
+        last_day = month_end(plan.year, int(label[5:]))
+        for group in current_groups(AssignmentRecord.from_json(text), ledger.substitutions(label)):
+            open_ = [e for e in group.enterprises if (group.scope, e.uscc) not in done]
+            if not open_:
+                continue
+            for officer in group.officers:
+                entry = now.get(officer.id)
+                why = (
+                    "已不在执法人员名录库中（离职或调出？）"
+                    if entry is None
+                    else ineligibility(entry, officer.department, last_day, group.usccs)
+                )
+                if why is None:
+                    continue
+                found.append(
+                    f"{officer.name}（{officer.id}）{why}，仍在 {group.scope} 第{group.group}组"
+                    f"（{len(open_)} 家未检查）：请运行 ssj assign --plan {plan.shell_path} "
+                    f"--month {label} --replace {officer.id} --reason 原因"
+                )
+    return found
 
 
 def verify_month_assignment(plan_path: str | Path, month: str) -> list[str]:

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from shuangsuiji.commands.assign import assign_month
+from shuangsuiji.commands.assign import assign_month, leaving_officers
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.heal import heal_outputs, require_sound_ledger
@@ -217,6 +217,9 @@ def _run_locked(plan_path: str | Path, today: dt.date | None, wait: float) -> Ru
                     outcome.problems += _problems(exc, str(plan.source))
                 break  # later months depend on this one
         _import_results(plan, plan_path, today, wait, outcome, log)
+        if Ledger.exists(plan.folder):
+            with Ledger.at(plan.folder) as ledger:
+                outcome.attention += leaving_officers(workspace, ledger)
         try:
             published = publish(plan_path, today=today, wait=wait, audited=True)
             if published.new_batch and published.path is not None:
