@@ -1,8 +1,9 @@
-"""How evenly the officer draw spreads the work over the example year: SSJ-ASSIGN-1 and
-SSJ-ASSIGN-2 side by side, in one run, on the same drawn tasks and the same roster.
+"""How evenly the officer draw spreads the work over the example year, and how often a group
+goes without an officer of its 专业领域: SSJ-ASSIGN-1, -2 and -3 side by side, in one run, on the
+same drawn tasks and the same roster.
 
 The example workspace is copied to a temporary folder; every month with tasks is drawn and
-assigned there with ``ssj`` (SSJ-ASSIGN-2, as a bureau would). Each month's recorded input
+assigned there with ``ssj`` (SSJ-ASSIGN-3, as a bureau would). Each month's recorded input
 is then re-run under both rules, each carrying its own year so far (who served which groups
 and enterprises in its earlier months), so each column is what that rule would have done all
 year:
@@ -22,7 +23,7 @@ from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
-from shuangsuiji.rules.assign import SPEC, SPEC_1, assign, ineligibility, month_end
+from shuangsuiji.rules.assign import SPECS, assign, covers, ineligibility, month_end
 from shuangsuiji.rules.records import AssignInput, AssignmentRecord, Group
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -32,8 +33,12 @@ def year_inputs() -> list[AssignInput]:
     """The example year's recorded assignment inputs, month by month."""
     folder = Path(tempfile.mkdtemp(prefix="ssj-assign-load-"))
     try:
-        for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx", "ssj-secret.txt"):
+        for name in ("2025.yaml", "enterprises.xlsx", "officers.xlsx"):
             shutil.copy(EXAMPLES / name, folder / name)
+        # The example's secret without its example-only mark (refused outside examples/).
+        lines = (EXAMPLES / "ssj-secret.txt").read_text(encoding="utf-8").splitlines()
+        secret = "".join(f"{line}\n" for line in lines if not line.startswith("#"))
+        (folder / "ssj-secret.txt").write_text(secret, encoding="utf-8")
         plan_path = folder / "2025.yaml"
         plan = load_plan(plan_path)
         months = [f"2025-{m:02d}" for m in range(1, 13) if plan.due(m)]
@@ -74,7 +79,7 @@ def main() -> None:
     months = year_inputs()
     agency = months[0].agency
     officers = {o.id: o for m in months for o in m.officers if o.department == agency}
-    runs = {spec: replay(months, spec) for spec in (SPEC_1, SPEC)}
+    runs = {spec: replay(months, spec) for spec in SPECS}
     # Eligible all year: the officers whose balance the rule is answerable for.
     always = [
         oid
@@ -116,8 +121,25 @@ def main() -> None:
         f = [firms[o] for o in always]
         print(f"  {spec}: 组数 {min(g)}–{max(g)}（相差 {max(g) - min(g)}），企业 {min(f)}–{max(f)}")
     print()
+    print("全年没有专业领域人员的检查组（其中有能参加本组的同领域人员的）：")
+    for spec, groups in runs.items():
+        lacking = could = 0
+        for inputs, month in zip(months, groups, strict=True):
+            by_id = {o.id: o for o in inputs.officers}
+            last = month_end(*map(int, inputs.month.split("-")))
+            for group in month:
+                if any(covers(by_id[o.id], group.industry) for o in group.officers):
+                    continue
+                lacking += 1
+                could += any(
+                    covers(o, group.industry)
+                    and ineligibility(o, agency, last, group.usccs) is None
+                    for o in inputs.officers
+                )
+        print(f"  {spec}: {lacking} 组（{could} 组本可以有）")
+    print()
     print("每人全年组数（" + " / ".join(runs) + "）：")
-    for oid in sorted(officers, key=lambda o: -year[SPEC_1][o]):
+    for oid in sorted(officers, key=lambda o: -year[SPECS[-1]][o]):
         mark = "" if oid in always else "（非全年可用）"
         shown = " / ".join(str(year[spec][oid]) for spec in runs)
         print(f"  {officers[oid].name}{mark}: {shown}")
