@@ -121,6 +121,17 @@ def test_every_row_is_counted_once_and_published(workspace: Path) -> None:
     path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     verified = invoke("verify", path)
     assert verified.exit_code == 1 and "accounting" in verified.stdout
+    # Why each enterprise is outside the population is listed by code; a drawn enterprise
+    # said to be outside is caught.
+    record["accounting"]["status"]["注销"] += 1
+    outside = record["accounting"]["outside"]
+    assert len(outside) == 460 - record["population"]["size"]
+    assert sum("经营状态为注销" in why for why in outside.values()) == 3
+    outside[record["selected"][0]["uscc"]] = "名录库中其经营状态为注销"
+    del outside[next(iter(outside))]
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    verified = invoke("verify", path)
+    assert verified.exit_code == 1 and "未列入的原因被改动过" in verified.stdout
 
 
 def test_a_population_that_shrinks_stops_the_draw_until_accepted(tmp_path: Path) -> None:

@@ -173,7 +173,13 @@ def test_lookup_answers_why(browser: Any, year: Path) -> None:
     )
     said = answer(loser)
     assert said.startswith("AJ-01/2025-05：未抽中") and may["selected"][-1]["ticket"][:16] in said
-    assert "不在本次抽取的对象名单中" in answer("91410311MA0000000X")
+    assert "抽取时的名录库中没有这个代码" in answer("91410311MA0000000X")
+    # Outside the population: the record says why, and the page tells the enterprise.
+    outside = may["accounting"]["outside"]
+    closed = next(code for code, why in outside.items() if "经营状态为注销" in why)
+    assert "不在本次抽取的对象名单中：名录库中其经营状态为注销" in answer(closed)
+    other = next(code for code, why in outside.items() if "不在本事项的抽查范围" in why)
+    assert "名录库中其行业类别为" in answer(other)
 
 
 def test_every_draw_writes_a_self_contained_page(year: Path) -> None:

@@ -19,7 +19,7 @@ from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.rosters import NAME, STATUS, EnterpriseRoster
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
-from shuangsuiji.rules.records import Accounting
+from shuangsuiji.rules.records import INLINE_KEYS, Accounting
 
 BLANK = "（空）"
 
@@ -145,17 +145,38 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         duplicate[roster.key_order[twice]] = True
     duplicate &= ~invalid
     remaining = ~invalid & ~duplicate
+    listed = rows <= INLINE_KEYS
+    outside: dict[str, str] = {}
+
+    def why(mask: npt.NDArray[np.bool_], reasons: pa.Array | str) -> None:
+        # Each enterprise outside the population, by code, with the reason people read.
+        if not listed or not mask.any():
+            return
+        taken = pa.array(mask)
+        codes = keys.filter(taken).to_pylist()
+        texts = [reasons] * len(codes) if isinstance(reasons, str) else reasons.filter(taken)
+        outside.update(
+            zip(codes, texts if isinstance(texts, list) else texts.to_pylist(), strict=True)
+        )
+
     blank_target = 0
     not_target: dict[str, int] = {}
     for column, allowed in plan.base_item(task).targets.items():
         values = roster.values(column)
         blank = pc.equal(pc.binary_length(values), 0).to_numpy(zero_copy_only=False) & remaining
         blank_target += int(blank.sum())
+        why(blank, f"名录库中其{column}为空")
         remaining &= ~blank
         wanted = pa.array(sorted({normalize_value(v) for v in allowed}), pa.string())
         fits = pc.is_in(values, value_set=wanted).to_numpy(zero_copy_only=False)
         for value, count in _counts(values, remaining & ~fits, f"{column}：").items():
             not_target[value] = not_target.get(value, 0) + count
+        why(
+            remaining & ~fits,
+            pc.binary_join_element_wise(
+                f"名录库中其{column}为", values, "，不在本事项的抽查范围", ""
+            ),
+        )
         remaining &= fits
     status: dict[str, int] = {}
     if STATUS in roster.columns:
@@ -165,6 +186,7 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         )
         fits = pc.is_in(values, value_set=operating).to_numpy(zero_copy_only=False)
         status = _counts(values, remaining & ~fits)
+        why(remaining & ~fits, pc.binary_join_element_wise("名录库中其经营状态为", values, "", ""))
         remaining &= fits
     return Accounting(
         rows=rows,
@@ -174,4 +196,5 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         not_target=dict(sorted(not_target.items(), key=lambda kv: (-kv[1], kv[0]))),
         status=dict(sorted(status.items(), key=lambda kv: (-kv[1], kv[0]))),
         eligible=int(remaining.sum()),
+        outside=dict(sorted(outside.items())),
     )

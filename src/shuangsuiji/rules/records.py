@@ -268,9 +268,12 @@ class Accounting(Record):
     eligible: int
     previous: int | None = None  # the item's previous draw's population, when this one shrank …
     accepted: str | None = None  # … by more than a tenth, and why a person accepted it
+    # Why each enterprise of the roster is outside the population, by code ("经营状态为注销"),
+    # so that anyone can answer "why was I not in the draw" (rosters up to INLINE_KEYS rows).
+    outside: dict[str, str] = field(default_factory=dict)
 
-    _optional = ("previous", "accepted")
-    _defaults: ClassVar[dict[str, Any]] = {"previous": None, "accepted": None}
+    _optional = ("previous", "accepted", "outside")
+    _defaults: ClassVar[dict[str, Any]] = {"previous": None, "accepted": None, "outside": {}}
 
     def left_out(self) -> str:
         """The rows not eligible, class by class with the values, as people read them."""

@@ -152,6 +152,13 @@ def record_differences(
             f"名录库行数的去向（accounting）不对：{accounting.rows} 行应等于各类之和 {accounting.total}，"
             f"符合条件的 {accounting.eligible} 家应等于对象数 {len(keys)}"
         )
+    if accounting is not None and accounting.outside:
+        inside = len(set(accounting.outside).intersection(keys))
+        if inside or len(accounting.outside) > accounting.rows - accounting.eligible:
+            out.append(
+                f"accounting.outside 列出 {len(accounting.outside)} 家未列入的企业，"
+                f"其中 {inside} 家在对象名单中：未列入的原因被改动过"
+            )
     excluded = set(record.excluded)
     if not excluded <= set(keys):
         out.append(f"excluded 中有 {len(excluded - set(keys))} 个代码不在对象名单中")
