@@ -163,3 +163,21 @@ def test_a_population_that_shrinks_stops_the_draw_until_accepted(tmp_path: Path)
     counted = records["LH-01/2025-05"]["accounting"]
     assert counted["previous"] == 151 and counted["accepted"] == "30 家危化企业年初注销"
     assert "accepted" not in records["AJ-02/2025-05"]["accounting"]  # AJ-02 did not shrink
+
+
+def test_the_first_draw_compares_with_the_last_clean_validate(tmp_path: Path) -> None:
+    plan = copy_examples(tmp_path)
+    assert invoke("validate", "--plan", plan).exit_code == 0
+    assert json.loads((plan.parent / "ssj-validate.json").read_text("utf-8"))["items"] == {
+        "AJ-01": 151,
+        "AJ-02": 212,
+    }
+
+    def drop_rows(sheet: Any, last: int) -> None:
+        sheet.delete_rows(3, 120)  # a roster exported with a filter left on
+
+    roster = _rewrite(plan, drop_rows)
+    # Pointed at the short roster without validating again: the draw notices.
+    stopped = invoke("draw", "--plan", plan, "--month", "2025-03")
+    assert stopped.exit_code == 1 and "比上次（ssj validate 时）少了" in stopped.stderr
+    assert roster.exists() and not (plan.parent / "输出").exists()

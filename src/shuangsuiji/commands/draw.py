@@ -15,6 +15,7 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_sound_ledger
+from shuangsuiji.commands.validate import validated_count
 from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
 from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
@@ -234,6 +235,9 @@ def _checked_shrink(
         lambda ledger: ledger.previous_population(base.id, plan.year, int(label[5:])),
         None,
     )
+    if found is None:  # the year's first draw: against the last clean ssj validate
+        count = validated_count(plan, base.id)
+        found = None if count is None else ("ssj validate 时", count)
     if found is None:
         return counted
     scope, before = found

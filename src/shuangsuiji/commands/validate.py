@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from shuangsuiji.inputs.plan import JointTask
+from shuangsuiji.inputs.plan import JointTask, Plan
 from shuangsuiji.inputs.population import account, population, task_quota
 from shuangsuiji.inputs.workspace import Workspace, load_workspace
+from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.rules.records import Accounting
 
 
@@ -57,4 +60,30 @@ def validate_workspace(plan_path: str | Path) -> tuple[Workspace, list[TaskSumma
     A plan file that cannot be parsed raises InputError, as there is nothing else to check.
     """
     workspace = load_workspace(plan_path)
-    return workspace, summarize(workspace)
+    summaries = summarize(workspace)
+    if summaries:
+        remember_counts(workspace.plan, summaries)
+    return workspace, summaries
+
+
+VALIDATED = "ssj-validate.json"  # the last clean validate's counts: a first draw's baseline
+
+
+def remember_counts(plan: Plan, summaries: list[TaskSummary]) -> None:
+    """Keep each item's eligible count of a clean validate beside the plan, so that the
+    year's first draw can tell a roster that shrank since (docs/spec.md §3.2). Best effort:
+    validating a workspace on read-only media still works."""
+    counts = {s.task_id: s.eligible for s in summaries if s.accounting is not None}
+    text = json.dumps({"items": counts}, ensure_ascii=False, indent=1) + "\n"
+    with contextlib.suppress(OSError):
+        write_if_changed(plan.folder / VALIDATED, text.encode())
+
+
+def validated_count(plan: Plan, item_id: str) -> int | None:
+    """An item's eligible count at the last clean ``ssj validate``, if one was kept."""
+    try:
+        data = json.loads((plan.folder / VALIDATED).read_text(encoding="utf-8"))
+        count = data["items"][item_id]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return count if isinstance(count, int) and not isinstance(count, bool) else None
