@@ -228,13 +228,9 @@ def _checked_shrink(
 ) -> Accounting:
     """The task's accounting; an item whose population fell by more than a tenth since its
     previous draw stops the draw (exit 1) until a person accepts it with a reason, which the
-    record then carries (docs/spec.md §4.2)."""
+    record then carries (docs/spec.md §3.2)."""
     base = plan.base_item(task)
-    found = Ledger._read(
-        plan.folder,
-        lambda ledger: ledger.previous_population(base.id, plan.year, int(label[5:])),
-        None,
-    )
+    found = Ledger.existing_previous_population(plan.folder, base.id, plan.year, int(label[5:]))
     if found is None:  # the year's first draw: against the last clean ssj validate
         count = validated_count(plan, base.id)
         found = None if count is None else ("ssj validate 时", count)

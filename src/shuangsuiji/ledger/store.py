@@ -181,6 +181,15 @@ class Ledger:
         return Ledger._read(folder, lambda ledger: ledger.recorded_scopes(year), set())
 
     @staticmethod
+    def existing_previous_population(
+        folder: Path, base_item: str, year: int, month: int
+    ) -> tuple[str, int] | None:
+        """:meth:`previous_population`, or None if the workspace has no ledger yet."""
+        return Ledger._read(
+            folder, lambda ledger: ledger.previous_population(base_item, year, month), None
+        )
+
+    @staticmethod
     def existing_external(folder: Path, year: int) -> set[str]:
         """The imported scopes of a year (none if the workspace has no ledger yet)."""
         return Ledger._read(folder, lambda ledger: ledger.external_scopes(year), set())
