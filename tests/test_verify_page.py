@@ -339,3 +339,66 @@ def test_the_page_names_a_missing_record_by_its_scope(browser: Any, year: Path) 
     found = _page_verdicts(page)
     assert found == _python_verdicts(records, "2025-05")
     assert any("缺少 AJ-01/2025-03 的抽取记录" in d for d in found["AJ-01/2025-05"])
+
+
+HOSTILE_NAMES = ["<svg onload=alert(9)>", "<!--<script>", "</script><script>alert(8)</script>", "a\u2028b"]
+
+
+def test_hostile_names_and_agency_run_no_script(browser: Any, year: Path) -> None:
+    records = _records(year)
+    may = [r for r in records if r["month"] == "2025-05"]
+    for record, name in zip(may, HOSTILE_NAMES, strict=False):
+        record["selected"][0]["name"] = name  # names are not part of the draw: still ✓
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    texts = [json.dumps(r, ensure_ascii=False) for r in records]
+    path = year.parent / "hostile.html"
+    agency = "洛龙区应急管理局__DATA__<img src=x onerror=alert(7)>"
+    path.write_text(page_html(agency, "2025-05", texts, {}, None), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-verified=true]", timeout=60_000)
+    assert dialogs == []
+    found = _page_verdicts(page)
+    assert set(found) == {"LH-01/2025-05", "AJ-01/2025-05", "AJ-02/2025-05"}
+    assert all(d == [] for d in found.values())
+    shown = page.inner_text("body")
+    for name in HOSTILE_NAMES[:3]:
+        assert name in shown  # shown as text, never run
+    assert agency in page.inner_text("header")
+
+
+def test_the_page_states_the_hash_of_its_script_and_runs_no_other(
+    browser: Any, year: Path
+) -> None:
+    from shuangsuiji.outputs.verify_page import script_digest
+
+    path = year.parent / "输出" / "2025-05" / "抽取复核-2025-05.html"
+    page = browser.new_page()
+    page.goto(path.as_uri())
+    page.wait_for_selector("body[data-verified=true]")
+    assert page.inner_text("#script-sha") == script_digest()
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert script_digest() in readme  # the README lists the hash of this version's page
+    # The README's one-liner finds exactly that one script in the page.
+    import hashlib
+    import re
+
+    scripts = re.findall(
+        r"<script(?![^>]*application/json)[^>]*>(.*?)</script>",
+        path.read_text(encoding="utf-8"),
+        re.S,
+    )
+    assert [hashlib.sha256(s.encode()).hexdigest() for s in scripts] == [script_digest()]
+    # An edited copy that would always say ✓ does not run under the page's own policy.
+    text = path.read_text(encoding="utf-8")
+    forged = text.replace("async function verifyAll() {", "async function verifyAll() {\n  /* x */")
+    copy = year.parent / "edited.html"
+    copy.write_text(forged, encoding="utf-8")
+    edited = browser.new_page()
+    errors: list[str] = []
+    edited.on("console", lambda m: errors.append(m.text))
+    edited.goto(copy.as_uri())
+    edited.wait_for_timeout(1000)
+    assert edited.get_attribute("body", "data-verified") is None
+    assert "正在复核" in edited.inner_text("#status")

@@ -8,10 +8,12 @@ checks both on the same records and tampered variants.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import importlib.resources
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -48,6 +50,39 @@ def page_is_current(path: Path) -> bool:
     return f'<meta name="ssj-template" content="{template_digest()}">'.encode() in head
 
 
+_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_PLACEHOLDER = re.compile(r"__(TITLE|AGENCY|HEAD|DATA|SCRIPT_HASH|SCRIPT_SHA)__")
+# Characters that could end the data's script element or start markup in it, and the two line
+# terminators old JavaScript parsers split strings at: written as JSON escapes, so no record
+# text can ever be read as HTML or script.
+_JSON_ESCAPES: dict[str, str | int | None] = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def page_script() -> str:
+    """The page's one script, exactly as the browser runs it."""
+    found = _SCRIPT.search(_template())
+    assert found is not None
+    return found.group(1)
+
+
+def script_digest() -> str:
+    """SHA-256 (hex) of the page's script: printed on the page and listed in the README, so a
+    reader can tell the project's page from an edited copy."""
+    return hashlib.sha256(page_script().encode()).hexdigest()
+
+
+def embedded_json(value: object) -> str:
+    """JSON safe inside a <script> element, whatever its strings hold."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.translate(str.maketrans(_JSON_ESCAPES))
+
+
 def page_html(
     agency: str,
     month: str,
@@ -56,7 +91,9 @@ def page_html(
     anchor: LedgerHead | None,
 ) -> str:
     """The page for ``month`` given the record texts of the year up to it (``texts``; those of
-    earlier months let the page check the exclusions) and the tasks' names."""
+    earlier months let the page check the exclusions) and the tasks' names. Every value goes
+    in in one pass over the template, so text from a record or a plan is never scanned again
+    for placeholders; only the script whose hash the page's policy names may run."""
     records, omitted = [], []
     for text in texts:
         record = json.loads(text)
@@ -71,21 +108,24 @@ def page_html(
         "records": records,
         "omitted": omitted,
     }
-    # "</" would end the script element the data sits in.
-    embedded = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
     head = "（未记录）" if anchor is None else f"第 {anchor.seq} 条事件 {anchor.hash}"
+    script = page_script()
+    assert _PLACEHOLDER.search(script) is None  # the hash is of the script as it runs
+    digest = hashlib.sha256(script.encode())
+    values = {
+        "TITLE": html.escape(f"{agency} {month} “双随机”抽取复核"),
+        "AGENCY": html.escape(agency),
+        "HEAD": html.escape(head),
+        "DATA": embedded_json(data),
+        "SCRIPT_HASH": "sha256-" + base64.b64encode(digest.digest()).decode(),
+        "SCRIPT_SHA": digest.hexdigest(),
+    }
     page = _template().replace(
         '<meta charset="utf-8">',
         f'<meta charset="utf-8">\n<meta name="ssj-template" content="{template_digest()}">',
         1,
     )
-    for placeholder, value in (
-        ("__TITLE__", html.escape(f"{agency} {month} “双随机”抽取复核")),
-        ("__AGENCY__", html.escape(agency)),
-        ("__HEAD__", html.escape(head)),
-    ):
-        page = page.replace(placeholder, value)
-    return page.replace("__DATA__", embedded)
+    return _PLACEHOLDER.sub(lambda m: values[m.group(1)], page)
 
 
 def write_verify_page(
