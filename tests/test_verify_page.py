@@ -341,7 +341,12 @@ def test_the_page_names_a_missing_record_by_its_scope(browser: Any, year: Path) 
     assert any("缺少 AJ-01/2025-03 的抽取记录" in d for d in found["AJ-01/2025-05"])
 
 
-HOSTILE_NAMES = ["<svg onload=alert(9)>", "<!--<script>", "</script><script>alert(8)</script>", "a\u2028b"]
+HOSTILE_NAMES = [
+    "<svg onload=alert(9)>",
+    "<!--<script>",
+    "</script><script>alert(8)</script>",
+    "a\u2028b",
+]
 
 
 def test_hostile_names_and_agency_run_no_script(browser: Any, year: Path) -> None:
@@ -368,9 +373,7 @@ def test_hostile_names_and_agency_run_no_script(browser: Any, year: Path) -> Non
     assert agency in page.inner_text("header")
 
 
-def test_the_page_states_the_hash_of_its_script_and_runs_no_other(
-    browser: Any, year: Path
-) -> None:
+def test_the_page_states_the_hash_of_its_script_and_runs_no_other(browser: Any, year: Path) -> None:
     from shuangsuiji.outputs.verify_page import script_digest
 
     path = year.parent / "输出" / "2025-05" / "抽取复核-2025-05.html"

@@ -35,6 +35,8 @@ def test_a_plan_that_cannot_be_loaded_safely(tmp_path: Path, name: str, fragment
     [
         ("roster_cr_only.csv", 0, "校验通过"),  # lone CR line endings and a CR inside quotes
         ("roster_password.xlsx", 2, "设置了打开密码"),
+        # one stray value in the last cell: calamine would ask for 550 GB and abort
+        ("roster_stray_far_cell.xlsx", 2, "一直延伸到 XFD1048576 单元格"),
         ("roster_header_only.csv", 2, "名录库中没有任何企业"),
         ("roster_duplicate_header.csv", 2, "都是“统一社会信用代码”"),
         ("a_folder", 2, "是文件夹，不是表格文件"),
@@ -121,3 +123,26 @@ def test_a_roster_outside_the_workspace_is_named(
     workspace.write_text(text.replace("enterprises.xlsx", str(elsewhere)), encoding="utf-8")
     result = invoke("validate", "--plan", workspace)
     assert result.exit_code == 0 and "名录库在工作区" in result.stdout and "之外" in result.stdout
+
+
+def test_a_secret_file_outside_the_workspace_is_refused(workspace: Path, tmp_path: Path) -> None:
+    victim = tmp_path.parent / f"{tmp_path.name}-victim.txt"
+    victim.write_text("不要覆盖我\n", encoding="utf-8")
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(f"secret_file: ../{victim.name}\n{text}", encoding="utf-8")
+    before = files_in(workspace.parent)
+    for args in (["seal", "--replace", "--reason", "换"], ["validate"]):
+        result = invoke(*args, "--plan", workspace)
+        assert result.exit_code == 2 and "在工作区" in result.stderr and "之外" in result.stderr
+    assert victim.read_text(encoding="utf-8") == "不要覆盖我\n"
+    assert files_in(workspace.parent) == before
+
+
+def test_a_binary_public_numbers_file_is_named(workspace: Path) -> None:
+    numbers = workspace.parent / "随机数"
+    numbers.mkdir()
+    (numbers / "2025-03.txt").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00\x00")
+    result = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert result.exit_code == 2, result.output
+    assert "随机数/2025-03.txt" in result.output and "UTF-8" in result.output
+    assert "内部错误" not in result.output and "UnicodeDecodeError" not in result.output

@@ -604,4 +604,19 @@ def parse_plan(text: str, path: Path) -> Plan:
         raise InputError("计划文件有错误", _problems_from(exc, file, text)) from None
     plan._source = path.resolve()
     plan._lines = _line_map(text)
+    folder = plan.folder.resolve()
+    if not plan.secret_path.resolve().is_relative_to(folder):
+        # seal writes the secret there: a path out of the workspace would overwrite any file.
+        raise InputError(
+            "计划文件有错误",
+            [
+                Problem(
+                    file,
+                    plan.line_of("secret_file"),
+                    "secret_file",
+                    f"秘密文件“{plan.secret_file}”在工作区 {folder} 之外",
+                    "秘密文件必须放在计划文件所在的文件夹（或其子文件夹）里，例如 secret_file: ssj-secret.txt",
+                )
+            ],
+        )
     return plan

@@ -14,10 +14,12 @@ import datetime as dt
 import io
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pyarrow as pa
@@ -281,6 +283,68 @@ class _NotThisEncoding(Exception):
     """The file is not in the encoding its first block suggested."""
 
 
+MAX_CELLS = 30_000_000  # a worksheet's used area calamine may allocate (≈1 GB at 32 B a cell)
+_CELL_REF = re.compile(rb"<c\b[^>]*?\br=\"([A-Z]{1,3})([0-9]{1,7})\"")
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _sheet_names(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet XML path -> the sheet's name, from the workbook's own index."""
+    try:
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    names = {}
+    for sheet in book.iter():
+        if sheet.tag.endswith("}sheet"):
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            target = targets.get(rid, "").lstrip("/")
+            names[target if target.startswith("xl/") else f"xl/{target}"] = sheet.get("name", "")
+    return names
+
+
+def _check_extent(path: Path) -> None:
+    """Refuse an xlsx worksheet whose used area would not fit in memory — one stray value in
+    XFD1048576 makes calamine ask for 550 GB and abort the process — naming the far cell.
+    The cells' own references are scanned (a worksheet's <dimension> may be missing or wrong)."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return  # not a zip (xls, ods, damaged): calamine says what it is
+    with archive:
+        names = _sheet_names(archive)
+        for info in archive.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            rows = cols = 0
+            far = b""
+            with archive.open(info) as handle:
+                tail = b""
+                while chunk := handle.read(1 << 20):
+                    data = tail + chunk
+                    for match in _CELL_REF.finditer(data):
+                        col, row = _column_number(match[1]), int(match[2])
+                        if row > rows or col > cols:
+                            rows, cols = max(rows, row), max(cols, col)
+                            far = match[1] + match[2]
+                    tail = data[-256:]
+            if rows * cols > MAX_CELLS:
+                sheet = names.get(info.filename, info.filename)
+                raise _Unreadable(
+                    f"工作表“{sheet}”的数据区域一直延伸到 {far.decode()} 单元格（{rows} 行 × {cols} 列），"
+                    "读入需要的内存远超本机",
+                    f"在 Excel 中按 Ctrl+End 找到 {far.decode()} 等远处的单元格，删除它们所在的行和列后另存",
+                )
+
+
 def _open_excel(path: Path) -> Any:
     """The workbook at ``path`` (python-calamine: reading only, and fast), or
     :class:`_Unreadable` saying why not."""
@@ -292,6 +356,7 @@ def _open_excel(path: Path) -> Any:
                 "文件设置了打开密码（或是旧版 .xls 改了扩展名），无法读取",
                 "在 Excel 中取消密码（文件 → 信息 → 保护工作簿）后另存为 .xlsx",
             )
+    _check_extent(path)
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
