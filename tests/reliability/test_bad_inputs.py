@@ -146,3 +146,25 @@ def test_a_binary_public_numbers_file_is_named(workspace: Path) -> None:
     assert result.exit_code == 2, result.output
     assert "随机数/2025-03.txt" in result.output and "UTF-8" in result.output
     assert "内部错误" not in result.output and "UnicodeDecodeError" not in result.output
+
+
+def test_a_roster_linked_out_of_the_workspace_is_not_read(workspace: Path, tmp_path: Path) -> None:
+    secret = tmp_path.parent / f"{tmp_path.name}-shadow"
+    secret.write_text("root:$6$very-secret-hash:19000:0:99999:7:::\n", encoding="utf-8")
+    link = workspace.parent / "链接.csv"
+    link.symlink_to(secret)
+    use_small_roster(workspace, link.name)
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2 and "是指向工作区之外的链接，没有读取" in result.output
+    assert "very-secret-hash" not in result.output and "$6$" not in result.output
+
+
+def test_outputs_are_never_written_through_a_link(workspace: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-elsewhere"
+    elsewhere.mkdir()
+    outputs = workspace.parent / "输出"
+    outputs.mkdir()
+    (outputs / "2025-03").symlink_to(elsewhere, target_is_directory=True)
+    result = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 1 and "是链接（快捷方式），ssj 不通过链接写文件" in result.stderr
+    assert list(elsewhere.iterdir()) == []

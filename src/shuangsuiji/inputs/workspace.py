@@ -261,7 +261,7 @@ def _outside_problems(plan: Plan) -> list[Problem]:
     folder = plan.folder.resolve()
     for which in ("enterprises", "officers"):
         path = plan.roster_path(which).resolve()
-        if not path.is_relative_to(folder):
+        if not path.is_relative_to(folder) and not linked_outside(folder, plan.roster_path(which)):
             problems.append(
                 Problem(
                     str(plan.source),
@@ -275,27 +275,55 @@ def _outside_problems(plan: Plan) -> list[Problem]:
     return problems
 
 
+def linked_outside(folder: Path, path: Path) -> bool:
+    """Whether ``path`` is reached through a symbolic link (the file or a folder on the way)
+    that leads out of ``folder``: such a file is not read at all, so nothing of it (a system
+    file a link points at) can end up in a message or an output."""
+    root = folder.resolve()
+    if path.resolve().is_relative_to(root):
+        return False
+    return any(p.is_symlink() for p in [path, *path.parents] if p != folder and p != p.parent)
+
+
+def _link_problem(plan: Plan, which: str, path: Path) -> Problem:
+    return Problem(
+        str(plan.source),
+        plan.line_of("rosters", which),
+        f"rosters.{which}",
+        f"名录库 {_display(path)} 是指向工作区之外的链接，没有读取",
+        "把名录库文件本身复制到工作区（计划文件所在文件夹）里，再改正计划中的路径",
+    )
+
+
 def load_workspace(plan_path: str | Path) -> Workspace:
     """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
     plan = load_plan(plan_path)
     problems: list[Problem] = _seal_problems(plan) + _outside_problems(plan)
     enterprises_path = plan.roster_path("enterprises")
-    enterprises, found = load_enterprises(
-        enterprises_path,
-        uscc_check=plan.uscc_check,
-        sheet=plan.rosters.enterprises_sheet,
-        label=_display(enterprises_path),
-    )
-    problems += found
+    enterprises: EnterpriseRoster | None = None
+    if linked_outside(plan.folder, enterprises_path):
+        problems.append(_link_problem(plan, "enterprises", enterprises_path))
+    else:
+        enterprises, found = load_enterprises(
+            enterprises_path,
+            uscc_check=plan.uscc_check,
+            sheet=plan.rosters.enterprises_sheet,
+            label=_display(enterprises_path),
+        )
+        problems += found
     officers_path = plan.roster_path("officers")
-    officers, found = load_officers(
-        officers_path,
-        year=plan.year,
-        uscc_check=plan.uscc_check,
-        sheet=plan.rosters.officers_sheet,
-        label=_display(officers_path),
-    )
-    problems += found
+    officers: OfficerRoster | None = None
+    if linked_outside(plan.folder, officers_path):
+        problems.append(_link_problem(plan, "officers", officers_path))
+    else:
+        officers, found = load_officers(
+            officers_path,
+            year=plan.year,
+            uscc_check=plan.uscc_check,
+            sheet=plan.rosters.officers_sheet,
+            label=_display(officers_path),
+        )
+        problems += found
     if enterprises is not None:
         for task in plan.tasks:
             problems += _task_problems(plan, task, enterprises)

@@ -7,6 +7,8 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from shuangsuiji.exceptions import NeedsAttention
 from typing import BinaryIO
 
 TMP_SUFFIX = ".ssj-tmp"
@@ -44,12 +46,32 @@ def _file_mode() -> int:
     return 0o666 & ~mask
 
 
+# Folders of ssj's own outputs: nothing below them is ever written through a symbolic link.
+OWN_FOLDERS = ("输出", "日志", "结果")
+
+
+def refuse_links(path: Path) -> None:
+    """A file under one of ssj's output folders is never written through a link (a folder
+    replaced by a link to elsewhere would carry outputs out of the workspace)."""
+    chain = [path, *path.parents]
+    top = next((i for i, p in enumerate(chain) if p.name in OWN_FOLDERS), None)
+    if top is None:
+        return
+    for part in chain[: top + 1]:
+        if part.is_symlink():
+            raise NeedsAttention(
+                f"{part} 是链接（快捷方式），ssj 不通过链接写文件，没有写出 {path.name}；"
+                "删除这个链接（ssj 会重新建立真实的文件夹）后再运行同一命令"
+            )
+
+
 @contextlib.contextmanager
 def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
     """Open a temporary file beside ``path``; on success it replaces ``path`` in one rename.
 
     The file gets ``mode``, or the mode a plainly created file gets (outputs are for sharing).
     """
+    refuse_links(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     # Named plainly (not a hidden dot-file), so a leftover from a killed write is seen and removed.
     fd, tmp = tempfile.mkstemp(prefix=f"{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
