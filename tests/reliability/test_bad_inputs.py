@@ -168,3 +168,31 @@ def test_outputs_are_never_written_through_a_link(workspace: Path, tmp_path: Pat
     result = invoke("draw", "--plan", workspace, "--month", "2025-03")
     assert result.exit_code == 1 and "是链接（快捷方式），ssj 不通过链接写文件" in result.stderr
     assert list(elsewhere.iterdir()) == []
+
+
+def test_control_characters_never_reach_the_terminal(workspace: Path) -> None:
+    import csv
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(workspace.parent / "enterprises.xlsx")
+    sheet = book.active
+    assert sheet is not None
+    rows = [[str(c or "") for c in r] for r in sheet.iter_rows(min_row=2, values_only=True)]
+    for row in rows[1:]:
+        row[1] = "\x1b[2J\x1b]0;被改了\x07" + row[1] + "\x9b31m"  # clear screen, window title
+    with (workspace.parent / "名录库.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    use_small_roster(workspace, "名录库.csv")
+    drawn = invoke("draw", "--plan", workspace, "--month", "2025-03")
+    assert drawn.exit_code == 0, drawn.output
+    record = workspace.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json"
+    for row in rows[1:]:  # names that differ from the record's: verify shows both
+        row[1] = row[1].replace("\x1b[2J", "\x1b[5m")
+    with (workspace.parent / "另一份.csv").open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    verified = invoke("verify", record, "--enterprises", workspace.parent / "另一份.csv")
+    assert verified.exit_code == 1 and "\ufffd[5m" in verified.output
+    for result in (drawn, verified):
+        assert "\ufffd[2J" in result.output  # shown, defused
+        assert not any(c in result.output for c in "\x1b\x07\x9b")

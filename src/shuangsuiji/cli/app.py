@@ -11,11 +11,12 @@ import datetime as dt
 import importlib.abc
 import json
 import os
+import re
 import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.cells import cell_len
@@ -75,12 +76,46 @@ class _State:
     debug = False
 
 
+# C0 and C1 control characters but newline and tab: text from rosters, plans and records never
+# reaches the terminal as a command (a screen clear, a window title).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _clean(value: object) -> object:
+    """A renderable with every control character of its text shown as �: same length, so a
+    Text's styles stay where they were; a table's cells and titles cleaned alike."""
+    if isinstance(value, str):
+        return _CONTROL.sub("\ufffd", value)
+    if isinstance(value, Text):
+        if _CONTROL.search(value.plain) is None:
+            return value
+        cleaned = value.copy()
+        cleaned.plain = _CONTROL.sub("\ufffd", value.plain)
+        return cleaned
+    if isinstance(value, Table):
+        value.title = _clean(value.title)  # type: ignore[assignment]
+        value.caption = _clean(value.caption)  # type: ignore[assignment]
+        for column in value.columns:
+            column._cells = [_clean(cell) for cell in column._cells]  # type: ignore[misc]
+    return value
+
+
+class _SafeConsole(Console):
+    """A console that never passes a control character of the text it prints."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(_clean(o) for o in objects), **options)
+
+    def out(self, *objects: Any, **options: Any) -> None:
+        super().out(*(_clean(o) for o in objects), **options)
+
+
 def _stdout() -> Console:
-    return Console(file=sys.stdout, highlight=False, markup=False)
+    return _SafeConsole(file=sys.stdout, highlight=False, markup=False)
 
 
 def _stderr() -> Console:
-    return Console(file=sys.stderr, highlight=False, markup=False)
+    return _SafeConsole(file=sys.stderr, highlight=False, markup=False)
 
 
 _MARKS = {"✓": "green", "✗": "red", "!": "yellow"}

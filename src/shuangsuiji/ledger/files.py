@@ -7,9 +7,9 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from shuangsuiji.exceptions import NeedsAttention
-from typing import BinaryIO
 
 TMP_SUFFIX = ".ssj-tmp"
 
