@@ -196,3 +196,21 @@ def test_control_characters_never_reach_the_terminal(workspace: Path) -> None:
     for result in (drawn, verified):
         assert "\ufffd[2J" in result.output  # shown, defused
         assert not any(c in result.output for c in "\x1b\x07\x9b")
+
+
+@pytest.mark.parametrize("blocks", [8, 30, 60])
+def test_a_full_disk_or_a_size_limit_is_named(workspace: Path, blocks: int) -> None:
+    import subprocess
+    import sys
+
+    command = (
+        f"ulimit -f {blocks}; exec {sys.executable} -m shuangsuiji draw "
+        f"--plan '{workspace}' --month 2025-03"
+    )
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "内部错误" not in done.stderr and "Traceback" not in done.stderr
+    assert "ssj.db" in done.stderr or "无法读写“" in done.stderr  # the file is named
+    # Nothing half-done: without the limit the same command completes and audits clean.
+    assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0

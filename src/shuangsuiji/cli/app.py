@@ -13,6 +13,7 @@ import json
 import os
 import re
 import shlex
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -161,6 +162,17 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(int(exc.exit_code)) from None
     except typer.Exit:
         raise
+    except sqlite3.DatabaseError as exc:  # read where no ledger method could say which file
+        if _State.debug:
+            raise
+        _stderr().print(
+            _marked(
+                "✗",
+                f"台账文件（ssj.db）无法读取或已损坏（{exc}）。确认磁盘空间和读写权限；"
+                "仍不行请从备份恢复 ssj.db，用 ssj audit verify --against 输出 核对后再运行",
+            )
+        )
+        raise typer.Exit(int(ExitCode.NEEDS_ATTENTION)) from None
     except OSError as exc:
         # A file open in Excel (Windows locks it), no permission, a full disk: the machine's
         # state, not a defect and not the input. What the ledger holds is kept; a lost or

@@ -83,9 +83,12 @@ def atomic_output(path: Path, mode: int | None = None) -> Iterator[BinaryIO]:
         os.chmod(tmp, _file_mode() if mode is None else mode)  # mkstemp makes 0600
         checkpoint("write")
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename is None:
+            # A full disk or a file size limit names no file: say which one was being written.
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
         raise
 
 

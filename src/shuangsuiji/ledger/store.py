@@ -7,6 +7,7 @@ of the one before, so any edit to the log or to a stored record is detectable
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -16,6 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.ledger.files import checkpoint
 from shuangsuiji.rules.records import (
     EXTERNAL,
@@ -148,10 +150,13 @@ class Ledger:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.conn = sqlite3.connect(path, isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = ON")
-        self.conn.executescript(SCHEMA)
-        self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+        try:
+            self.conn = sqlite3.connect(path, isolation_level=None)
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.executescript(SCHEMA)
+            self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', '1')")
+        except sqlite3.DatabaseError as exc:
+            raise ledger_failure(path, exc) from None
 
     @staticmethod
     def exists(folder: Path) -> bool:
@@ -213,6 +218,17 @@ class Ledger:
     def existing_events(folder: Path) -> list[tuple[int, str, str, dict[str, Any]]]:
         """The event log (empty if the workspace has no ledger yet)."""
         return Ledger._read(folder, lambda ledger: list(ledger.events()), [])
+
+    def _rollback(self) -> None:
+        # SQLite has already rolled back after a full disk or an I/O error: "no transaction is
+        # active" then, and the error that matters is the one that caused it.
+        with contextlib.suppress(sqlite3.Error):
+            self.conn.execute("ROLLBACK")
+
+    def unusable(self, exc: sqlite3.DatabaseError) -> NeedsAttention:
+        """What a failed read or write of the ledger means for a person: which file, why, what
+        to do. Nothing of the failed transaction was kept."""
+        return ledger_failure(self.path, exc)
 
     def close(self) -> None:
         self.conn.close()
@@ -369,8 +385,10 @@ class Ledger:
                 self._append("draw", event | ({"external": True} if external else {}))
             self.conn.execute("COMMIT")
             checkpoint("commit")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self.unusable(exc) from None
             raise
 
     def assignment(self, month: str) -> str | None:
@@ -456,8 +474,10 @@ class Ledger:
             self._append("assign", {"month": month, "record_sha256": digest})
             self.conn.execute("COMMIT")
             checkpoint("commit")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self.unusable(exc) from None
             raise
 
     def record_events(self, kind: str, payloads: Sequence[Mapping[str, Any]]) -> None:
@@ -472,8 +492,10 @@ class Ledger:
                 self._append(kind, payload)
             self.conn.execute("COMMIT")
             checkpoint("commit")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise self.unusable(exc) from None
             raise
 
     def _missing_rows(
@@ -632,6 +654,24 @@ def _draw_problems(
     if set(body.excluded) != before.intersection(body.population.keys):
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []
+
+
+def ledger_failure(path: Path, exc: sqlite3.DatabaseError) -> NeedsAttention:
+    """A ledger that cannot be read or written, in words: full disk, size limit, damage, rights."""
+    text = str(exc).lower()
+    if "full" in text or "too large" in text or "disk i/o" in text:
+        why = "写不进去：磁盘已满、超出文件大小限制或磁盘出错"
+        fix = "腾出磁盘空间（或放宽文件大小限制）后再运行同一命令；这次没写成的内容没有记入，什么都没有丢"
+    elif "malformed" in text or "not a database" in text or "corrupt" in text:
+        why = "已损坏，无法读取"
+        fix = "从备份恢复 ssj.db，用 ssj audit verify --against 输出 核对通过后再运行"
+    elif "readonly" in text or "read-only" in text or "unable to open" in text:
+        why = "没有写入权限或无法打开"
+        fix = "确认对工作区有读写权限、文件没有被别的程序占用，再运行同一命令"
+    else:
+        why = "无法读写"
+        fix = "确认磁盘空间和读写权限后再运行同一命令；仍不行请从备份恢复 ssj.db"
+    return NeedsAttention(f"台账文件 {path} {why}（{exc}）。{fix}")
 
 
 def _moment(at: str) -> dt.datetime | None:

@@ -13,6 +13,7 @@ constant-memory mode, strings inline), so a sheet of a million cells does not si
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import re
 from collections.abc import Mapping, Sequence
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+import xlsxwriter.exceptions
 from xlsxwriter.worksheet import Worksheet
 
 from shuangsuiji.ledger.files import write_if_changed
@@ -389,4 +391,9 @@ def write_workbook(
 ) -> bool:
     """Write ``sheets`` (and ``charts`` of them) to ``path`` atomically, unless it already
     holds them; True if written."""
-    return write_if_changed(path, workbook_bytes(sheets, charts))
+    try:
+        data = workbook_bytes(sheets, charts)
+    except xlsxwriter.exceptions.FileCreateError as exc:
+        # XlsxWriter spools rows to temporary files: a full disk or a size limit hits there.
+        raise OSError(errno.EIO, f"生成工作簿时无法写临时文件（{exc}）", str(path)) from exc
+    return write_if_changed(path, data)
