@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -214,3 +215,40 @@ def test_a_full_disk_or_a_size_limit_is_named(workspace: Path, blocks: int) -> N
     # Nothing half-done: without the limit the same command completes and audits clean.
     assert invoke("draw", "--plan", workspace, "--month", "2025-03").exit_code == 0
     assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
+
+
+HEAD = "统一社会信用代码,企业名称,行业类别\n"
+
+
+def _big_cell(path: Path) -> None:
+    path.write_text(HEAD + '91410311MA44XXXXXX,"' + "x" * (10 << 20) + '",冶金\n', "utf-8")
+
+
+def _utf32(path: Path) -> None:
+    path.write_text(HEAD + "91410311MA44XXXXXX,甲,冶金\n", encoding="utf-32")
+
+
+def _wide(path: Path) -> None:
+    # The wanted columns come last, past the first 64 KB of the header line.
+    extra = [f"备用列{i}" for i in range(19_997)]
+    path.write_text(",".join([*extra, HEAD.strip()]) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("make", "fragment"),
+    [
+        (_big_cell, "有一格的内容超过 128 KB"),  # was: "field limit … 检查引号是否成对"
+        (_utf32, "UTF-32"),  # was: "找到的列：统 一 社 …"
+        # the whole 20,000-column header is read (it was cut, and the wanted columns "missing")
+        (_wide, "名录库中没有任何企业"),
+    ],
+    ids=["a 10 MB cell", "UTF-32", "20,000 columns"],
+)
+def test_odd_csv_files_get_the_real_cause(workspace: Path, make: Any, fragment: str) -> None:
+    make(workspace.parent / "名录库.csv")
+    use_small_roster(workspace, "名录库.csv")
+    before = files_in(workspace.parent)
+    result = invoke("validate", "--plan", workspace)
+    assert result.exit_code == 2 and fragment in result.output, result.output[-600:]
+    assert "检查引号是否成对" not in result.output and "统 一 社" not in result.output
+    assert files_in(workspace.parent) == before

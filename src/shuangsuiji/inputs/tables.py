@@ -164,9 +164,26 @@ def detect_encoding(data: bytes) -> str | None:
 _Read = tuple[pa.Table, int, list[str], list[str]]
 
 
+_MAX_HEAD_BYTES = 1 << 26  # header rows longer than this are not a roster's
+
+
 def _read_text(path: Path, aliases: dict[str, str]) -> _Read:
     with path.open("rb") as handle:
         data = handle.read(_HEAD_BYTES)
+        # Read on until the header rows are whole: a very wide header (thousands of columns)
+        # cut at the first block would be reported with the wrong number of columns.
+        while data.count(b"\n") < HEADER_SCAN_ROWS and len(data) < _MAX_HEAD_BYTES:
+            more = handle.read(len(data))
+            if not more:
+                break
+            data += more
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")) or (
+        b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    ):
+        raise _Unreadable(
+            "文件是 UTF-32 或不带标记的 UTF-16 编码（含大量空字节），无法按表格读取",
+            "用 Excel 或记事本打开，另存为“CSV UTF-8（逗号分隔）”或 GB18030（GBK）编码的 csv",
+        )
     encoding = detect_encoding(data)
     if encoding is None:
         raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
@@ -184,13 +201,17 @@ def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str)
     # Old Mac exports end lines with a lone CR; csv wants the lines with their endings.
     lines = io.StringIO(text, newline=None).readlines()[:HEADER_SCAN_ROWS]
     choices = []
+    failed: list[csv.Error] = []
     for delimiter in _DELIMITERS:
         try:
             rows = list(csv.reader(lines, delimiter=delimiter))
-        except csv.Error as exc:
-            raise _Unreadable(f"无法解析表头附近的内容（{exc}）", "检查引号是否成对") from None
+        except csv.Error as exc:  # e.g. a wide header read as one huge cell: not this one
+            failed.append(exc)
+            continue
         index, score = _find_header(rows, aliases)
         choices.append((score, len(rows[index]) if rows else 0, delimiter, index, rows))
+    if not choices:
+        raise _csv_problem(failed[0], None)
     _score, _width, delimiter, index, rows = max(choices, key=lambda c: (c[0], c[1]))
     raw_headers = rows[index] if rows else []
     names = _canonical_headers(raw_headers, aliases)
@@ -242,6 +263,18 @@ def _arrow_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list
     )
 
 
+def _csv_problem(exc: csv.Error, row: int | None) -> _Unreadable:
+    """What a csv parse error means: a cell far too big (pasted text, a file's contents), or
+    quotes that do not pair."""
+    if "field larger than field limit" in str(exc):
+        return _Unreadable(
+            f"有一格的内容超过 {csv.field_size_limit() // 1024} KB，不像名录库的内容",
+            "检查这一行：可能误贴了大段文字或整个文件；名录库的每一格只写一项信息",
+            row=row,
+        )
+    return _Unreadable(f"无法解析（{exc}）", "检查引号是否成对", row=row)
+
+
 def _contains(handle: Any, needle: bytes) -> bool:
     """Whether a (possibly huge) file contains ``needle``, read in blocks."""
     while block := handle.read(1 << 24):
@@ -271,9 +304,7 @@ def _python_csv(path: Path, encoding: str, delimiter: str, skip: int, names: lis
                 for cells, cell in zip(columns, row, strict=True):
                     cells.append(cell)
         except csv.Error as exc:
-            raise _Unreadable(
-                f"无法解析（{exc}）", "检查引号是否成对", row=reader.line_num
-            ) from None
+            raise _csv_problem(exc, reader.line_num) from None
     return pa.table(
         {name: pa.array(cells, pa.string()) for name, cells in zip(names, columns, strict=True)}
     )
