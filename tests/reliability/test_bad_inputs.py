@@ -252,3 +252,16 @@ def test_odd_csv_files_get_the_real_cause(workspace: Path, make: Any, fragment: 
     assert result.exit_code == 2 and fragment in result.output, result.output[-600:]
     assert "检查引号是否成对" not in result.output and "统 一 社" not in result.output
     assert files_in(workspace.parent) == before
+
+
+def test_a_results_file_linked_out_of_the_workspace_is_not_read(
+    workspace: Path, tmp_path: Path
+) -> None:
+    outside = tmp_path.parent / f"{tmp_path.name}-外部.xlsx"
+    shutil.copy(workspace.parent / "enterprises.xlsx", outside)
+    results = workspace.parent / "结果"
+    results.mkdir()
+    (results / "任务单.xlsx").symlink_to(outside)
+    run = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert run.exit_code == 2 and "是指向工作区之外的链接，没有读取" in run.output
+    assert "洛阳" not in run.output.split("需要处理")[-1]  # nothing of the file is shown

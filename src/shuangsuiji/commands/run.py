@@ -25,7 +25,7 @@ from shuangsuiji.exceptions import ExitCode, Problem, SsjError
 from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
-from shuangsuiji.inputs.workspace import load_workspace
+from shuangsuiji.inputs.workspace import linked_outside, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.outputs.runlog import write_run_log
@@ -126,6 +126,17 @@ def _import_results(
     results.mkdir(exist_ok=True)
     for sheet in sorted(results.glob("*.xlsx")):
         if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
+            continue
+        if linked_outside(plan.folder, sheet):
+            outcome.problems.append(
+                Problem(
+                    str(sheet),
+                    None,
+                    None,
+                    "是指向工作区之外的链接，没有读取",
+                    "把填好的任务单文件本身复制到 结果/ 文件夹",
+                )
+            )
             continue
         try:
             imported = import_results(
