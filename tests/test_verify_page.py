@@ -383,6 +383,11 @@ def test_the_page_states_the_hash_of_its_script_and_runs_no_other(browser: Any, 
     assert page.inner_text("#script-sha") == script_digest()
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert script_digest() in readme  # the README lists the hash of this version's page
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    from shuangsuiji import __version__
+
+    section = changelog.split(f"## {__version__}", 1)[1].split("\n## ", 1)[0]
+    assert script_digest() in section  # … and so does this version's release note
     # The README's one-liner finds exactly that one script in the page.
     import hashlib
     import re
