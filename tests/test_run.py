@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from shuangsuiji.commands.run import run_day
@@ -48,9 +49,9 @@ def test_the_year_day_by_day(workspace: Path) -> None:
             actions = [a.split("：")[0] for a in outcome.actions]
             assert actions == expected.get(day, []), day
             assert not outcome.problems
-            before = files_in(workspace.parent)
+            before = _state(workspace)
             again = run_day(workspace, day)
-            assert again.actions == [] and files_in(workspace.parent) == before, day
+            assert again.actions == [] and _state(workspace) == before, day
     with Ledger.at(workspace.parent) as ledger:
         assert len(ledger.draws(2025)) == 10
         assert [m for m, _ in ledger.assignments(2025)] == [
@@ -110,3 +111,43 @@ def test_run_while_another_holds_the_lock_exits_3(workspace: Path) -> None:
     with lock_held_elsewhere(workspace.parent):
         result = invoke("run", "--plan", workspace, "--today", "2025-03-03", "--wait", "0.3")
         assert result.exit_code == 3
+
+
+def test_piped_output_names_every_enterprise_with_its_officers_in_full(workspace: Path) -> None:
+    from typer.testing import CliRunner
+
+    from shuangsuiji.cli import app
+
+    assert invoke("run", "--plan", workspace, "--today", "2025-03-03").exit_code == 0
+    narrow = CliRunner(env={"COLUMNS": "80"})  # what cron and MAILTO get: not a terminal
+    result = narrow.invoke(app, ["run", "--plan", str(workspace), "--today", "2025-04-10"])
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if "没有检查结果：" in line]
+    checked = json.loads(
+        invoke("deadline-check", "-p", workspace, "--today", "2025-04-10", "--json").stdout
+    )
+    assert len(lines) == len(checked) > 0
+    for status in checked:
+        whole = f"{status['uscc']} {status['name']}，检查人员 {'、'.join(status['officers'])}"
+        assert any(whole in line for line in lines), whole
+
+
+def test_every_run_of_a_day_stays_in_its_log(workspace: Path) -> None:
+    bad = workspace.parent / "结果"
+    bad.mkdir()
+    (bad / "坏.xlsx").write_bytes(b"not a workbook")
+    morning = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert morning.exit_code == 2
+    (bad / "坏.xlsx").unlink()
+    (bad / ".~坏.xlsx").write_bytes(b"WPS lock")  # WPS's lock file while a sheet is open
+    afternoon = invoke("run", "--plan", workspace, "--today", "2025-03-03")
+    assert afternoon.exit_code == 0, afternoon.output
+    log = (workspace.parent / "日志" / "ssj-run-2025-03-03.log").read_text(encoding="utf-8")
+    assert "ssj run 2025-03-03 第 1 次" in log and "ssj run 2025-03-03 第 2 次" in log
+    assert "坏.xlsx" in log and "退出码 2（有输入问题）" in log and "退出码 0（完成）" in log
+    assert log.index("退出码 2") < log.index("退出码 0")
+
+
+def _state(workspace: Path) -> dict[str, bytes]:
+    """Everything a run writes but its log, which keeps a section for every run of the day."""
+    return {k: v for k, v in files_in(workspace.parent).items() if not k.startswith("日志")}

@@ -105,6 +105,9 @@ class _SafeConsole(Console):
     """A console that never passes a control character of the text it prints."""
 
     def print(self, *objects: Any, **options: Any) -> None:
+        if not self.is_terminal and all(isinstance(o, str | Text) for o in objects):
+            # Piped (cron, a mail, a log): a line is written whole, never cut at 80 columns.
+            options.setdefault("soft_wrap", True)
         super().print(*(_clean(o) for o in objects), **options)
 
     def out(self, *objects: Any, **options: Any) -> None:

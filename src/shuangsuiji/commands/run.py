@@ -8,6 +8,7 @@ checked. Everything is idempotent, so a second run on the same day changes nothi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import subprocess
 from collections import Counter
@@ -23,12 +24,12 @@ from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import ExitCode, Problem, SsjError
 from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
-from shuangsuiji.inputs.dates import writing_day
+from shuangsuiji.inputs.dates import local_now, writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.workspace import linked_outside, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
-from shuangsuiji.outputs.runlog import write_run_log
+from shuangsuiji.outputs.runlog import run_number, write_run_log
 from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, attention_line
 from shuangsuiji.rules.records import Status
 
@@ -51,6 +52,11 @@ class RunOutcome:
     @property
     def counts(self) -> Counter[str]:
         return Counter(s.status for s in self.statuses)
+
+    @property
+    def exit_code(self) -> int:
+        """2 with input problems, 1 with anything a person must act on, else 0."""
+        return 2 if self.problems else 1 if self.to_do else 0
 
     @property
     def to_do(self) -> list[str]:
@@ -125,7 +131,7 @@ def _import_results(
     results = plan.folder / RESULTS_DIR
     results.mkdir(exist_ok=True)
     for sheet in sorted(results.glob("*.xlsx")):
-        if sheet.name.startswith("~$"):  # Excel's lock file while a sheet is open
+        if sheet.name.startswith(("~$", ".~")):  # Excel's and WPS's lock files of an open sheet
             continue
         if linked_outside(plan.folder, sheet):
             outcome.problems.append(
@@ -175,20 +181,42 @@ def _run_locked(plan_path: str | Path, today: dt.date | None, wait: float) -> Ru
     plan = load_plan(plan_path)
     today = writing_day(today)
     outcome = RunOutcome(today)
+    started = (run_number(plan, today), local_now(plan.timezone)[11:])
     if today.year != plan.year:
         outcome.attention.append(year_message(plan, today))
 
-    def log() -> None:
+    def log(exit_code: int | None = None, failure: str | None = None) -> None:
         # Written after each step, so a run killed midway still leaves what it did in the log.
         outcome.log = write_run_log(
             plan,
             today,
+            started,
             outcome.actions,
             outcome.statuses,
             [*outcome.warnings, *outcome.problems],
             outcome.to_do,
+            exit_code,
+            failure,
         )
 
+    try:
+        _run_steps(plan, plan_path, today, wait, outcome, log)
+    except SsjError as exc:  # the day's log says this run stopped, and why
+        with contextlib.suppress(OSError, SsjError):
+            log(int(exc.exit_code), exc.message)
+        raise
+    log(outcome.exit_code)
+    return outcome
+
+
+def _run_steps(
+    plan: Plan,
+    plan_path: str | Path,
+    today: dt.date,
+    wait: float,
+    outcome: RunOutcome,
+    log: Callable[[], None],
+) -> None:
     with workspace_lock(plan.folder, wait):
         workspace = load_workspace(plan_path)
         workspace.require_valid()
@@ -243,5 +271,3 @@ def _run_locked(plan_path: str | Path, today: dt.date | None, wait: float) -> Ru
             outcome.statuses = check_deadlines(plan_path, today)
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))
-        log()
-    return outcome

@@ -26,7 +26,7 @@ def published_anchors(folder: Path) -> list[tuple[Path, LedgerHead]]:
                 head = record.get("ledger_head") if isinstance(record, dict) else None
                 if isinstance(head, dict) and isinstance(head.get("seq"), int):
                     found.append((path, LedgerHead(head["seq"], str(head.get("hash")))))
-        elif path.suffix == ".xlsx" and not path.name.startswith("~$"):
+        elif path.suffix == ".xlsx" and not path.name.startswith(("~$", ".~")):
             anchor = workbook_anchor(path)
             if anchor is not None:
                 found.append((path, anchor))
