@@ -151,3 +151,19 @@ def test_every_run_of_a_day_stays_in_its_log(workspace: Path) -> None:
 def _state(workspace: Path) -> dict[str, bytes]:
     """Everything a run writes but its log, which keeps a section for every run of the day."""
     return {k: v for k, v in files_in(workspace.parent).items() if not k.startswith("日志")}
+
+
+def test_due_today_is_named_and_a_weekend_overdue_reads_right(workspace: Path) -> None:
+    run_day(workspace, D(2025, 3, 3))
+    fill_task_sheet(
+        workspace,
+        "2025-03",
+        {0: (D(2025, 3, 10), "未发现问题", None), 1: (D(2025, 3, 7), "未发现问题", None)},
+        target=workspace.parent / "结果" / "三月.xlsx",
+    )
+    run_day(workspace, D(2025, 3, 12))
+    due = invoke("run", "--plan", workspace, "--today", "2025-03-17")  # Monday
+    assert "今天到期（2025-03-17）" in due.stdout and "请今天公示" in due.stdout
+    saturday = invoke("deadline-check", "--plan", workspace, "--today", "2025-03-15")
+    assert "逾期 0 个工作日" not in saturday.stdout
+    assert "已逾期（不足 1 个工作日）" in saturday.stdout  # deadline Friday 03-14

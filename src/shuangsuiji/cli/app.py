@@ -24,6 +24,7 @@ from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from shuangsuiji import __version__
 from shuangsuiji.cli import zh  # noqa: F401 (puts typer's own texts into Chinese)
@@ -45,8 +46,23 @@ MAX_SHOWN = 50  # selected enterprises listed per task on screen
 MAX_GROUPS_SHOWN = 60  # groups listed on screen; beyond, a summary per task
 MAX_OFFICERS_SHOWN = 80  # officers in the workload table; beyond, the spread only
 
+# The commands in the order of a bureau's year (ssj --help lists them so).
+YEAR_ORDER = (
+    "init", "plan", "validate", "seal", "draw", "assign", "results", "publish",
+    "deadline-check", "run", "report", "verify", "audit", "workdays",
+)  # fmt: skip
+
+
+class _YearOrder(TyperGroup):
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = super().list_commands(ctx)
+        known = [n for n in YEAR_ORDER if n in names]
+        return known + [n for n in names if n not in known]
+
+
 app = typer.Typer(
     name="ssj",
+    cls=_YearOrder,
     help="双随机、一公开 抽查工具：随机抽取检查对象和执法人员、可公开复核、按期公示。",
     no_args_is_help=True,
     add_completion=False,

@@ -30,7 +30,7 @@ from shuangsuiji.inputs.workspace import linked_outside, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.outputs.runlog import run_number, write_run_log
-from shuangsuiji.rules.deadlines import NEEDS_ATTENTION, attention_line
+from shuangsuiji.rules.deadlines import NAMED_DAILY, attention_line
 from shuangsuiji.rules.records import Status
 
 RESULTS_DIR = "结果"
@@ -61,7 +61,7 @@ class RunOutcome:
     @property
     def to_do(self) -> list[str]:
         """Everything a person must act on, each one named: the whole list, never a count."""
-        late = [attention_line(s) for s in self.statuses if s.status in NEEDS_ATTENTION]
+        late = [attention_line(s) for s in self.statuses if s.status in NAMED_DAILY]
         return [*self.waiting, *self.attention, *late]
 
 

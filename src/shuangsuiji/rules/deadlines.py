@@ -25,6 +25,8 @@ STATUS_NAMES = {
 }
 # What a person must act on: a nonzero exit and the whole list, by name.
 NEEDS_ATTENTION = ("overdue", "no_result")
+# What the daily run also names, so that nothing due today is only a count.
+NAMED_DAILY = (*NEEDS_ATTENTION, "due_today")
 
 
 def deadline_of(calendar: WorkCalendar, workdays: int, result_date: str) -> dt.date:
@@ -117,7 +119,8 @@ def standing(status: Status) -> str:
     """Where a result stands, in words: "逾期 3 个工作日", "还剩 2 个工作日", "已公示 2025-03-18"."""
     left = status.workdays_left
     if status.status == "overdue" and left is not None:
-        return f"逾期 {-left} 个工作日"
+        # Past the deadline on a rest day: late, but not yet by a working day.
+        return f"逾期 {-left} 个工作日" if left else "已逾期（不足 1 个工作日）"
     if status.status == "pending" and left is not None:
         return f"还剩 {left} 个工作日"
     if status.status in ("published", "published_late"):
@@ -133,6 +136,11 @@ def attention_line(status: Status) -> str:
     who = f"，检查人员 {'、'.join(status.officers)}" if status.officers else ""
     if status.status == "no_result":
         return f"没有检查结果：{status.scope} {status.uscc} {status.name}{who}"
+    if status.status == "due_today":
+        return (
+            f"{what}今天到期（{status.deadline}）：{status.scope} {status.uscc} {status.name}，"
+            f"请今天公示{who}"
+        )
     return (
         f"{what}{standing(status)}：{status.scope} {status.uscc} {status.name}，"
         f"截止 {status.deadline}{who}"
