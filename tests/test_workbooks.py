@@ -172,3 +172,17 @@ def test_lost_site_documents_are_written_again(march: Path, workspace: Path) -> 
     path.unlink()
     assign_month(workspace, "2025-03")  # an assigned month: nothing is redrawn, files healed
     assert path.read_bytes() == kept
+
+
+def test_times_in_the_result_workbook_are_local(workspace: Path) -> None:
+    import re
+
+    from shuangsuiji.commands.draw import draw_month
+
+    draw_month(workspace, "2025-03")
+    book = openpyxl.load_workbook(
+        workspace.parent / "输出" / "2025-03" / "抽取结果-2025-03.xlsx", read_only=True
+    )
+    [row] = [r for r in book["抽取参数"].iter_rows(values_only=True) if r[0] == "抽取时间"]
+    for cell in row[1:]:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", str(cell)), cell

@@ -8,6 +8,7 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
+from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
@@ -80,12 +81,20 @@ def _public_number(record: DrawRecord) -> str:
     return f"{record.extra}（输入：{number.typed}；来源：{number.source}）"
 
 
-def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
+def _when(created_at: str, zone: str) -> str:
+    """A record's time as people there read it (the record keeps its offset)."""
+    try:
+        return local_time(created_at, zone)
+    except ValueError:  # a hand-made or very old record: shown as written
+        return created_at
+
+
+def _parameters(record: DrawRecord | ExternalDraw, zone: str) -> list[object]:
     """One row of 抽取参数; imported selections say where they came from instead."""
     if isinstance(record, ExternalDraw):
         source = f"{record.source}（SHA-256 {record.source_sha256}）"
         head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", "", "", ""]
-        return [*head, "", "", "", "", "", len(record.selected), record.created_at,
+        return [*head, "", "", "", "", "", len(record.selected), _when(record.created_at, zone),
                 record.tool_version, record_file_name(record)]  # fmt: skip
     rfc = record.spec != "SSJ-DRAW-1"
     return [
@@ -102,7 +111,7 @@ def _parameters(record: DrawRecord | ExternalDraw) -> list[object]:
         len(record.excluded),
         record.k,
         len(record.selected),
-        record.created_at,
+        _when(record.created_at, zone),
         record.tool_version,
         record_file_name(record),
     ]
@@ -136,7 +145,7 @@ def write_draw_files(
         for r in records
         for s in r.selected
     ]
-    parameters = [_parameters(r) for r in records]
+    parameters = [_parameters(r, plan.timezone) for r in records]
     headers = list(RESULT_HEADERS)
     caption = f"{plan.agency} {month} “双随机”抽取结果"
     if len(results) > EXCEL_ROWS:
