@@ -133,6 +133,7 @@ def test_help_is_chinese_and_module_runs() -> None:
         check=False,
     )
     assert completed.returncode == 0 and completed.stdout.startswith("ssj ")
+    assert "SSJ-DRAW-1" in completed.stdout and "SSJ-ASSIGN-3" in completed.stdout
 
 
 def test_missing_name_column_still_checks_every_key(workspace: Path) -> None:

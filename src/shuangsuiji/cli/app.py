@@ -224,7 +224,14 @@ def _run(action: Callable[[], T]) -> T:
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"ssj {__version__}")
+        from shuangsuiji.rules.assign import SPEC as ASSIGN_SPEC
+        from shuangsuiji.rules.draw import SPEC as DRAW_SPEC
+        from shuangsuiji.rules.pledge import PLEDGE_SPEC
+
+        typer.echo(
+            f"ssj {__version__}（抽取规则 {DRAW_SPEC}，人员分组规则 {ASSIGN_SPEC}，"
+            f"承诺书 {PLEDGE_SPEC}；旧记录按各自的规则复核）"
+        )
         raise typer.Exit()
 
 
