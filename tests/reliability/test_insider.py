@@ -342,6 +342,12 @@ def test_a_chain_of_replacements_is_public_and_re_run(tmp_path: Path) -> None:
     assert verified.exit_code == 0, verified.output
     assert "人员分组 2025-03 复核一致" in verified.stdout
     assert "递补" in verified.stderr and "病假" in verified.stderr and "外出学习" in verified.stderr
+    # Checked against a 承诺书 as well, the chain of replacements is still listed.
+    seal(plan, replace=True, reason="演示")
+    pledged = invoke(
+        "verify", plan.parent / "输出", "--published", plan.parent / "承诺书-2025.json"
+    )
+    assert "病假" in pledged.stderr and "外出学习" in pledged.stderr
     # A replacement edited into the published file to favour someone does not re-run.
     favoured = published["assignment"]["officers"][-1]
     published["substitutions"][0]["in"] = {k: favoured[k] for k in ("id", "name", "department")}

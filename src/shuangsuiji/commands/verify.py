@@ -176,16 +176,18 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
 
 def verify_published_assignment(
     data: Mapping[str, Any], draws: Sequence[DrawRecord | ExternalDraw]
-) -> tuple[str, list[str]]:
+) -> tuple[str, list[str], list[str]]:
     """A published officer draw (人员分组记录) re-run with its 递补 (docs/spec.md §5); its seed
     is the month's effective draw seed when the month's draw records are given too. Returns
-    the label it is reported under and what does not reproduce."""
+    the label it is reported under, what does not reproduce, and each 递补 as a reader reads
+    it (a chain of replacements is what a reader must see)."""
     month = str(data.get("month", "?"))
     label = f"人员分组 {month}"
     try:
         published = PublishedAssignment.from_dict(data)
     except (KeyError, TypeError, ValueError) as exc:
-        return label, [f"记录结构不完整或类型不对（{exc.__class__.__name__}: {exc}），无法重算"]
+        failed = f"记录结构不完整或类型不对（{exc.__class__.__name__}: {exc}），无法重算"
+        return label, [failed], []
     record = published.assignment
     found = verify_assignment(record, published.substitutions)
     if record.month != published.month:
@@ -196,7 +198,12 @@ def verify_published_assignment(
     for entry in published.substitutions:
         if not entry.reason.strip():
             found.append(f"{entry.scope} 第{entry.group}组的递补（{entry.out.name}）没有写原因")
-    return label, found
+    chain = [
+        f"{label} 递补：{e.scope} 第{e.group}组 {e.out.name} → {e.replacement.name}"
+        f"（{e.reason}，{(e.on or e.at or '')[:10]}）"
+        for e in published.substitutions
+    ]
+    return label, found, chain
 
 
 NOT_PLEDGED = (
@@ -271,18 +278,12 @@ def verify_paths(
     problems: list[str] = []
     warnings: list[str] = []
     for data in assignments:
-        label, found = verify_published_assignment(data, typed)
+        label, found, chain = verify_published_assignment(data, typed)
         results[label] = found
-        for entry in data.get("substitutions") or []:
-            if isinstance(entry, dict):  # a chain of 递补 is what a reader must see
-                out, new = entry.get("out") or {}, entry.get("in") or {}
-                when = str(entry.get("on") or entry.get("at") or "")[:10]
-                warnings.append(
-                    f"{label} 递补：{entry.get('scope')} 第{entry.get('group')}组 "
-                    f"{out.get('name')} → {new.get('name')}（{entry.get('reason')}，{when}）"
-                )
+        warnings += chain
     if published is not None:
-        problems, warnings = _pledge_check(typed, published, results)
+        problems, notes = _pledge_check(typed, published, results)
+        warnings += notes
     else:
         warnings.append(NOT_PLEDGED)
     for record in typed:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, TypeVar
 
 import pyarrow.compute as pc
 
@@ -275,6 +277,9 @@ def _outside_problems(plan: Plan) -> list[Problem]:
     return problems
 
 
+T = TypeVar("T")
+
+
 def linked_outside(folder: Path, path: Path) -> bool:
     """Whether ``path`` is reached through a symbolic link (the file or a folder on the way)
     that leads out of ``folder``: such a file is not read at all, so nothing of it (a system
@@ -285,14 +290,25 @@ def linked_outside(folder: Path, path: Path) -> bool:
     return any(p.is_symlink() for p in [path, *path.parents] if p != folder and p != p.parent)
 
 
-def _link_problem(plan: Plan, which: str, path: Path) -> Problem:
-    return Problem(
-        str(plan.source),
-        plan.line_of("rosters", which),
-        f"rosters.{which}",
-        f"名录库 {_display(path)} 是指向工作区之外的链接，没有读取",
-        "把名录库文件本身复制到工作区（计划文件所在文件夹）里，再改正计划中的路径",
-    )
+def _unless_linked(
+    plan: Plan,
+    which: Literal["enterprises", "officers"],
+    load: Callable[[], tuple[T | None, list[Problem]]],
+) -> tuple[T | None, list[Problem]]:
+    """A roster as ``load`` reads it, unless it is reached through a link out of the workspace:
+    then it is not read at all."""
+    path = plan.roster_path(which)
+    if not linked_outside(plan.folder, path):
+        return load()
+    return None, [
+        Problem(
+            str(plan.source),
+            plan.line_of("rosters", which),
+            f"rosters.{which}",
+            f"名录库 {_display(path)} 是指向工作区之外的链接，没有读取",
+            "把名录库文件本身复制到工作区（计划文件所在文件夹）里，再改正计划中的路径",
+        )
+    ]
 
 
 def load_workspace(plan_path: str | Path) -> Workspace:
@@ -300,30 +316,30 @@ def load_workspace(plan_path: str | Path) -> Workspace:
     plan = load_plan(plan_path)
     problems: list[Problem] = _seal_problems(plan) + _outside_problems(plan)
     enterprises_path = plan.roster_path("enterprises")
-    enterprises: EnterpriseRoster | None = None
-    if linked_outside(plan.folder, enterprises_path):
-        problems.append(_link_problem(plan, "enterprises", enterprises_path))
-    else:
-        enterprises, found = load_enterprises(
+    enterprises, found = _unless_linked(
+        plan,
+        "enterprises",
+        lambda: load_enterprises(
             enterprises_path,
             uscc_check=plan.uscc_check,
             sheet=plan.rosters.enterprises_sheet,
             label=_display(enterprises_path),
-        )
-        problems += found
+        ),
+    )
+    problems += found
     officers_path = plan.roster_path("officers")
-    officers: OfficerRoster | None = None
-    if linked_outside(plan.folder, officers_path):
-        problems.append(_link_problem(plan, "officers", officers_path))
-    else:
-        officers, found = load_officers(
+    officers, found = _unless_linked(
+        plan,
+        "officers",
+        lambda: load_officers(
             officers_path,
             year=plan.year,
             uscc_check=plan.uscc_check,
             sheet=plan.rosters.officers_sheet,
             label=_display(officers_path),
-        )
-        problems += found
+        ),
+    )
+    problems += found
     if enterprises is not None:
         for task in plan.tasks:
             problems += _task_problems(plan, task, enterprises)
