@@ -19,6 +19,7 @@ It drives the command line only, never the library, so it runs unchanged on any 
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import hashlib
 import json
@@ -161,8 +162,15 @@ def daily(folder: Path) -> list[str]:
 
 
 def main() -> None:
-    # A fixed folder: paths appear in messages, so a random temporary name would differ.
-    root = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/ssj-example-year")
+    parser = argparse.ArgumentParser(
+        description="Run the example year through ssj and print one line per output."
+    )
+    # A fixed folder by default: paths appear in messages, so a random name would differ.
+    parser.add_argument("folder", nargs="?", default="/tmp/ssj-example-year", type=Path)
+    root = parser.parse_args().folder
+    # Only a folder this script made (or an empty one) is cleared: never a user's own files.
+    if root.exists() and any(p.name not in ("manual", "daily") for p in root.iterdir()):
+        parser.error(f"{root} holds other files; give an empty or new folder")
     shutil.rmtree(root, ignore_errors=True)
     (root / "manual").mkdir(parents=True)
     (root / "daily").mkdir()
