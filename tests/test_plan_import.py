@@ -48,10 +48,14 @@ def test_notice_text_imports_to_the_design_plan(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
 
 
-def test_default_seed_is_warned_about(tmp_path: Path) -> None:
+def test_default_seed_is_a_label_and_the_public_number_is_required(tmp_path: Path) -> None:
+    # The seed text is only a label: what no one can compute in advance is the public number
+    # every draw adds, whose source and spelling the plan (and its 承诺书) fix.
     result = invoke("plan", "import", NOTICE_COPY, "-o", tmp_path / "p.yaml")
     assert result.exit_code == 0, result.output
-    assert "未指定随机种子" in result.stdout
+    plan = load_plan(tmp_path / "p.yaml")
+    assert plan.seed == "洛龙区应急管理局2025年度双随机抽查"
+    assert plan.ceremony_block is not None and plan.ceremony_block.pattern == r"\d \d \d"
 
 
 def test_existing_output_is_not_overwritten(tmp_path: Path) -> None:

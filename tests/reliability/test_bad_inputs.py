@@ -38,7 +38,7 @@ def test_a_plan_that_cannot_be_loaded_safely(tmp_path: Path, name: str, fragment
         ("roster_password.xlsx", 2, "设置了打开密码"),
         # one stray value in the last cell: calamine would ask for 550 GB and abort
         ("roster_stray_far_cell.xlsx", 2, "一直延伸到 XFD1048576 单元格"),
-        ("roster_header_only.csv", 2, "名录库中没有任何企业"),
+        ("roster_header_only.csv", 2, "表头下没有任何企业"),
         ("roster_duplicate_header.csv", 2, "都是“统一社会信用代码”"),
         ("a_folder", 2, "是文件夹，不是表格文件"),
         ("/dev/zero", 2, "不是普通文件"),
@@ -240,7 +240,7 @@ def _wide(path: Path) -> None:
         (_big_cell, "有一格的内容超过 128 KB"),  # was: "field limit … 检查引号是否成对"
         (_utf32, "UTF-32"),  # was: "找到的列：统 一 社 …"
         # the whole 20,000-column header is read (it was cut, and the wanted columns "missing")
-        (_wide, "名录库中没有任何企业"),
+        (_wide, "表头下没有任何企业"),
     ],
     ids=["a 10 MB cell", "UTF-32", "20,000 columns"],
 )

@@ -428,6 +428,65 @@ def _print_seal(outcome: SealOutcome) -> None:
         )
 
 
+@app.command("init")
+def init_command(
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            help="新工作区的文件夹（新建的或空的）。", metavar="文件夹", show_default=False
+        ),
+    ],
+    agency: Annotated[
+        str | None,
+        typer.Option(
+            "--agency", help="实施机关，如 洛龙区应急管理局（用 --from 时默认取自附件标题）。"
+        ),
+    ] = None,
+    year: Annotated[
+        int | None,
+        typer.Option(
+            "--year", help="年度（默认今年；用 --from 时取自附件标题）。", min=2000, max=2100
+        ),
+    ] = None,
+    annexes: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--from",
+            help="通知附件1–3（xlsx、csv 或通知文本），从中生成计划；可写多次。"
+            "不给时用示例的事项作模板。",
+            metavar="附件",
+        ),
+    ] = None,
+) -> None:
+    """新建一个工作区：计划（已封存种子承诺）、承诺书、两个名录库模板、使用说明和定时任务。"""
+    from shuangsuiji.commands.init import init_workspace
+
+    def run() -> None:
+        made = init_workspace(folder, agency=agency, year=year, annexes=annexes or ())
+        out = _stdout()
+        if made.warnings:
+            out.print(problems_table(made.warnings, title="请留意"))
+        plan = made.plan
+        out.print(
+            _marked(
+                "✓",
+                f"已创建工作区 {made.folder}：{plan.agency} {plan.year} 年度，"
+                f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。",
+            )
+        )
+        _print_seal(made.sealing)
+        plan_arg = shlex.quote(str(made.plan_file))
+        rosters = "、".join(str(p) for p in made.rosters)
+        out.print(
+            f"\n下一步：\n1. 填好名录库模板 {rosters}（或以同名放入本单位导出的名录库），然后运行\n"
+            f"   ssj validate --plan {plan_arg}\n"
+            f"2. 每天的例行工作：{made.folder / '定时任务'} 里有本工作区的 crontab 行和 systemd 单元。\n"
+            f"全部步骤见 {made.folder / '使用说明.txt'}。"
+        )
+
+    _run(run)
+
+
 @app.command("seal")
 def seal_command(
     plan: PlanOption,

@@ -404,18 +404,8 @@ def import_plan(paths: Sequence[Path], options: PlanOptions | None = None) -> Im
         problems.append(Problem(str(paths[0]), None, None, "无法确定年度", "用 --year 指定"))
     raise_for_errors("附件有错误，未生成计划文件", problems)
     assert agency is not None and year is not None
-    if seed is None:
-        seed = f"{agency}{year}年度双随机抽查"
-        warnings.append(
-            Problem(
-                str(paths[0]),
-                None,
-                "seed",
-                f"未指定随机种子，已使用“{seed}”",
-                "正式抽取前用 --seed 指定并公开种子，或在抽取时加入当日公开的随机数（--seed-extra）",
-                "warning",
-            )
-        )
+    # A label only: what no one can predict is the public number the ceremony block adds.
+    seed = seed or f"{agency}{year}年度双随机抽查"
     data: dict[str, Any] = {
         "agency": agency,
         "year": year,

@@ -265,6 +265,18 @@ def _duplicate_problems(
 ROSTER_PATH_FIX = "检查计划文件 rosters 中的路径（相对于计划文件所在文件夹）"
 
 
+def _empty(file: str, what: str) -> Problem:
+    """A roster with a header and nothing under it: a template not yet filled, or a bad export."""
+    return Problem(
+        file,
+        None,
+        None,
+        f"名录库还没有填写：表头下没有任何{what}",
+        "在表头下逐行填写（ssj init 写出的模板有下拉选项），或以同名放入本单位导出的完整名录库；"
+        "已填写的，检查是否选错了工作表",
+    )
+
+
 def load_enterprises(
     path: Path,
     *,
@@ -280,8 +292,7 @@ def load_enterprises(
         return None, problems
     # Without the name column the keys can still be checked, so every problem shows at once.
     if not len(table):
-        fix = "名录库只有表头或是空的；导出完整的名录库，或检查是否选错了工作表"
-        return None, [*problems, Problem(table.file, None, None, "名录库中没有任何企业", fix)]
+        return None, [*problems, _empty(table.file, "企业")]
     complete = not any(p.is_error for p in problems)
     file = table.file
     keys, fixed = normalize_keys(table.column(KEY))
@@ -379,6 +390,8 @@ def load_officers(
     )
     if table is None or any(p.is_error for p in problems):
         return None, problems
+    if not len(table):
+        return None, [*problems, _empty(table.file, "执法人员")]
     file = table.file
     records = [
         {k: v.strip() if isinstance(v, str) else v for k, v in r.items()} for r in table.records()

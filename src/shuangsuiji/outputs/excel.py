@@ -37,6 +37,8 @@ _NOTE_WIDTH = 76  # a sheet of notes: as wide as portrait A4 holds
 _PORTRAIT_WIDTH = 80  # columns' total width that portrait A4 holds at full size
 _PAGE_BREAKS = 1000  # Excel allows 1,023 manual page breaks in a worksheet
 A4 = 9
+_LIST_LIMIT = 255  # characters of a drop-down's list, Excel's limit
+_BLANK_WIDTH = 16  # a template's column: room to type a name before it runs over
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Sheet:
     caption: str | None = None  # a merged title row above the header, as bureaus print them
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)  # header -> drop-down list
     date_columns: Sequence[str] = ()  # headers whose cells must be entered as dates
+    fill_rows: int = 0  # rows below the data that people fill in: the drop-downs reach them
 
 
 @dataclass
@@ -114,6 +117,9 @@ class _Writer:
         self.cell = book.add_format(boxed)
         self.quoted = book.add_format({**boxed, "quote_prefix": True})
         self.date = book.add_format({**boxed, "num_format": "yyyy-mm-dd"})
+        # A template's empty cells to fill: text (a 15-digit 注册号 stays digits) or dates.
+        self.text = book.add_format({**base, "num_format": "@"})
+        self.day = book.add_format({**base, "num_format": "yyyy-mm-dd"})
         header = {**boxed, "bold": True, "align": "center", "valign": "vcenter"}
         self.header = book.add_format({**header, "bg_color": "#D9D9D9", "quote_prefix": True})
         title = {**base, "bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
@@ -241,10 +247,12 @@ def _validations(
                 "validate": "list",
                 "source": list(values),
                 "error_type": "warning",
-                "error_message": "请从下拉列表中选择；多个结果用“；”分隔",
+                "error_message": "请从下拉列表中选择；确需填写其他内容（如多个结果用“；”分隔）时点“是”",
             },
         )
         for header, values in choices.items()
+        # Excel ignores a list longer than 255 characters: no drop-down rather than a broken one.
+        if len(",".join(values)) <= _LIST_LIMIT
     ]
     rules += [
         (
@@ -267,8 +275,11 @@ def _write_sheet(writer: _Writer, spec: Sheet) -> None:
     sheet = writer.book.add_worksheet(spec.title)
     width = len(spec.headers)
     widths = _widths(spec.headers, spec.rows)
+    if spec.fill_rows:  # a template: room to type, and cells that keep what is typed
+        widths = [max(w, _BLANK_WIDTH) for w in widths]
     for col, w in enumerate(widths):
-        sheet.set_column(col, col, w)
+        typed = writer.day if spec.headers[col] in spec.date_columns else writer.text
+        sheet.set_column(col, col, w, typed if spec.fill_rows else None)
     header_row = 1 if spec.caption else 0
     if spec.caption:
         writer.merged(sheet, 0, widths, spec.caption, title=True)
@@ -282,7 +293,7 @@ def _write_sheet(writer: _Writer, spec: Sheet) -> None:
             sheet.set_row(number, _LINE_HEIGHT * lines)
     sheet.freeze_panes(header_row + 1, 0)
     sheet.repeat_rows(header_row)
-    first, last = header_row + 1, header_row + len(spec.rows)
+    first, last = header_row + 1, header_row + len(spec.rows) + spec.fill_rows
     _validations(sheet, spec.headers, first, last, spec.choices, spec.date_columns)
     _paper(sheet, widths, spec.caption or spec.title)
 
