@@ -254,16 +254,30 @@ def test_one_publication_sheet_per_batch_and_marking_the_chosen_one(assigned: Pa
         {0: (D(2025, 3, 10), "未发现问题", None), 1: (D(2025, 3, 14), "未发现问题", None)},
         target=folder / "a.xlsx",
     )
-    run_day(assigned, D(2025, 3, 17))
+    summary = run_day(assigned, D(2025, 3, 17))
     run_day(assigned, D(2025, 3, 18))
-    sheets = sorted((assigned.parent / "输出" / "公示").glob("*.xlsx"))
-    assert [p.name[:14] for p in sheets] == ["公示表-2025-03-11", "公示表-2025-03-17"]
-    # The clerk published the first sheet on 03-12 and marks it late, by name.
+    # The new sheet lists the first one's result again: only it stays among the live sheets,
+    # the first is kept aside, and the day's summary says which replaces which.
+    public = assigned.parent / "输出" / "公示"
+    [live] = public.glob("*.xlsx")
+    [aside] = (public / "已被取代").glob("*.xlsx")
+    assert live.name.startswith("公示表-2025-03-17") and aside.name.startswith("公示表-2025-03-11")
+    assert any(f"公示表 {aside.name} 已被 {live.name} 取代" in a for a in summary.actions)
+    sheets = [aside, live]
+    # Marking a date before a sheet was written is refused, nothing recorded.
+    early = invoke(
+        "publish", "--plan", assigned, "--mark-published", "2025-03-14", "--sheet", live.name,
+        "--today", "2025-03-18",
+    )  # fmt: skip
+    assert early.exit_code == 2 and f"早于公示表 {live.name} 写出的日期 2025-03-17" in early.stderr
+    # The clerk had published the first sheet on 03-12 after all and marks it late, by name:
+    # it is a live sheet again.
     first = invoke(
         "publish", "--plan", assigned, "--mark-published", "2025-03-12", "--sheet", sheets[0].name,
         "--today", "2025-03-18",
     )  # fmt: skip
     assert first.exit_code == 0 and f"{sheets[0].name}：1 条登记" in first.stdout
+    assert sorted(p.name for p in public.glob("*.xlsx")) == [aside.name, live.name]
     latest = invoke(
         "publish", "--plan", assigned, "--mark-published", "2025-03-18", "--today", "2025-03-18"
     )

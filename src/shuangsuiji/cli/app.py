@@ -1158,6 +1158,8 @@ def publish(
             out.print(
                 _marked("✓", f"{state} {outcome.path}（{len(outcome.rows)} 条待公示{fixes}）")
             )
+        for line in outcome.replacements:
+            out.print(_marked("✓", line, "  "))
         for warning in outcome.warnings:
             out.print(_marked("!", f"{warning}", "  "))
 

@@ -14,13 +14,16 @@ from typing import Any
 from shuangsuiji.commands.heal import sound_ledger
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.dates import parse_month, writing_day
-from shuangsuiji.inputs.plan import load_plan
+from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, workspace_lock
 from shuangsuiji.outputs.publication import (
+    SUPERSEDED_DIR,
     public_digest,
+    publication_day,
     publication_name,
     publication_path,
+    set_aside,
     write_publication,
 )
 from shuangsuiji.rules.records import Result
@@ -36,6 +39,16 @@ class PublishOutcome:
     new_batch: bool = False  # a sheet for a new set of results
     marked: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # (sheet, the sheet that replaces it) moved to 公示/已被取代/ by this call
+    superseded: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def replacements(self) -> list[str]:
+        """One line per superseded sheet, as the summary and the console say it."""
+        return [
+            f"公示表 {old} 已被 {new} 取代（前者从未公示，已移至 输出/公示/{SUPERSEDED_DIR}/）"
+            for old, new in self.superseded
+        ]
 
     @property
     def corrections(self) -> int:
@@ -52,6 +65,24 @@ def _unpublished(ledger: Ledger, month: str | None) -> list[Result]:
 
 def _sheets(ledger: Ledger) -> list[dict[str, Any]]:
     return [p for _, _, kind, p in ledger.events() if kind == "publication_sheet"]
+
+
+def superseded_sheets(ledger: Ledger) -> dict[str, str]:
+    """Sheets never marked published whose results a later sheet lists again, each with the
+    latest sheet that replaces it: only that one should go out."""
+    sheets = _sheets(ledger)
+    marked = {p["file"] for _, _, kind, p in ledger.events() if kind == "publish"}
+    replaced: dict[str, str] = {}
+    for i, older in enumerate(sheets):
+        if older["file"] in marked:
+            continue
+        items = {(scope, uscc) for scope, uscc in older["items"]}
+        for newer in sheets[i + 1 :]:
+            if items <= {(scope, uscc) for scope, uscc in newer["items"]}:
+                replaced[older["file"]] = newer["file"]
+                if newer["file"] in marked:  # the one that went out in its place
+                    break
+    return replaced
 
 
 def publish(
@@ -82,7 +113,7 @@ def publish(
         return outcome
     with workspace_lock(plan.folder, wait), sound_ledger(plan, audited) as ledger:
         if mark_published is not None:
-            outcome.marked, outcome.warnings = _mark(ledger, mark_published, today, sheet)
+            outcome.marked, outcome.warnings = _mark(plan, ledger, mark_published, today, sheet)
             return outcome
         outcome.rows = _unpublished(ledger, month)
         if not outcome.rows:
@@ -103,11 +134,14 @@ def publish(
         outcome.path = publication_path(plan, name)
         anchor = ledger.last_event(("publication_sheet",), lambda p: p["file"] == name)
         outcome.written = write_publication(outcome.path, plan, outcome.rows, anchor)
+        for old, new in superseded_sheets(ledger).items():
+            if set_aside(plan, old):
+                outcome.superseded.append((old, new))
     return outcome
 
 
 def _mark(
-    ledger: Ledger, day: dt.date, today: dt.date, chosen: str | None
+    plan: Plan, ledger: Ledger, day: dt.date, today: dt.date, chosen: str | None
 ) -> tuple[str, list[str]]:
     """Record that the results a 公示表 listed were published on ``day``; warn about older
     sheets never marked whose results are still unpublished."""
@@ -128,6 +162,12 @@ def _mark(
             raise InputError(f"没有写出过公示表“{wanted}”（最近的：{names}）")
         index = found[-1]
     target = sheets[index]
+    written = publication_day(target["file"])
+    if written is not None and day < written:
+        raise InputError(
+            f"公示日期 {day.isoformat()} 早于公示表 {target['file']} 写出的日期 "
+            f"{written.isoformat()}，未登记；请写这张表实际公示的日期"
+        )
     current = ledger.results()
     listed = [(scope, uscc) for scope, uscc in target["items"]]
     pending = [key for key in listed if key in current and not current[key].published_on]
@@ -148,6 +188,7 @@ def _mark(
                 }
             ],
         )
+        set_aside(plan, target["file"], aside=False)  # it went out: a live sheet again
     marked_files = {p["file"] for _, _, kind, p in ledger.events() if kind == "publish"}
     warnings = []
     for older in sheets[:index]:

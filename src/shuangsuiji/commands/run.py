@@ -268,6 +268,7 @@ def _run_steps(
                 )
             elif published.written and published.path is not None:
                 outcome.actions.append(f"补写公示表 {published.path.name}")
+            outcome.actions += published.replacements
             outcome.statuses = check_deadlines(plan_path, today)
         except SsjError as exc:
             outcome.problems += _problems(exc, str(plan.source))

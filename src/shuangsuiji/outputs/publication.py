@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -54,8 +56,31 @@ def publication_name(today: dt.date, digest: str) -> str:
     return f"公示表-{today.isoformat()}-{digest[:8]}.xlsx"
 
 
+SUPERSEDED_DIR = "已被取代"  # under 输出/公示/: sheets a later sheet replaced before they went out
+
+
 def publication_path(plan: Plan, name: str) -> Path:
     return plan.folder / OUTPUT_DIR / "公示" / name
+
+
+def publication_day(name: str) -> dt.date | None:
+    """The day a sheet was first written, from its name (:func:`publication_name`)."""
+    match = re.match(r"公示表-(\d{4}-\d{2}-\d{2})-", name)
+    return dt.date.fromisoformat(match[1]) if match else None
+
+
+def set_aside(plan: Plan, name: str, aside: bool = True) -> bool:
+    """Move a superseded sheet from 公示/ into 公示/已被取代/ (kept, never deleted), so that only
+    live sheets sit where people pick one to publish; ``aside=False`` brings one back (it went
+    out after all). False if it was not where it would move from."""
+    live = publication_path(plan, name)
+    kept = live.parent / SUPERSEDED_DIR / name
+    source, target = (live, kept) if aside else (kept, live)
+    if not source.is_file():
+        return False
+    target.parent.mkdir(exist_ok=True)
+    os.replace(source, target)
+    return True
 
 
 def _item(plan: Plan, result: Result) -> tuple[str, str | None]:
