@@ -186,3 +186,51 @@ def test_times_in_the_result_workbook_are_local(workspace: Path) -> None:
     [row] = [r for r in book["抽取参数"].iter_rows(values_only=True) if r[0] == "抽取时间"]
     for cell in row[1:]:
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", str(cell)), cell
+
+
+def test_no_time_people_read_carries_an_offset(workspace: Path) -> None:
+    # Records and the ledger keep ISO 8601 with the offset; every time a person reads — in a
+    # workbook, the page, the log, a console line — is the plan's local time without one.
+    from .conftest import fill_task_sheet, invoke
+
+    iso = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}(:\d{2})?[+-]\d{2}:\d{2}|UTC")
+    said = []
+    steps = [
+        ("draw", "--plan", workspace, "--month", "2025-03"),
+        ("draw", "--plan", workspace, "--month", "2025-03"),  # "已于 … 抽取（返回原记录）"
+        ("assign", "--plan", workspace, "--month", "2025-03"),
+        ("assign", "--plan", workspace, "--month", "2025-03", "--replace", "孙红梅",
+         "--reason", "病假", "--today", "2025-03-05"),
+    ]  # fmt: skip
+    for step in steps:
+        said.append(invoke(*step).output)
+    sheet = fill_task_sheet(workspace, "2025-03", {0: (dt.date(2025, 3, 10), "未发现问题", None)})
+    for step in [
+        ("results", "import", sheet, "--plan", workspace, "--today", "2025-03-11"),
+        ("publish", "--plan", workspace, "--today", "2025-03-11"),
+        ("run", "--plan", workspace, "--today", "2025-03-12"),
+        ("report", "--plan", workspace, "--today", "2025-03-12"),
+        ("audit", "log", "--plan", workspace),
+        ("verify", workspace.parent / "输出"),
+    ]:
+        said.append(invoke(*step).output)
+    for text in said:
+        assert not iso.search(text), iso.search(text)
+    folder = workspace.parent
+    read = 0
+    for path in sorted(folder.rglob("*")):
+        if path.suffix == ".xlsx":
+            book = openpyxl.load_workbook(path, read_only=True)
+            cells = [str(c) for s in book for r in s.iter_rows(values_only=True) for c in r]
+            text = "\n".join(c for c in cells if c != "None")
+        elif path.suffix == ".html":  # the page, without the records it embeds
+            text = re.sub(r"<script type=\"application/json\".*?</script>", "", path.read_text(
+                encoding="utf-8"), flags=re.S)  # fmt: skip
+        elif path.suffix in (".log", ".txt"):
+            text = path.read_text(encoding="utf-8")
+        else:
+            continue
+        read += 1
+        found = iso.search(text)
+        assert found is None, (path.relative_to(folder), text[found.start() - 40 : found.end()])
+    assert read >= 8

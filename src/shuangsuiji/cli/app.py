@@ -520,12 +520,17 @@ def _accounting_table(rows: Sequence[tuple[str, Accounting | None]]) -> Table:
 
 
 def _render_draws(outcome: DrawOutcome) -> None:
+    from shuangsuiji.rules.clock import local_time
     from shuangsuiji.rules.records import DrawRecord, ExternalDraw
 
     out = _stdout()
     for record in outcome.records:
         fresh = record.scope in outcome.new_scopes
-        state = Text("新抽取", "green") if fresh else f"已于 {record.created_at} 抽取（返回原记录）"
+        state = (
+            Text("新抽取", "green")
+            if fresh
+            else f"已于 {local_time(record.created_at, outcome.timezone)} 抽取（返回原记录）"
+        )
         if isinstance(record, ExternalDraw):
             caption = f"外部导入（{record.source}），共 {len(record.selected)} 家；不是本工具抽取的"
         else:
@@ -1261,6 +1266,8 @@ def report(
         err = _stderr()
         for path in outcome.files:
             err.print(f"已写出 {path}")
+        for note in outcome.notes:
+            err.print(_marked("!", note))
         table = Table(title=f"{outcome.report.agency} {outcome.report.year} 年度按月汇总")
         for header in ("月份", "抽中", "已检查", "按期公示", "逾期公示", "按期公示率"):
             table.add_column(header, justify="left" if header == "月份" else "right")

@@ -38,6 +38,7 @@ from shuangsuiji.rules.assign import (
     substitute,
     verify_assignment,
 )
+from shuangsuiji.rules.clock import DEFAULT_ZONE
 from shuangsuiji.rules.draw import scope_of
 from shuangsuiji.rules.records import (
     AssignInput,
@@ -63,7 +64,7 @@ class AssignOutcome:
     new: bool = False
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
-    timezone: str = "Asia/Shanghai"  # the plan's, for the times shown with the groups
+    timezone: str = DEFAULT_ZONE  # the plan's, for the times shown with the groups
 
     @property
     def loads(self) -> list[OfficerLoad]:

@@ -10,11 +10,11 @@ from typing import Any
 from shuangsuiji.commands.heal import anchor_problems, require_ledger_of_outputs
 from shuangsuiji.exceptions import InputError, NeedsAttention, Problem
 from shuangsuiji.inputs.anchors import published_anchors
-from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.store import LEDGER_NAME, AuditReport
 from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.rules.clock import local_time
 
 
 @dataclass(frozen=True)

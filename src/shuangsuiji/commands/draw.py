@@ -37,6 +37,7 @@ from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import write_draw_files
 from shuangsuiji.rules import rfc3797
+from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
 from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
 from shuangsuiji.rules.records import Accounting, DrawRecord, ExternalDraw, PublicNumber
 from shuangsuiji.rules.seal import (
@@ -55,6 +56,7 @@ class DrawOutcome:
     month: str
     records: list[DrawRecord | ExternalDraw] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)  # each record's published JSON text
+    timezone: str = DEFAULT_ZONE  # the plan's: times shown with the records
     new_scopes: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
@@ -310,7 +312,7 @@ def _draw_locked(
     key_string = None if sources is None else rfc3797.key_string(rfc3797.parse_sources(sources))
     if key_string is not None and any(t.ratio.stratified for t in tasks):
         raise InputError("RFC 3797 方式不支持分层比例；请用默认的 SSJ-DRAW-1 方式抽取")
-    outcome = DrawOutcome(label, warnings=workspace.warnings)
+    outcome = DrawOutcome(label, warnings=workspace.warnings, timezone=plan.timezone)
     if not tasks:
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome
@@ -356,7 +358,9 @@ def _draw_locked(
                 outcome.records.append(recorded_draw)
                 outcome.texts.append(text)
                 if isinstance(recorded_draw, DrawRecord):
-                    outcome.notices += _changes_since(recorded_draw, eligible, extra, key_string)
+                    outcome.notices += _changes_since(
+                        recorded_draw, eligible, extra, key_string, plan.timezone
+                    )
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
             earlier = [d.scope for d in ledger.drawn(year) if d.base_item == base.id]
@@ -423,14 +427,14 @@ def _draw_locked(
 
 
 def _changes_since(
-    record: DrawRecord, eligible: Eligible, extra: str | None, key_string: str | None
+    record: DrawRecord, eligible: Eligible, extra: str | None, key_string: str | None, zone: str
 ) -> list[str]:
     """Why the recorded draw differs from what the inputs would give now (reported, not redrawn)."""
     notes = []
     keys = eligible.keys.to_pylist()
     if population_digest(keys) != record.population.digest:
         notes.append(
-            f"{record.scope} 已于 {record.created_at} 抽取；此后企业名录库有变化"
+            f"{record.scope} 已于 {local_time(record.created_at, zone)} 抽取；此后企业名录库有变化"
             f"（对象 {record.population.size} → {len(keys)} 家），返回原抽取结果，未重新抽取"
         )
     if (extra is not None and extra != record.extra) or record.key_string != key_string:

@@ -31,8 +31,7 @@ from shuangsuiji.outputs.newspace import (
     roster_templates,
     schedule_files,
 )
-
-DEFAULT_ZONE = "Asia/Shanghai"
+from shuangsuiji.rules.clock import DEFAULT_ZONE
 
 
 @dataclass(frozen=True)

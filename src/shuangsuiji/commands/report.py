@@ -5,7 +5,7 @@ what has happened so far."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji.exceptions import InputError
@@ -22,6 +22,7 @@ from shuangsuiji.rules.report import YearReport, year_report
 class ReportOutcome:
     report: YearReport
     files: list[Path]
+    notes: list[str] = field(default_factory=list)  # what was not written, and why
 
 
 def make_report(
@@ -55,4 +56,4 @@ def make_report(
             )
         ]
     report = year_report(plan.agency, year, draws, results, found, groups)
-    return ReportOutcome(report, write_report(plan.folder, report))
+    return ReportOutcome(report, *write_report(plan.folder, report))

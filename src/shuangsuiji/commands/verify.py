@@ -26,6 +26,7 @@ from shuangsuiji.inputs.records import is_assignment, load_records
 from shuangsuiji.inputs.rosters import NAME, EnterpriseRoster, load_enterprises
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.assign import verify_assignment
+from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
 from shuangsuiji.rules.draw import draw_strata
 from shuangsuiji.rules.pledge import check_pledge
 from shuangsuiji.rules.ratio import Ratio
@@ -175,7 +176,9 @@ def _as_written(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def verify_published_assignment(
-    data: Mapping[str, Any], draws: Sequence[DrawRecord | ExternalDraw]
+    data: Mapping[str, Any],
+    draws: Sequence[DrawRecord | ExternalDraw],
+    zone: str = DEFAULT_ZONE,
 ) -> tuple[str, list[str], list[str]]:
     """A published officer draw (人员分组记录) re-run with its 递补 (docs/spec.md §5); its seed
     is the month's effective draw seed when the month's draw records are given too. Returns
@@ -200,7 +203,7 @@ def verify_published_assignment(
             found.append(f"{entry.scope} 第{entry.group}组的递补（{entry.out.name}）没有写原因")
     chain = [
         f"{label} 递补：{e.scope} 第{e.group}组 {e.out.name} → {e.replacement.name}"
-        f"（{e.reason}，{(e.on or e.at or '')[:10]}）"
+        f"（{e.reason}，{e.on or local_time(e.at or '', zone)[:10]}）"
         for e in published.substitutions
     ]
     return label, found, chain
@@ -255,8 +258,10 @@ def verify_paths(
             continue
         unique[scope] = record
         results[scope] = verify_record(record, roster)
+    zone = DEFAULT_ZONE
     if plan_path is not None:
         plan = load_plan(plan_path)
+        zone = plan.timezone
         ledger = Ledger.at(plan.folder) if Ledger.exists(plan.folder) else None
         try:
             for scope, record in unique.items():
@@ -278,7 +283,7 @@ def verify_paths(
     problems: list[str] = []
     warnings: list[str] = []
     for data in assignments:
-        label, found, chain = verify_published_assignment(data, typed)
+        label, found, chain = verify_published_assignment(data, typed, zone)
         results[label] = found
         warnings += chain
     if published is not None:

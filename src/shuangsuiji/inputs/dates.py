@@ -70,14 +70,6 @@ def writing_day(today: dt.date | None) -> dt.date:
     return today
 
 
-def local_time(at: str, zone: str) -> str:
-    """An event time ("2025-03-12T02:00:05+00:00") as people there read it: "2025-03-12 10:00:05"."""
-    moment = dt.datetime.fromisoformat(at)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(zone))
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
-
-
 def local_now(zone: str) -> str:
     """The current time as people in ``zone`` read it, to the second: "2025-01-20 09:30:05"."""
     return dt.datetime.now(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")

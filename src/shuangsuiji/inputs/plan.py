@@ -27,6 +27,7 @@ from pydantic import (
 
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.dates import parse_date
+from shuangsuiji.rules.clock import DEFAULT_ZONE
 from shuangsuiji.rules.deadlines import deadline_of
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.seal import is_hex64, number_fits
@@ -221,7 +222,7 @@ class Plan(_Model):
     draw_day: int = Field(default=1, ge=1, le=10)
     rosters: Rosters
     deadline_workdays: int = Field(default=5, ge=1, le=60)
-    timezone: str = "Asia/Shanghai"  # times shown to people (the ledger keeps the UTC offset)
+    timezone: str = DEFAULT_ZONE  # times shown to people (the ledger keeps the UTC offset)
     # Working days after a month ends before a drawn enterprise without a result needs attention.
     results_grace_workdays: int = Field(default=0, ge=0, le=60)
     uscc_check: Literal["error", "warning"] = "error"

@@ -8,13 +8,13 @@ import io
 from collections.abc import Sequence
 from pathlib import Path
 
-from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.outputs.verify_page import page_name, write_verify_page
+from shuangsuiji.rules.clock import local_time
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, LedgerHead
 
@@ -81,20 +81,12 @@ def _public_number(record: DrawRecord) -> str:
     return f"{record.extra}（输入：{number.typed}；来源：{number.source}）"
 
 
-def _when(created_at: str, zone: str) -> str:
-    """A record's time as people there read it (the record keeps its offset)."""
-    try:
-        return local_time(created_at, zone)
-    except ValueError:  # a hand-made or very old record: shown as written
-        return created_at
-
-
 def _parameters(record: DrawRecord | ExternalDraw, zone: str) -> list[object]:
     """One row of 抽取参数; imported selections say where they came from instead."""
     if isinstance(record, ExternalDraw):
         source = f"{record.source}（SHA-256 {record.source_sha256}）"
         head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", "", "", ""]
-        return [*head, "", "", "", "", "", len(record.selected), _when(record.created_at, zone),
+        return [*head, "", "", "", "", "", len(record.selected), local_time(record.created_at, zone),
                 record.tool_version, record_file_name(record)]  # fmt: skip
     rfc = record.spec != "SSJ-DRAW-1"
     return [
@@ -111,7 +103,7 @@ def _parameters(record: DrawRecord | ExternalDraw, zone: str) -> list[object]:
         len(record.excluded),
         record.k,
         len(record.selected),
-        _when(record.created_at, zone),
+        local_time(record.created_at, zone),
         record.tool_version,
         record_file_name(record),
     ]

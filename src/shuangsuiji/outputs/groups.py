@@ -3,8 +3,8 @@ of its task — one wording for the task sheet, the 现场检查文书 and the t
 
 from __future__ import annotations
 
-from shuangsuiji.inputs.dates import local_time
 from shuangsuiji.inputs.plan import JointTask, Plan
+from shuangsuiji.rules.clock import local_time
 from shuangsuiji.rules.records import Group
 
 
@@ -24,7 +24,7 @@ def group_notes(group: Group, zone: str) -> str:
     """The group's warnings and 递补, each 递补 dated in the plan's time zone ``zone``."""
     notes = list(group.warnings)
     notes += [
-        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{local_time(s.at, zone)[:10] if 'T' in s.at else s.at}）"
+        f"递补：{s.out_name}→{s.in_name}（{s.reason}，{local_time(s.at, zone)[:10]}）"
         for s in group.substitutions
     ]
     return "；".join(notes)

@@ -69,26 +69,47 @@ def _sheets(report: YearReport) -> list[Sheet]:
     ]
 
 
-def _font() -> Any:
-    """Matplotlib with a CJK font the package brings along (Noto Sans CJK SC from mplfonts),
-    so that the Chinese labels render on any machine, fonts installed or not."""
+# CJK fonts a machine may already have, in order of preference (Linux, Windows, macOS).
+SYSTEM_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "Microsoft YaHei",
+                "SimHei", "DengXian", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei",
+                "WenQuanYi Zen Hei", "Droid Sans Fallback")  # fmt: skip
+NO_FONT = (
+    "没有找到中文字体，未写出 PNG 图（工作簿中的 Excel 图表不受影响）；"
+    '安装系统的中文字体（如 Debian/Ubuntu 的 fonts-noto-cjk），或 pip install "shuangsuiji[charts]"'
+)
+
+
+def _font() -> Any | None:
+    """Matplotlib with a CJK font for the Chinese labels: Noto Sans CJK SC from mplfonts where
+    the ``charts`` extra is installed (the same glyphs everywhere), else one the system has;
+    None where there is none (a chart of empty boxes helps nobody)."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager, pyplot
 
-    font = importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
-    with importlib.resources.as_file(font) as path:
-        font_manager.fontManager.addfont(str(path))
-        name = font_manager.FontProperties(fname=str(path)).get_name()
+    try:
+        font = importlib.resources.files("mplfonts") / "fonts" / "NotoSansCJKsc-Regular.otf"
+        with importlib.resources.as_file(font) as path:
+            font_manager.fontManager.addfont(str(path))
+            name = font_manager.FontProperties(fname=str(path)).get_name()
+    except (ModuleNotFoundError, FileNotFoundError):
+        have = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((f for f in SYSTEM_FONTS if f in have), None)
+        if found is None:
+            return None
+        name = found
     pyplot.rcParams["font.family"] = [name]
     pyplot.rcParams["axes.unicode_minus"] = False
     return pyplot
 
 
-def _pngs(report: YearReport) -> list[tuple[str, bytes]]:
-    """The workbook's three charts as PNG: (file name, bytes), with no timestamp in them."""
+def _pngs(report: YearReport) -> list[tuple[str, bytes]] | None:
+    """The workbook's three charts as PNG: (file name, bytes), with no timestamp in them;
+    None without a CJK font."""
     pyplot = _font()
+    if pyplot is None:
+        return None
     months = [m.month[5:] + "月" for m in report.months]
     out = []
 
@@ -128,14 +149,16 @@ def _pngs(report: YearReport) -> list[tuple[str, bytes]]:
     return out
 
 
-def write_report(folder: Path, report: YearReport) -> list[Path]:
-    """Write the report workbook and its chart PNGs into 输出/报告/; the paths written."""
+def write_report(folder: Path, report: YearReport) -> tuple[list[Path], list[str]]:
+    """Write the report workbook and its chart PNGs into 输出/报告/: the paths written, and
+    notes for the user (no PNG without a CJK font)."""
     target = report_folder(folder)
     written = []
     path = target / report_name(report.year)
     if write_workbook(path, _sheets(report), CHARTS):
         written.append(path)
-    for name, data in _pngs(report):
+    pngs = _pngs(report)
+    for name, data in pngs or []:
         if write_if_changed(target / name, data):
             written.append(target / name)
-    return written
+    return written, [NO_FONT] if pngs is None else []

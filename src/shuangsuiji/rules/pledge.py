@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from shuangsuiji.rules.clock import DEFAULT_ZONE, local_moment, local_time
 from shuangsuiji.rules.records import DrawRecord, ExternalDraw, Record
 from shuangsuiji.rules.seal import canonical_number, number_fits
 
@@ -76,7 +77,7 @@ class Parameters(Record):
     draw_days: dict[str, str]  # … which is, for each month with draws: "YYYY-MM" -> ISO date
     timezone: str
 
-    _defaults: ClassVar[dict[str, Any]] = {"ceremony": None, "timezone": "Asia/Shanghai"}
+    _defaults: ClassVar[dict[str, Any]] = {"ceremony": None, "timezone": DEFAULT_ZONE}
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,16 +139,6 @@ def due_scopes(pledge: Pledge, through: str) -> list[str]:
     return scopes
 
 
-def _local_day(created_at: str, zone: dt.tzinfo | None) -> dt.date | None:
-    try:
-        moment = dt.datetime.fromisoformat(created_at)
-    except ValueError:
-        return None
-    if moment.tzinfo is not None and zone is not None:
-        moment = moment.astimezone(zone)
-    return moment.date()
-
-
 def _record_findings(
     record: DrawRecord, pledge: Pledge, zone: dt.tzinfo | None, source: str
 ) -> list[str]:
@@ -197,9 +188,10 @@ def _record_findings(
     if day is not None:
         if record.draw_day is not None and record.draw_day != day:
             out.append(f"记录的抽取日 {record.draw_day} 不是承诺书规定的 {day}")
-        made = _local_day(record.created_at, zone)
-        if made is not None and made.isoformat() < day:
-            out.append(f"抽取时间 {record.created_at} 早于承诺书规定的抽取日 {day}")
+        made = local_moment(record.created_at, zone)
+        if made is not None and made.date().isoformat() < day:
+            shown = local_time(record.created_at, zone)
+            out.append(f"抽取时间 {shown} 早于承诺书规定的抽取日 {day}")
     return out
 
 
