@@ -71,10 +71,12 @@ class Year:
         """Fill rows of a month's task sheet as an officer would: (检查日期, 检查结果)."""
         book = openpyxl.load_workbook(self.folder / "输出" / month / f"检查任务单-{month}.xlsx")
         sheet = book["检查任务单"]
-        cells = list(sheet.iter_rows(min_row=3))
+        # Columns by their header (row 2), so that a version that moves them still fills them.
+        header = [c.value for c in sheet[2]]
+        cells = [r for r in sheet.iter_rows(min_row=3) if r[0].value and r[2].value]
         for index, (inspected, result) in rows.items():
-            cells[index][7].value = inspected
-            cells[index][8].value = result
+            cells[index][header.index("检查日期")].value = inspected
+            cells[index][header.index("检查结果")].value = result
         target.parent.mkdir(parents=True, exist_ok=True)
         book.save(target)
 

@@ -106,11 +106,12 @@ def fill_task_sheet(
     source = plan.parent / "输出" / month / f"检查任务单-{month}.xlsx"
     book = openpyxl.load_workbook(source)
     sheet = book["检查任务单"]
+    header = [c.value for c in sheet[2]]
     rows = list(sheet.iter_rows(min_row=3))
     for index, (inspected, result, published) in values.items():
-        rows[index][7].value = inspected
-        rows[index][8].value = result
-        rows[index][9].value = published
+        rows[index][header.index("检查日期")].value = inspected
+        rows[index][header.index("检查结果")].value = result
+        rows[index][header.index("公示日期")].value = published
     target = target or plan.parent / f"填好-{month}.xlsx"
     target.parent.mkdir(parents=True, exist_ok=True)
     book.save(target)
@@ -155,3 +156,19 @@ def exclude_a_winner(record: dict[str, Any]) -> str:
         ],
     }
     return winner
+
+
+def task_rows(sheet: Any) -> list[dict[str, Any]]:
+    """The enterprise rows of a task sheet's overview (an openpyxl worksheet) by header; the
+    notes under the table are left out."""
+    header = [c.value for c in sheet[2]]
+    return [
+        dict(zip(header, row, strict=False))
+        for row in sheet.iter_rows(min_row=3, values_only=True)
+        if row[2]
+    ]
+
+
+def header_row(sheet: Any, first: str = "序号") -> int:
+    """The row number of a sheet's table header: the row whose first cell is ``first``."""
+    return next(c.row for c in sheet["A"] if c.value == first)

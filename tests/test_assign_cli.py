@@ -17,7 +17,7 @@ from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
-from .conftest import copy_examples, files_in, group_page_rows, invoke
+from .conftest import copy_examples, files_in, group_page_rows, invoke, task_rows
 
 
 def _assign_json(plan: Path, month: str, *args: str) -> list[dict[str, Any]]:
@@ -129,10 +129,10 @@ def test_task_sheet_headers_dropdown_and_group_sheets(workspace: Path) -> None:
     sheet = book["检查任务单"]
     assert [c.value for c in sheet[2]] == list(HEADERS)
     assert sheet.freeze_panes == "A3"
-    rows = list(sheet.iter_rows(min_row=3, values_only=True))
+    rows = task_rows(sheet)
     assert len(rows) == sum(len(g["enterprises"]) for g in groups)
     [results, *dates] = sheet.data_validations.dataValidation
-    assert results.type == "list" and str(results.sqref) == f"I3:I{2 + len(rows)}"
+    assert results.type == "list" and str(results.sqref) == f"G3:G{2 + len(rows)}"
     assert results.formula1 == '"' + ",".join(RESULT_CATEGORIES) + '"'
     assert {d.type for d in dates} == {"date"}
     # The list, the groups' printable pages, and where the ledger's chain stood (台账链头).
@@ -179,8 +179,10 @@ def test_substitution_is_recorded_and_shown(workspace: Path) -> None:
         {k: g[k] for k in g if k != "substitutions"} for g in original
     ]  # kept
     book = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "检查任务单-2025-03.xlsx")
-    notes = [row[10] for row in book["检查任务单"].iter_rows(min_row=3, values_only=True)]
-    assert any(n and f"递补：{leaving['name']}→" in n and "病假" in n for n in notes)
+    notes = [
+        str(c.value) for c in book["检查任务单"]["A"] if str(c.value).startswith("注：分组说明")
+    ]
+    assert any(f"递补：{leaving['name']}→" in n and "病假" in n for n in notes)
     log = invoke("audit", "log", "--plan", workspace)
     assert log.exit_code == 0 and f"{leaving['name']} →" in log.stdout and "病假" in log.stdout
     check = invoke("assign", "--plan", workspace, "--month", "2025-03", "--verify")
@@ -280,7 +282,7 @@ def test_a_joint_month_without_the_partners_roster_gets_placeholders(workspace: 
     task_sheet = openpyxl.load_workbook(
         workspace.parent / "输出" / "2025-05" / "检查任务单-2025-05.xlsx"
     )["检查任务单"]
-    names = [r[6] for r in task_sheet.iter_rows(min_row=3, values_only=True)]
+    names = [r["检查人员"] for r in task_rows(task_sheet)]
     assert any(n and n.endswith("、区市场监督管理局选派 2 名") for n in names)
 
 

@@ -16,7 +16,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.verify import verify_record
 from shuangsuiji.ledger import Ledger
 
-from .conftest import copy_examples, files_in, invoke, lock_held_elsewhere
+from .conftest import copy_examples, files_in, header_row, invoke, lock_held_elsewhere
 
 
 def _draw_json(plan: Path, *args: str) -> list[dict[str, Any]]:
@@ -74,25 +74,31 @@ def test_outputs_record_files_and_result_workbook(workspace: Path) -> None:
     assert list(record)[:4] == ["spec", "scope", "item_id", "month"]
     book = openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx")
     sheet = book["抽取结果"]
-    assert [c.value for c in sheet[2]] == [
+    # The items' names are a legend above the list (not a column of every row).
+    top = header_row(sheet)
+    legend = [sheet.cell(r, 1).value for r in range(2, top)]
+    assert legend == [
+        "AJ-01：对危险化学品生产、储存、经营、使用单位和烟花爆竹经营单位安全生产的随机抽查"
+        "（对象 151 家，抽中 8 家）",
+        "AJ-02：金属冶炼等工矿商贸单位安全生产的随机抽查（对象 212 家，抽中 11 家）",
+    ]
+    assert [c.value for c in sheet[top]] == [
         "序号",
         "任务编号",
-        "抽查事项",
-        "抽取月份",
         "统一社会信用代码",
         "企业名称",
         "抽取号",
     ]
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=top + 1)]
     assert len(rows) == 19
     assert (
-        rows[0][4] == record["selected"][0]["uscc"]
-        and rows[0][6] == record["selected"][0]["ticket"]
+        rows[0][2] == record["selected"][0]["uscc"]
+        and rows[0][4] == record["selected"][0]["ticket"]
     )
-    params = [list(row) for row in book["抽取参数"].iter_rows(values_only=True)]
-    assert params[0] == ["抽取范围", "AJ-01/2025-03", "AJ-02/2025-03"]  # a column a draw
-    first = {row[0]: row[1] for row in params[1:]}  # a row a parameter
-    assert first["对象总数"] == 151
+    params = [list(row) for row in book["抽取参数"].iter_rows(min_row=3, values_only=True)]
+    assert params[0] == ["抽取范围", "AJ-01/2025-03"]  # a block of rows a draw
+    first = {row[0]: row[1] for row in params[:16]}  # a row a parameter
+    assert first["对象总数"] == 151 and params[16] == ["抽取范围", "AJ-02/2025-03"]
     assert first["种子承诺(commitment)"] == record["commitment"]
     assert first["本月秘密(secret)"] == record["secret"]
     assert first["种子/随机源"] == record["seed"]

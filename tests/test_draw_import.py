@@ -108,9 +108,7 @@ def test_imported_selections_are_excluded_later_and_marked_external(workspace: P
     refused = invoke("assign", "--plan", workspace, "--month", "2025-03")
     assert refused.exit_code == 2 and "其他平台导入" in refused.stderr
     sheet = openpyxl.load_workbook(workspace.parent / "输出" / "2025-03" / "抽取结果-2025-03.xlsx")
-    [methods] = [
-        row[1:] for row in sheet["抽取参数"].iter_rows(values_only=True) if row[0] == "方法"
-    ]
+    methods = [row[1] for row in sheet["抽取参数"].iter_rows(values_only=True) if row[0] == "方法"]
     assert "外部导入（非本工具抽取）" in methods
 
 

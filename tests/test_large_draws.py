@@ -178,5 +178,6 @@ def test_selections_past_a_worksheets_rows_go_to_csv(
     book = openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx", read_only=True)
     sheet = [list(r) for r in book["抽取结果"].iter_rows(values_only=True)]
     assert "超过 Excel 工作表的行数上限，完整名单见 抽取结果-2025-03.csv" in str(sheet[0][0])
-    assert [r[0] for r in sheet[2:]] == ["AJ-01", "AJ-02"]
-    assert sum(int(r[3]) for r in sheet[2:]) == len(selected)  # type: ignore[arg-type]
+    table = sheet[[r[0] for r in sheet].index("任务编号") + 1 :]
+    assert [r[0] for r in table] == ["AJ-01", "AJ-02"]
+    assert sum(int(r[2]) for r in table) == len(selected)  # type: ignore[arg-type]

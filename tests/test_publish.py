@@ -47,8 +47,12 @@ def test_publication_sheet_content(with_results: Path) -> None:
     assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.orientation == "landscape"
     assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.page_setup.fitToHeight == 0
     assert sheet.print_title_rows == "$2:$2" and "第 &P 页" in sheet.oddFooter.center.text
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=3) if row[1].value]
     assert len(rows) == 2
+    # 落款: the agency and the day, right-aligned under the table, room above for the seal.
+    signed = [c for c in sheet["A"] if c.value in ("洛龙区应急管理局", "2025年3月14日")]
+    assert [c.value for c in signed] == ["洛龙区应急管理局", "2025年3月14日"]
+    assert signed[0].row - (3 + len(rows)) >= 3 and signed[0].alignment.horizontal == "right"
     by_date = {row[6].date(): row for row in rows}
     assert by_date[D(2025, 3, 10)][8].date() == D(2025, 3, 17)  # 5 working days, weekend skipped
     assert by_date[D(2025, 3, 12)][8].date() == D(2025, 3, 19)

@@ -107,7 +107,7 @@ def test_foreign_enterprise_and_missing_column(assigned: Path, tmp_path: Path) -
     book.save(sheet)
     result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
     assert result.exit_code == 2 and "不是 AJ-01/2025-03 抽中的企业" in result.stderr
-    book["检查任务单"].delete_cols(9)  # 检查结果
+    book["检查任务单"].delete_cols(7)  # 检查结果
     book.save(sheet)
     result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
     assert result.exit_code == 2 and "缺少必填列“检查结果”" in result.stderr

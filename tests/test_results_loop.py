@@ -87,7 +87,7 @@ def test_one_enterprise_filled_differently_on_two_sheets_names_both_cells(assign
     book = openpyxl.load_workbook(both)
     main = book["检查任务单"]
     line = next(r for r in main.iter_rows(min_row=3) if (r[0].value, r[2].value) == rows[0])
-    line[7].value, line[8].value = D(2025, 3, 10), "发现问题待后续处理"
+    line[5].value, line[6].value = D(2025, 3, 10), "发现问题待后续处理"
     book.save(both)
     result = invoke("results", "import", both, "--plan", assigned, "--today", "2025-03-12")
     assert result.exit_code == 2
@@ -393,7 +393,7 @@ def test_a_replacement_keeps_what_the_clerk_typed(assigned: Path) -> None:
     book = openpyxl.load_workbook(path)
     main = book["检查任务单"]
     row = next(main.iter_rows(min_row=3))
-    row[7].value, row[8].value, row[11].value = D(2025, 3, 10), "未发现问题", "企业负责人已签字"
+    row[5].value, row[6].value, row[8].value = D(2025, 3, 10), "未发现问题", "企业负责人已签字"
     book.save(path)
     groups = json.loads(
         invoke("assign", "--plan", assigned, "--month", "2025-03", "--json").stdout
@@ -406,14 +406,14 @@ def test_a_replacement_keeps_what_the_clerk_typed(assigned: Path) -> None:
     assert result.exit_code == 0, result.output
     after = openpyxl.load_workbook(path)["检查任务单"]
     kept = next(after.iter_rows(min_row=3, values_only=True))
-    assert kept[7].date() == D(2025, 3, 10) and kept[8] == "未发现问题"
-    assert kept[11] == "企业负责人已签字"
-    notes = [r[10] for r in after.iter_rows(min_row=3, values_only=True)]
-    assert any(n and f"递补：{leaving['name']}→" in n and "2025-03-12" in n for n in notes)
+    assert kept[5].date() == D(2025, 3, 10) and kept[6] == "未发现问题"
+    assert kept[8] == "企业负责人已签字"
+    notes = [str(c.value) for c in after["A"] if str(c.value).startswith("注：分组说明")]
+    assert any(f"递补：{leaving['name']}→" in n and "2025-03-12" in n for n in notes)
     [backup] = (path.parent / "备份").glob("*.xlsx")
     assert backup.name == "检查任务单-2025-03-备份-2025-03-12.xlsx"
     old = openpyxl.load_workbook(backup)["检查任务单"]
-    assert next(old.iter_rows(min_row=3, values_only=True))[11] == "企业负责人已签字"
+    assert next(old.iter_rows(min_row=3, values_only=True))[8] == "企业负责人已签字"
     # What the clerk typed is left alone by the daily batch as long as the groups stand.
     before = path.read_bytes()
     run_day(assigned, D(2025, 3, 13))

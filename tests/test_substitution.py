@@ -51,8 +51,8 @@ def test_an_inspected_enterprise_keeps_its_officers_everywhere(assigned: Path) -
     assert replaced.exit_code == 0, replaced.output
     assert "已有检查结果的 1 家仍记为原检查人员检查" in replaced.stderr
     rows = {r[2]: r for r in _sheet_rows(assigned)}
-    assert rows[done][6] == "、".join(before)  # the task sheet: who inspected it
-    assert leaving["name"] not in str(rows[waiting][6])  # the rest: the new group
+    assert rows[done][4] == "、".join(before)  # the task sheet: who inspected it
+    assert leaving["name"] not in str(rows[waiting][4])  # the rest: the new group
     docs = openpyxl.load_workbook(assigned.parent / "输出" / MONTH / f"现场检查文书-{MONTH}.xlsx")
     cells = [str(c) for ws in docs.worksheets for r in ws.iter_rows(values_only=True) for c in r]
     name = group["enterprises"][0]["name"]

@@ -125,6 +125,16 @@ def test_the_real_records_verify(browser: Any, year: Path) -> None:
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.screenshot(path=str(ARTIFACTS / "抽取复核-2025-05-手机.png"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    # The parameters read as label / value pairs, a value taking most of the line.
+    widths = page.evaluate(
+        "[...document.querySelectorAll('#tasks table.pairs td')].map(e => e.offsetWidth)"
+    )
+    assert len(widths) == 3 * 9 and min(widths) > 200
+    # Printed: the lookup nobody used leaves no empty heading behind.
+    page.emulate_media(media="print")
+    assert not page.is_visible("#lookup-section h2") and page.is_visible("#tasks")
+    page.pdf(path=str(ARTIFACTS / "抽取复核-2025-05.pdf"))
+    page.emulate_media(media="screen")
 
 
 @pytest.mark.parametrize("tampering", TAMPERINGS)

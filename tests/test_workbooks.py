@@ -15,7 +15,9 @@ import pytest
 
 from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, workbook_bytes
+from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, row_height, workbook_bytes
+
+from .conftest import header_row
 
 MARCH = Path("输出") / "2025-03"
 
@@ -63,31 +65,40 @@ def test_every_sheet_is_set_up_for_a4(march: Path) -> None:
             assert "第 &P 页 共 &N 页" in sheet.oddFooter.center.text
             assert sheet.oddHeader.center.text  # the title on every page
     results = openpyxl.load_workbook(march / "抽取结果-2025-03.xlsx")["抽取结果"]
-    assert results.page_setup.orientation == "landscape"  # seven columns, one a 64-char hash
-    assert results.print_title_rows == "$2:$2"  # the header row on every page
-    assert results["E3"].border.left.style == "thin"
+    assert results.page_setup.orientation == "landscape"  # five columns, one a 64-char hash
+    top = header_row(results)
+    assert results.print_title_rows == f"${top}:${top}"  # the header row on every page
+    assert results.cell(top + 1, 5).border.left.style == "thin"
 
 
 def test_long_text_wraps_and_the_row_grows(march: Path) -> None:
     sheet = openpyxl.load_workbook(march / "检查任务单-2025-03.xlsx")["检查任务单"]
-    item = sheet["F3"]  # 抽查事项: a long item name
-    assert item.alignment.wrap_text
-    assert sheet.column_dimensions["F"].width < 40 < len(str(item.value)) * 2
-    assert sheet.row_dimensions[3].height and sheet.row_dimensions[3].height >= 30
+    # The items' long names are a note under the list, wrapped over the table's width.
+    [note] = [c for c in sheet["A"] if str(c.value).startswith("注：抽查事项")]
+    assert note.alignment.wrap_text and f"A{note.row}:" in str(sheet.merged_cells)
+    assert sheet.row_dimensions[note.row].height >= row_height(2)
+    # Every row has its height set: one CJK line at least (an unset row is too low for one).
+    rows = [r for r in range(3, note.row - 1)]
+    assert all(sheet.row_dimensions[r].height >= row_height(1) for r in rows)
 
 
 def test_text_that_fits_its_sized_column_keeps_a_one_line_row(tmp_path: Path) -> None:
     # Columns are sized to their longest text: rows of such text must not print two lines
     # tall (a 25,000-row 抽取结果 would take twice the paper).
-    rows = [[n, f"洛阳测试{n:06d}有限公司", f"{n:064x}"] for n in range(1, 200)]
-    rows.append([200, "洛阳" + "很长的企业名称" * 8 + "有限公司", "0" * 64])
+    rows = [[n, f"洛阳测试{n:06d}有限公司", f"91410311MA{n:08d}"] for n in range(1, 200)]
+    rows.append([200, "洛阳" + "很长的企业名称" * 8 + "有限公司", "91410311MA00000000"])
     path = tmp_path / "t.xlsx"
-    path.write_bytes(workbook_bytes([Sheet("表", ["名次", "企业名称", "抽取号"], rows)]))
+    path.write_bytes(workbook_bytes([Sheet("表", ["名次", "企业名称", "代码"], rows)]))
     sheet = openpyxl.load_workbook(path)["表"]
-    assert sheet.column_dimensions["C"].width >= 64  # a hash shows whole
     heights = {sheet.row_dimensions[r].height for r in range(2, 201)}
-    assert heights == {None}  # the default: one line
-    assert sheet.row_dimensions[201].height >= 32  # the one long name still wraps
+    assert heights == {row_height(1)}  # one CJK line, set (an unset row is too low for it)
+    assert sheet.row_dimensions[201].height >= row_height(2)  # the one long name still wraps
+    # A 64-character hash prints in two lines of a narrower column, not one wide line.
+    path.write_bytes(workbook_bytes([Sheet("表", ["名次", "抽取号"], [[1, "0" * 64]] * 3)]))
+    sheet = openpyxl.load_workbook(path)["表"]
+    assert sheet.column_dimensions["B"].width < 64 and sheet.row_dimensions[2].height == row_height(
+        2
+    )
 
 
 def test_group_pages_break_after_each_group(march: Path) -> None:
@@ -183,8 +194,9 @@ def test_times_in_the_result_workbook_are_local(workspace: Path) -> None:
     book = openpyxl.load_workbook(
         workspace.parent / "输出" / "2025-03" / "抽取结果-2025-03.xlsx", read_only=True
     )
-    [row] = [r for r in book["抽取参数"].iter_rows(values_only=True) if r[0] == "抽取时间"]
-    for cell in row[1:]:
+    times = [r[1] for r in book["抽取参数"].iter_rows(values_only=True) if r[0] == "抽取时间"]
+    assert len(times) == 2  # one a draw
+    for cell in times:
         assert re.fullmatch(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}", str(cell)), cell
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from ..conftest import files_in, invoke, use_small_roster
+from ..conftest import files_in, header_row, invoke, use_small_roster
 
 CORPUS = Path(__file__).parent / "bad_inputs"
 
@@ -85,7 +85,8 @@ def test_titles_and_headers_never_become_formulas(workspace: Path) -> None:
     assert (
         str(title.value).startswith("=HYPERLINK") and title.data_type == "s" and title.quotePrefix
     )
-    assert all(cell.quotePrefix for cell in book["抽取结果"][2])
+    sheet = book["抽取结果"]
+    assert all(cell.quotePrefix for cell in sheet[header_row(sheet)])
 
 
 def test_an_item_without_eligible_enterprises_is_an_error_unless_allowed(workspace: Path) -> None:

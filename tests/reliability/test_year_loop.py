@@ -42,7 +42,7 @@ def test_a_spring_of_daily_runs(workspace: Path) -> None:
     run(D(2025, 3, 3))  # draws and groups March
     # The clerk notes something on the overview sheet, then an officer falls ill.
     book = openpyxl.load_workbook(sheet)
-    next(book["检查任务单"].iter_rows(min_row=3))[11].value = "已电话通知企业"
+    next(book["检查任务单"].iter_rows(min_row=3))[8].value = "已电话通知企业"
     book.save(sheet)
     groups = json.loads(invoke("assign", "--plan", plan, "--month", "2025-03", "--json").stdout)[
         "groups"
@@ -54,7 +54,7 @@ def test_a_spring_of_daily_runs(workspace: Path) -> None:
     )  # fmt: skip
     assert replaced.exit_code == 0, replaced.output
     rows = list(openpyxl.load_workbook(sheet)["检查任务单"].iter_rows(min_row=3, values_only=True))
-    assert rows[0][11] == "已电话通知企业" and any("递补" in str(r[10]) for r in rows)
+    assert rows[0][8] == "已电话通知企业" and any("递补" in str(r[0]) for r in rows)
 
     # Officers send their sheets: one covers 18 of 19 enterprises, another disagrees on one.
     inspected = {i: (D(2025, 3, 10), "未发现问题", None) for i in range(18)}
@@ -98,4 +98,4 @@ def test_a_spring_of_daily_runs(workspace: Path) -> None:
     [missing] = [s for s in statuses if s["status"] == "no_result"]
     assert f"没有检查结果：{missing['scope']} {missing['uscc']} {missing['name']}" in final.stdout
     kept = next(openpyxl.load_workbook(sheet)["检查任务单"].iter_rows(min_row=3, values_only=True))
-    assert kept[11] == "已电话通知企业"
+    assert kept[8] == "已电话通知企业"

@@ -234,6 +234,9 @@ class Plan(_Model):
     # An industry's only enterprise joins a group of the same task in the same 所属街道.
     merge_small_groups: bool = True
     checklist: list[str] = []  # 检查内容 of every item that has none of its own (notice §三)
+    # The 文号 prefix of the 现场检查文书, e.g. "洛龙应急检〔2025〕": each document is numbered
+    # after it (month and sequence); without it a blank 文号 line is left to fill by hand.
+    document_number: str | None = Field(default=None, min_length=1, max_length=40)
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
     calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks

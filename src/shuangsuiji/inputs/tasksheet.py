@@ -27,21 +27,11 @@ INSPECTED_ON = "检查日期"
 RESULT = "检查结果"
 PUBLISHED_ON = "公示日期"
 NOTE = "备注"
-GROUP_NOTES = "分组说明"  # written by ssj (warnings, 递补); 备注 is left to the clerk
-HEADERS = (
-    TASK,
-    GROUP,
-    USCC,
-    NAME,
-    "行业类别",
-    "抽查事项",
-    "检查人员",
-    INSPECTED_ON,
-    RESULT,
-    PUBLISHED_ON,
-    GROUP_NOTES,
-    NOTE,
-)
+OFFICERS = "检查人员"
+NOTE_MARK = "注："  # the notes under the overview (the items, the groups' notes) begin so
+# The overview a clerk reads and fills: long texts (the items, the groups' notes) go to the
+# notes under it, so that it prints legibly on one page width.
+HEADERS = (TASK, GROUP, USCC, NAME, OFFICERS, INSPECTED_ON, RESULT, PUBLISHED_ON, NOTE)
 TYPED = (INSPECTED_ON, RESULT, PUBLISHED_ON, NOTE)  # the columns people fill in
 SHEET_COLUMNS = (
     Column(TASK, ("抽取范围",), required=True),
@@ -54,11 +44,19 @@ SHEET_COLUMNS = (
 )
 
 
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
 def _layout_row(record: Mapping[str, object]) -> bool:
-    """A row of the printed group pages that is not an enterprise: a page's title and lines,
-    its repeated header, its signature line."""
+    """A row that is not an enterprise: a group page's title and lines, its repeated header,
+    its signature line; the notes under the overview."""
     scope, uscc = str(record.get(TASK, "")).strip(), str(record.get(USCC, "")).strip()
-    return (not scope and not uscc) or scope == TASK
+    return (
+        (not scope and not uscc)
+        or scope == TASK
+        or (not uscc and _nfkc(scope).startswith(_nfkc(NOTE_MARK)))
+    )
 
 
 def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:

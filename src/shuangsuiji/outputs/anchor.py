@@ -20,4 +20,5 @@ def anchor_sheet(anchor: LedgerHead) -> Sheet:
                 "写出本文件时台账所在的位置，随本文件公开；ssj audit verify --against 据此核对历史未被删改",
             ]
         ],
+        hidden=True,  # for auditors (unhide it in Excel to read), not printed with the document
     )

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.outputs import OUTPUT_DIR
-from shuangsuiji.outputs.excel import Page, PagedSheet, write_workbook
-from shuangsuiji.outputs.groups import group_label, officer_names, task_title
+from shuangsuiji.outputs.excel import Page, PagedSheet, row_height, write_workbook
+from shuangsuiji.outputs.groups import group_label, officer_names, signature_line, task_title
 from shuangsuiji.rules.records import Group
 
 SHEET = "现场检查文书"
-HEADERS = ("序号", "检查内容", "检查情况（符合／不符合／不适用）", "备注")
-WIDTHS = (5, 53, 12, 8)  # portrait A4: the 检查内容 column takes most of the line
+HEADERS = ("序号", "检查内容", "检查情况\n符合／不符合／不适用", "备注")
+WIDTHS = (4, 80, 16, 10)  # portrait A4, printed at 9 points or more: 检查内容 takes the line
 BLANK = "＿" * 3
 # Two pages an enterprise: past this a month's 文书 would be tens of thousands of pages that
 # nobody prints at once (a city's month), so they are not written.
@@ -42,11 +42,22 @@ def documents_path(plan: Plan, month: str) -> Path:
     return plan.folder / OUTPUT_DIR / month / file_name(month)
 
 
-def _notice(plan: Plan, group: Group, name: str, item: str, basis: str, officers: str) -> Page:
+def _number(plan: Plan, month: str, sequence: int) -> str:
+    """文号: the plan's prefix, then the month and the document's place in it (5月第12份:
+    5012号), the same every time the month's documents are written."""
+    if plan.document_number is None:
+        return f"文号：{BLANK * 2}〔{BLANK}〕{BLANK}号"
+    return f"文号：{plan.document_number}{int(month[5:7]) * 1000 + sequence}号"
+
+
+def _notice(
+    plan: Plan, group: Group, name: str, item: str, basis: str, officers: str, number: str
+) -> Page:
     """The 检查通知书 handed to the enterprise."""
     return Page(
-        f"{plan.agency}\n现场检查通知书",
+        f"{plan.agency}现场检查通知书",
         [
+            number,
             f"{name}：",
             f"　　根据{basis or '有关法律、法规'}和本局{plan.year}年度“双随机、一公开”抽查工作安排，"
             f"经随机抽取，你单位被确定为“{item}”的抽查对象。本局定于{BLANK}年{BLANK}月{BLANK}日"
@@ -70,30 +81,35 @@ def _record(
     facts: Mapping[str, str],
     item: str,
     basis: str,
-    officers: str,
     checklist: Sequence[str],
+    number: str,
 ) -> Page:
-    """The 现场检查记录 filled in on site."""
+    """The 现场检查记录 filled in on site: one row an item of the checklist, sized to its text;
+    a page it runs onto is titled with the enterprise, and the signatures — a blank for each
+    officer of the group, both departments of a joint one — stay with the last items."""
+    uscc = facts["uscc"]
     return Page(
-        f"{plan.agency}\n现场检查记录",
+        f"{plan.agency}现场检查记录",
         [
+            number,
             f"被检查单位：{facts['name']}",
-            f"统一社会信用代码：{facts['uscc']}　　行业类别：{facts['industry']}",
+            f"统一社会信用代码：{uscc}　　行业类别：{facts['industry']}",
             f"地址：{facts['address'] or BLANK * 4}",
             f"抽查事项：{item}（{group.scope} {group_label(group.group)}）",
             f"检查依据：{basis or BLANK * 4}",
-            f"检查人员：{officers}",
+            f"检查人员：{officer_names(group, plan.agency, uscc)}",
             f"检查时间：{BLANK}年{BLANK}月{BLANK}日{BLANK}时至{BLANK}时",
         ],
         # Without a checklist in the plan, numbered blank lines to write what was checked.
-        [[n, text, None, None] for n, text in enumerate(checklist or [""] * 8, 1)],
+        [[n, text, None, None] for n, text in enumerate(checklist or [""] * 10, 1)],
         after=[
             "发现的问题及处理意见：",
             "",
             "",
-            f"检查人员签字：{BLANK * 2}　{BLANK * 2}　　日期：{BLANK}年{BLANK}月{BLANK}日",
-            f"企业负责人签字：{BLANK * 2}　　　　　　　日期：{BLANK}年{BLANK}月{BLANK}日",
+            signature_line(group, plan.agency, uscc),
+            f"企业负责人签字：{BLANK * 3}　　日期：{BLANK}年{BLANK}月{BLANK}日",
         ],
+        continued=f"现场检查记录（续）　被检查单位：{facts['name']}",
     )
 
 
@@ -122,9 +138,23 @@ def write_documents(
                 "industry": group.industry,
                 "address": addresses.get(enterprise.uscc, ""),
             }
-            notice = _notice(plan, group, enterprise.name, item, base.basis, officers)
+            notice = _notice(
+                plan,
+                group,
+                enterprise.name,
+                item,
+                base.basis,
+                officers,
+                _number(plan, month, len(pages) + 1),
+            )
             record = _record(
-                plan, group, facts, item, base.basis, officers, plan.checklist_of(task)
+                plan,
+                group,
+                facts,
+                item,
+                base.basis,
+                plan.checklist_of(task),
+                _number(plan, month, len(pages) + 2),
             )
             pages += [notice, record]
     sheet = PagedSheet(
@@ -133,7 +163,8 @@ def write_documents(
         pages,
         heading=f"{plan.agency} {month} 现场检查文书",
         widths=WIDTHS,
-        row_height=24,  # a 检查情况 is a word: the record then fits one sheet of paper
+        room=row_height(1),  # a 检查情况 is a word: each item's row as tall as its text
+        form=True,
     )
     path = documents_path(plan, month)
     return [path] if write_workbook(path, [sheet]) else []

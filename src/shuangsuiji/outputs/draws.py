@@ -52,6 +52,8 @@ RESULT_HEADERS = (
     "企业名称",
     "抽取号",
 )
+# The workbook's list: the items' names are a legend above it, the month is in its title.
+PRINTED_HEADERS = ("序号", "任务编号", "统一社会信用代码", "企业名称", "抽取号")
 EXCEL_ROWS = 1_048_576 - 2  # a worksheet's rows, less the title and the header
 
 
@@ -86,8 +88,18 @@ def _parameters(record: DrawRecord | ExternalDraw, zone: str) -> list[object]:
     if isinstance(record, ExternalDraw):
         source = f"{record.source}（SHA-256 {record.source_sha256}）"
         head: list[object] = [record.scope, "外部导入（非本工具抽取）", source, "", "", "", ""]
-        return [*head, "", "", "", "", "", len(record.selected), local_time(record.created_at, zone),
-                record.tool_version, record_file_name(record)]  # fmt: skip
+        return [
+            *head,
+            "",
+            "",
+            "",
+            "",
+            "",
+            len(record.selected),
+            local_time(record.created_at, zone),
+            record.tool_version,
+            record_file_name(record),
+        ]
     rfc = record.spec != "SSJ-DRAW-1"
     return [
         record.scope,
@@ -132,38 +144,60 @@ def write_draw_files(
                     written.append(path)
     records = [record for record, _ in drawn]
     task_names = {t.id: (t.name or plan.base_item(t).name) for t in plan.tasks}
-    results: list[list[object]] = [
-        [s.rank, r.item_id, task_names.get(r.item_id, ""), r.month, s.uscc, s.name, s.ticket]
+    # On paper the items' long names are a legend above the list, not a column of every row.
+    legend = [
+        f"{r.item_id}：{task_names.get(r.item_id, '')}（对象 {r.population.size} 家，"
+        f"抽中 {len(r.selected)} 家）"
+        if isinstance(r, DrawRecord)
+        else f"{r.item_id}：{task_names.get(r.item_id, '')}（外部导入 {len(r.selected)} 家）"
         for r in records
-        for s in r.selected
     ]
-    parameters = [_parameters(r, plan.timezone) for r in records]
-    headers = list(RESULT_HEADERS)
+    results: list[list[object]] = [
+        [s.rank, r.item_id, s.uscc, s.name, s.ticket] for r in records for s in r.selected
+    ]
+    headers = list(PRINTED_HEADERS)
     caption = f"{plan.agency} {month} “双随机”抽取结果"
-    if len(results) > EXCEL_ROWS:
+    if len(results) > EXCEL_ROWS - len(legend):
         # A province's or the country's month: the full list as csv (UTF-8 with BOM, which
         # Excel and WPS open as such), the workbook keeps the parameters and says where it is.
         path = folder / result_csv_name(month)
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows([headers, *results])
+        csv.writer(buffer, lineterminator="\n").writerows(
+            [
+                RESULT_HEADERS,
+                *(
+                    [
+                        s.rank,
+                        r.item_id,
+                        task_names.get(r.item_id, ""),
+                        r.month,
+                        s.uscc,
+                        s.name,
+                        s.ticket,
+                    ]
+                    for r in records
+                    for s in r.selected
+                ),
+            ]
+        )
         if write_if_changed(path, ("\ufeff" + buffer.getvalue()).encode()):
             written.append(path)
         caption += f"：共 {len(results)} 家，超过 Excel 工作表的行数上限，完整名单见 {path.name}"
-        results = [
-            [f"{r.item_id}", task_names.get(r.item_id, ""), r.month, len(r.selected)]
-            for r in records
-        ]
-        headers = ["任务编号", "抽查事项", "抽取月份", "抽中家数"]
+        results = [[r.item_id, r.month, len(r.selected)] for r in records]
+        headers = ["任务编号", "抽取月份", "抽中家数"]
     sheets = [
-        Sheet("抽取结果", headers, results, caption=caption),
-        # One parameter a row, one draw a column: long seeds and hashes print readably.
+        Sheet("抽取结果", headers, results, caption=caption, notes=legend),
+        # A block of rows a draw, one parameter a row: long seeds and hashes print readably
+        # on a portrait page, however many draws the month has.
         Sheet(
             "抽取参数",
-            ["抽取范围", *(str(p[0]) for p in parameters)],
+            ["项目", "内容"],
             [
-                [label, *(p[index] for p in parameters)]
-                for index, label in enumerate(PARAMETERS[1:], start=1)
+                [label, value]
+                for values in (_parameters(r, plan.timezone) for r in records)
+                for label, value in zip(PARAMETERS, values, strict=True)
             ],
+            caption=f"{plan.agency} {month} 抽取参数",
         ),
         Sheet(
             "如何复核",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import errno
 import io
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +33,8 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # document properties: no clock in the file
 _WIDTH_SAMPLE = 500  # rows looked at for column widths: enough to read, cheap for big sheets
 _TEXT_WIDTH = 36  # wider Chinese text wraps …
-_CODE_WIDTH = 66  # … while a 64-character hash (抽取号, 摘要, 承诺值) shows whole
+_CODE_WIDTH = 46  # … and so does a 64-character hash (抽取号, 摘要, 承诺值), in two lines
 _NOTE_WIDTH = 76  # a sheet of notes: as wide as portrait A4 holds
-_PORTRAIT_WIDTH = 80  # columns' total width that portrait A4 holds at full size
 _PAGE_BREAKS = 1000  # Excel allows 1,023 manual page breaks in a worksheet
 A4 = 9
 _LIST_LIMIT = 255  # characters of a drop-down's list, Excel's limit
@@ -49,9 +49,16 @@ class Sheet:
     headers: Sequence[str]
     rows: Sequence[Sequence[object]]
     caption: str | None = None  # a merged title row above the header, as bureaus print them
+    notes: Sequence[str] = ()  # lines between the title and the header (a legend of codes)
+    footnotes: Sequence[str] = ()  # lines after the table (注：…)
+    # 落款 under everything, right-aligned, with room for the seal above it: (agency, date)
+    signature: Sequence[str] = ()
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)  # header -> drop-down list
     date_columns: Sequence[str] = ()  # headers whose cells must be entered as dates
     fill_rows: int = 0  # rows below the data that people fill in: the drop-downs reach them
+    percent_columns: Sequence[str] = ()  # headers of shares (0–1), shown as per cent
+    # For auditors, not for paper (a chain anchor): in the workbook, hidden, so not printed.
+    hidden: bool = False
 
 
 @dataclass
@@ -63,6 +70,9 @@ class Page:
     lines: Sequence[str]
     rows: Sequence[Sequence[object]]
     after: Sequence[str] = ()
+    # The title of a further page when the table runs over (the document and whom it is for);
+    # the last rows move with the lines after the table, so that signatures never stand alone.
+    continued: str | None = None
 
 
 @dataclass
@@ -77,7 +87,8 @@ class PagedSheet:
     choices: Mapping[str, Sequence[str]] = field(default_factory=dict)
     date_columns: Sequence[str] = ()
     widths: Sequence[int] | None = None  # column widths of a form; by content when None
-    row_height: int = 36  # points at least for a table row: room to write a result and to sign
+    room: float = 36  # points at least for a table row: room to write a result and to sign
+    form: bool = False  # a document (portrait while its text prints legibly), not a table
 
 
 @dataclass
@@ -96,11 +107,71 @@ class Chart:
 CHARTS_SHEET = "图表"
 
 
+# How text and paper measure. Widths are Excel's column units: 7 pixels at 96 dpi of the
+# workbook's default font (Calibri; LibreOffice measures the same with Carlito, its metric
+# twin: fonts-crosextra-carlito), about 1.9 mm. A CJK character of 11-point text takes 2.1
+# units; a Latin letter or digit 1.0 in Excel's 等线, up to 1.4 where a wider font stands in
+# for it (LibreOffice's DejaVu Sans). Lines are counted by the wider measure, heights by
+# LibreOffice's CJK line (1.45 em), measured through its UNO bridge: tests/uno_rows.py.
+BODY_PT = 11
+TITLE_PT = 14
+_CJK_UNITS, _LATIN_UNITS, _PAD_UNITS = 2.2, 1.4, 1.0  # at 11 points
+_LO_UNIT_MM, _LO_COLUMN_MM = 1.96, 1.4
+_PRINTABLE_MM = {False: 210 - 2 * 10.16, True: 297 - 2 * 10.16}  # A4 less 0.4-inch margins
+MIN_SCALE = 9 / BODY_PT  # body text prints at 9 points (小五) or more
+
+
 def display_width(text: str) -> int:
     """Columns a string takes in Excel: CJK and full-width characters (three or four bytes in
     UTF-8, as are the curly quotes Chinese fonts print full width) count double. Counted from
     the UTF-8 length, so that measuring a sheet of long names costs no loop in Python."""
     return len(text) + (len(text.encode()) - len(text)) // 2
+
+
+def text_units(text: str, size: float = BODY_PT) -> float:
+    """Column units one line of ``text`` takes at ``size`` points, cell padding included."""
+    wide = (len(text.encode()) - len(text)) // 2  # characters of three or four UTF-8 bytes
+    narrow = len(text) - wide
+    return (wide * _CJK_UNITS + narrow * _LATIN_UNITS) * size / BODY_PT + _PAD_UNITS
+
+
+def line_count(text: str, width: float, size: float = BODY_PT) -> int:
+    """Lines ``text`` wraps to in a cell ``width`` units wide (its line breaks kept)."""
+    room = max(width - _PAD_UNITS, 1.0)
+    return sum(
+        max(1, math.ceil((text_units(p, size) - _PAD_UNITS) / room)) for p in text.split("\n")
+    )
+
+
+def row_height(lines: int, size: float = BODY_PT) -> float:
+    """Points a row of ``lines`` lines of ``size``-point text needs (CJK line, 1.5 em)."""
+    return round(1.5 * size * lines + 1.5, 1)
+
+
+_EXCEL_UNIT_MM, _EXCEL_COLUMN_MM = 1.852, 0.7
+_MARGIN_MM = 0.6 * 25.4  # top and bottom, as _paper sets them
+
+
+def is_landscape(widths: Sequence[float], form: bool = False) -> bool:
+    """Landscape when portrait would shrink a table's text; a form stays portrait as long as
+    its text prints at :data:`MIN_SCALE` or more."""
+    return printed_scale(widths, landscape=False) < (MIN_SCALE * 1.01 if form else 0.95)
+
+
+def page_points(widths: Sequence[float], form: bool = False) -> float:
+    """Points of row height one printed page holds, by Excel's scale (the larger: it fits
+    fewer rows than LibreOffice, whose columns print a little wider)."""
+    landscape = is_landscape(widths, form)
+    wide_mm = sum(_EXCEL_UNIT_MM * w + _EXCEL_COLUMN_MM for w in widths)
+    scale = min(1.0, _PRINTABLE_MM[landscape] / wide_mm)
+    tall_mm = (210 if landscape else 297) - 2 * _MARGIN_MM
+    return tall_mm * 72 / 25.4 / scale * 0.97  # a little spare for rounding
+
+
+def printed_scale(widths: Sequence[float], landscape: bool) -> float:
+    """How much LibreOffice shrinks a sheet of these column widths to fit A4's width."""
+    wide_mm = sum(_LO_UNIT_MM * w + _LO_COLUMN_MM for w in widths)
+    return min(1.0, _PRINTABLE_MM[landscape] / wide_mm)
 
 
 def _text(value: object) -> str:
@@ -112,20 +183,28 @@ class _Writer:
 
     def __init__(self, book: xlsxwriter.Workbook) -> None:
         self.book = book
-        base = {"font_name": "等线", "font_size": 11, "valign": "top"}
+        base = {"font_name": "等线", "font_size": BODY_PT, "valign": "vcenter"}
         boxed = {**base, "border": 1, "text_wrap": True}
         self.cell = book.add_format(boxed)
         self.quoted = book.add_format({**boxed, "quote_prefix": True})
         self.date = book.add_format({**boxed, "num_format": "yyyy-mm-dd"})
+        self.percent = book.add_format({**boxed, "num_format": "0.0%"})
         # A template's empty cells to fill: text (a 15-digit 注册号 stays digits) or dates.
         self.text = book.add_format({**base, "num_format": "@"})
         self.day = book.add_format({**base, "num_format": "yyyy-mm-dd"})
         header = {**boxed, "bold": True, "align": "center", "valign": "vcenter"}
         self.header = book.add_format({**header, "bg_color": "#D9D9D9", "quote_prefix": True})
-        title = {**base, "bold": True, "font_size": 14, "align": "center", "valign": "vcenter"}
+        title = {
+            **base,
+            "bold": True,
+            "font_size": TITLE_PT,
+            "align": "center",
+            "valign": "vcenter",
+        }
         self.title = book.add_format({**title, "text_wrap": True, "quote_prefix": True})
         self.line = book.add_format({**base, "text_wrap": True, "quote_prefix": True})
         self.flowing = book.add_format({**base, "quote_prefix": True})
+        self.right = book.add_format({**base, "align": "right", "quote_prefix": True})
 
     def value(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
         """One boxed cell: text as text, numbers, dates as dates, empty cells still boxed."""
@@ -164,27 +243,29 @@ class _Writer:
             sheet.merge_range(row, 0, row, len(widths) - 1, text, style)
         else:
             sheet.write_string(row, 0, text, style)
-        per_line = int(max(sum(widths) * (0.75 if title else 1), 1))
-        lines = sum(max(1, -(-display_width(part) // per_line)) for part in text.split("\n"))
-        sheet.set_row(row, (22 if title else 16) * lines)
+        sheet.set_row(row, merged_height(text, widths, title))
 
     def headers(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
         for col, header in enumerate(headers):
             sheet.write_string(row, col, header, self.header)
 
 
+def merged_height(text: str, widths: Sequence[float], title: bool = False) -> float:
+    """Points a line of text across the table takes (a title at :data:`TITLE_PT`)."""
+    size = TITLE_PT if title else BODY_PT
+    return row_height(line_count(text, sum(widths), size), size)
+
+
 def _needed(text: str) -> int:
-    """Columns a cell needs to show ``text`` on one line. Codes, hashes and numbers: their
-    length and a little spare (spreadsheet programs substitute fonts). Other text a fifth
-    more: Latin letters and digits print wider than a unit among Chinese, and lines break
-    early before closing punctuation."""
-    width = display_width(text)
-    return width + 2 if text.isascii() else -(-width * 6 // 5) + 1
+    """Columns a cell needs to show ``text`` on one line."""
+    return math.ceil(text_units(text))
 
 
 def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[int]:
     """Column widths by the widest of the header and a sample of the rows; Chinese text past
-    :data:`_TEXT_WIDTH` wraps, codes and hashes show whole."""
+    :data:`_TEXT_WIDTH` wraps, and so do hashes past :data:`_CODE_WIDTH`; then, if the page
+    would still shrink the text below :data:`MIN_SCALE`, the widest wrapping columns give way
+    (their text takes more lines, every line stays legible)."""
     widths = [_needed(h) for h in headers]
     plain = [True] * len(headers)
     for values in rows[:_WIDTH_SAMPLE]:
@@ -193,23 +274,29 @@ def _widths(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[in
             widths[col] = max(widths[col], _needed(text))
             plain[col] = plain[col] and text.isascii()
     text_width = _TEXT_WIDTH if len(headers) > 2 else _NOTE_WIDTH
-    return [
+    widths = [
         min(max(w, 6), _CODE_WIDTH if p else text_width) for w, p in zip(widths, plain, strict=True)
     ]
+    # Text columns may narrow to 8 units (3 CJK characters a line), hashes to 24 (3 lines).
+    floors = [24 if p else 8 for p in plain]
+    yielding = [c for c, (w, p) in enumerate(zip(widths, plain, strict=True)) if not p or w > 24]
+    while yielding and printed_scale(widths, landscape=True) < MIN_SCALE * 1.01:
+        col = max(yielding, key=lambda c: widths[c] - floors[c])
+        if widths[col] <= floors[col]:
+            break  # as narrow as it reads: too many columns for one page width
+        widths[col] -= 1
+    return widths
 
 
-_LINE_HEIGHT = 16  # points a line of 11-point text takes, CJK fonts included
-
-
-def _lines(values: Sequence[object], widths: Sequence[int]) -> int:
+def _lines(values: Sequence[object], widths: Sequence[float], size: float = BODY_PT) -> int:
     """How many lines the tallest cell of a row wraps to, by the measure :func:`_widths` sizes
-    columns with (so the longest text of a sized column takes one line). Set as the row's
-    height, because not every spreadsheet program measures wrapped rows when it opens a file."""
+    columns with. Set as the row's height: no spreadsheet program measures every row of a
+    file it opens, and an unmeasured row is too low for a CJK line."""
     lines = 1
     for value, width in zip(values, widths, strict=False):
-        # Text needs at least its length and two columns (_needed): shorter text fits.
-        if type(value) is str and len(value) + 2 > width:
-            lines = max(lines, -(-_needed(value) // width))
+        # Cheap first: text that fits even if every character were CJK is one line.
+        if type(value) is str and len(value) * _CJK_UNITS + _PAD_UNITS > width:
+            lines = max(lines, line_count(value, width, size))
     return lines
 
 
@@ -217,14 +304,14 @@ def _header_footer(text: str) -> str:
     return text.replace("&", "&&")  # & starts a code in Excel's page header and footer
 
 
-def _paper(sheet: Worksheet, widths: Sequence[int], heading: str) -> None:
-    """A4, landscape when wide, one page wide (as tall as it takes; manual page breaks still
-    hold, since the height is left open), the heading on top and page numbers below."""
+def _paper(sheet: Worksheet, widths: Sequence[float], heading: str, form: bool = False) -> None:
+    """A4, landscape when portrait would shrink the text (:func:`is_landscape`); one page wide (as tall as it takes; manual page breaks still hold, since the
+    height is left open), the heading on top and page numbers below."""
     sheet.set_paper(A4)
-    if sum(widths) > _PORTRAIT_WIDTH:
+    if is_landscape(widths, form):
         sheet.set_landscape()
     sheet.fit_to_pages(1, 0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.75)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     sheet.center_horizontally()
     sheet.set_header(f"&C{_header_footer(heading)}")
     sheet.set_footer("&C第 &P 页 共 &N 页")
@@ -271,6 +358,10 @@ def _validations(
         sheet.data_validation(first, col, max(last, first), col, rule)
 
 
+def _header_row(spec: Sheet) -> int:
+    return (1 if spec.caption else 0) + len(spec.notes)
+
+
 def _write_sheet(writer: _Writer, spec: Sheet) -> None:
     sheet = writer.book.add_worksheet(spec.title)
     width = len(spec.headers)
@@ -280,22 +371,42 @@ def _write_sheet(writer: _Writer, spec: Sheet) -> None:
     for col, w in enumerate(widths):
         typed = writer.day if spec.headers[col] in spec.date_columns else writer.text
         sheet.set_column(col, col, w, typed if spec.fill_rows else None)
-    header_row = 1 if spec.caption else 0
+    header_row = _header_row(spec)
     if spec.caption:
         writer.merged(sheet, 0, widths, spec.caption, title=True)
+    for row, note in enumerate(spec.notes, start=1 if spec.caption else 0):
+        writer.merged(sheet, row, widths, note)
     writer.headers(sheet, header_row, spec.headers)
-    sheet.set_row(header_row, _LINE_HEIGHT * _lines(spec.headers, widths) + 4)
+    sheet.set_row(header_row, row_height(_lines(spec.headers, widths)))
+    percent = {list(spec.headers).index(h) for h in spec.percent_columns}
     for number, values in enumerate(spec.rows, start=header_row + 1):
         for col in range(width):
-            writer.value(sheet, number, col, values[col] if col < len(values) else None)
-        lines = _lines(values, widths)
-        if lines > 1:
-            sheet.set_row(number, _LINE_HEIGHT * lines)
+            value = values[col] if col < len(values) else None
+            if col in percent and isinstance(value, float):
+                sheet.write_number(number, col, value, writer.percent)
+            else:
+                writer.value(sheet, number, col, value)
+        sheet.set_row(number, row_height(_lines(values, widths)))
+    row = header_row + len(spec.rows) + 1
+    for line in spec.footnotes:
+        writer.merged(sheet, row, widths, line)
+        row += 1
+    if spec.signature:
+        row += 3  # room for the seal (盖章) above the agency's name
+        for line in spec.signature:
+            if len(widths) > 1:
+                sheet.merge_range(row, 0, row, len(widths) - 1, line, writer.right)
+            else:
+                sheet.write_string(row, 0, line, writer.right)
+            sheet.set_row(row, row_height(1))
+            row += 1
     sheet.freeze_panes(header_row + 1, 0)
     sheet.repeat_rows(header_row)
     first, last = header_row + 1, header_row + len(spec.rows) + spec.fill_rows
     _validations(sheet, spec.headers, first, last, spec.choices, spec.date_columns)
     _paper(sheet, widths, spec.caption or spec.title)
+    if spec.hidden:
+        sheet.hide()
 
 
 def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
@@ -308,24 +419,42 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
         for col, w in enumerate(widths):
             sheet.set_column(col, col, w)
         row, breaks, first = 0, [], 0
+        capacity = page_points(widths, spec.form)
+        header_height = row_height(_lines(spec.headers, widths))
         for page in pages:
             if row:
                 breaks.append(row)
+            used = merged_height(page.caption, widths, title=True)
             writer.merged(sheet, row, widths, page.caption, title=True)
             row += 1
             for line in page.lines:
+                used += merged_height(line, widths)
                 writer.merged(sheet, row, widths, line)
                 row += 1
             if page.rows:  # a page of text only (a letter) has no table
                 writer.headers(sheet, row, spec.headers)
-                sheet.set_row(row, _LINE_HEIGHT * _lines(spec.headers, widths) + 4)
+                sheet.set_row(row, header_height)
+                used += header_height
                 first = first or row + 1
                 row += 1
-            for values in page.rows:
+            # Room to write a result and to sign, or more for a long name or address.
+            heights = [max(spec.room, row_height(_lines(v, widths))) for v in page.rows]
+            closing = row_height(1) + sum(merged_height(x, widths) for x in page.after)
+            for index, values in enumerate(page.rows):
+                # The last row stays with the closing lines; any row that would run over the
+                # page starts a new page under the continuation title and the header again.
+                need = heights[index] + (closing if index == len(page.rows) - 1 else 0)
+                if page.continued and used + need > capacity and index:
+                    breaks.append(row)
+                    used = merged_height(page.continued, widths, title=True) + header_height
+                    writer.merged(sheet, row, widths, page.continued, title=True)
+                    writer.headers(sheet, row + 1, spec.headers)
+                    sheet.set_row(row + 1, header_height)
+                    row += 2
                 for col in range(width):
                     writer.value(sheet, row, col, values[col] if col < len(values) else None)
-                # Room to write a result and to sign, or more for a long name or address.
-                sheet.set_row(row, max(spec.row_height, _LINE_HEIGHT * _lines(values, widths)))
+                sheet.set_row(row, heights[index])
+                used += heights[index]
                 row += 1
             row += 1  # a blank line before the signatures
             for line in page.after:
@@ -333,7 +462,7 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
                 row += 1
         sheet.set_h_pagebreaks(breaks)
         _validations(sheet, spec.headers, first, row, spec.choices, spec.date_columns)
-        _paper(sheet, widths, spec.heading)
+        _paper(sheet, widths, spec.heading, spec.form)
 
 
 def _write_charts(
@@ -347,7 +476,7 @@ def _write_charts(
     place.set_footer("&C第 &P 页 共 &N 页")
     for number, chart in enumerate(charts):
         data = by_title[chart.sheet]
-        header = 1 if data.caption else 0
+        header = _header_row(data)
         first, last = header + 1, header + max(len(data.rows), 1)
         column = list(data.headers).index
         drawn = book.add_chart({"type": chart.kind})

@@ -20,6 +20,15 @@ def officer_names(group: Group, agency: str, uscc: str | None = None) -> str:
     return "、".join([*names, *([group.placeholder] if group.placeholder else [])])
 
 
+def signature_line(group: Group, agency: str, uscc: str | None = None) -> str:
+    """A blank to sign for every officer of the group (both departments of a joint group), each
+    under the name it is for."""
+    officers = group.officers if uscc is None else group.officers_of(uscc)
+    names = [o.name if o.department == agency else f"{o.name}（{o.department}）" for o in officers]
+    names += [group.placeholder] if group.placeholder else []
+    return "检查人员签字：" + "　".join(f"{name}＿＿＿＿＿" for name in names)
+
+
 def group_notes(group: Group, zone: str) -> str:
     """The group's warnings and 递补, each 递补 dated in the plan's time zone ``zone``."""
     notes = list(group.warnings)

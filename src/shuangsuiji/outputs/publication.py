@@ -138,6 +138,12 @@ def write_publication(
     own worksheet — and the chain anchor of its event; True if changed."""
     new = [r for r in results if r.correction is None]
     corrected = [r for r in results if r.correction is not None]
+    # 落款: the agency and the day the sheet was made, room above for the seal.
+    day = publication_day(path.name)
+    signed = [
+        plan.agency,
+        f"{day.year}年{day.month}月{day.day}日" if day else "＿＿＿＿年＿＿月＿＿日",
+    ]
     sheets = []
     if new or not corrected:
         sheets.append(
@@ -146,6 +152,7 @@ def write_publication(
                 PUBLICATION_HEADERS,
                 [_row(plan, n, r) for n, r in enumerate(new, start=1)],
                 caption=f"{plan.agency}“双随机、一公开”抽查结果公示表",
+                signature=signed,
             )
         )
     if corrected:
@@ -155,6 +162,7 @@ def write_publication(
                 CORRECTION_HEADERS,
                 [_correction_row(plan, n, r) for n, r in enumerate(corrected, start=1)],
                 caption=f"更正公示：以下 {len(corrected)} 条更正{plan.agency}此前已公示的抽查结果",
+                signature=signed,
             )
         )
     tail = [] if anchor is None else [anchor_sheet(anchor)]

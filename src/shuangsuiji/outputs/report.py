@@ -17,8 +17,21 @@ TASKS = "按任务按月"
 MONTHS = "按月汇总"
 CATEGORIES = "检查结果分类"
 OFFICERS = "人员工作量"
-TASK_HEADERS = ("抽取范围", "任务编号", "月份", "类型", "符合条件", "抽中", "已检查", "发现问题",
-                "责令改正", "按期公示", "逾期公示", "尚未公示", "未能检查")  # fmt: skip
+TASK_HEADERS = (
+    "抽取范围",
+    "任务编号",
+    "月份",
+    "类型",
+    "符合条件",
+    "抽中",
+    "已检查",
+    "发现问题",
+    "责令改正",
+    "按期公示",
+    "逾期公示",
+    "尚未公示",
+    "未能检查",
+)
 MONTH_HEADERS = ("月份", "抽中", "已检查", "按期公示", "逾期公示", "按期公示率")
 PNG_NAMES = ("图1-各月抽中与已检查", "图2-检查结果分类", "图3-各月按期公示率")
 CHARTS = (
@@ -44,16 +57,35 @@ def png_name(year: int, chart: int) -> str:
 def _sheets(report: YearReport) -> list[Sheet]:
     caption = f"{report.agency} {report.year} 年度“双随机、一公开”抽查统计"
     tasks = [
-        [t.scope, t.task_id, t.month, "部门联合" if t.joint else "本部门", t.eligible, t.drawn,
-         t.inspected, t.with_findings, t.corrected, t.on_time, t.late, t.unpublished, t.waived]
+        [
+            t.scope,
+            t.task_id,
+            t.month,
+            "部门联合" if t.joint else "本部门",
+            t.eligible,
+            t.drawn,
+            t.inspected,
+            t.with_findings,
+            t.corrected,
+            t.on_time,
+            t.late,
+            t.unpublished,
+            t.waived,
+        ]
         for t in report.tasks
-    ]  # fmt: skip
+    ]
     months = [
         [m.month, m.drawn, m.inspected, m.on_time, m.late, m.on_time_rate] for m in report.months
     ]
     return [
         Sheet(TASKS, TASK_HEADERS, tasks, caption=caption),
-        Sheet(MONTHS, MONTH_HEADERS, months, caption=f"{caption}：按月汇总"),
+        Sheet(
+            MONTHS,
+            MONTH_HEADERS,
+            months,
+            caption=f"{caption}：按月汇总",
+            percent_columns=("按期公示率",),
+        ),
         Sheet(
             CATEGORIES,
             ["检查结果", "企业数"],
@@ -70,9 +102,19 @@ def _sheets(report: YearReport) -> list[Sheet]:
 
 
 # CJK fonts a machine may already have, in order of preference (Linux, Windows, macOS).
-SYSTEM_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Noto Sans SC", "Microsoft YaHei",
-                "SimHei", "DengXian", "PingFang SC", "Hiragino Sans GB", "WenQuanYi Micro Hei",
-                "WenQuanYi Zen Hei", "Droid Sans Fallback")  # fmt: skip
+SYSTEM_FONTS = (
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Noto Sans SC",
+    "Microsoft YaHei",
+    "SimHei",
+    "DengXian",
+    "PingFang SC",
+    "Hiragino Sans GB",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "Droid Sans Fallback",
+)
 NO_FONT = (
     "没有找到中文字体，未写出 PNG 图（工作簿中的 Excel 图表不受影响）；"
     '安装系统的中文字体（如 Debian/Ubuntu 的 fonts-noto-cjk），或 pip install "shuangsuiji[charts]"'
@@ -126,8 +168,12 @@ def _pngs(report: YearReport) -> list[tuple[str, bytes]] | None:
     axes.bar(
         [p - width / 2 for p in positions], [m.drawn for m in report.months], width, label="抽中"
     )
-    axes.bar([p + width / 2 for p in positions], [m.inspected for m in report.months], width,
-             label="已检查")  # fmt: skip
+    axes.bar(
+        [p + width / 2 for p in positions],
+        [m.inspected for m in report.months],
+        width,
+        label="已检查",
+    )
     axes.set_xticks(list(positions), months)
     axes.set_title(CHARTS[0].title)
     axes.legend()

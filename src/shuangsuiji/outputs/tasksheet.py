@@ -21,6 +21,7 @@ from shuangsuiji.inputs.tasksheet import (
     INSPECTED_ON,
     NAME,
     NOTE,
+    NOTE_MARK,
     PUBLISHED_ON,
     RESULT,
     TASK,
@@ -33,7 +34,13 @@ from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.documents import documents_path, write_documents
 from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, write_workbook
-from shuangsuiji.outputs.groups import group_label, group_notes, officer_names, task_title
+from shuangsuiji.outputs.groups import (
+    group_label,
+    group_notes,
+    officer_names,
+    signature_line,
+    task_title,
+)
 from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
@@ -90,11 +97,19 @@ def write_task_sheet(
     item_names = {t.id: task_title(plan, t.id) for t in plan.tasks}
     rows: list[list[object]] = []
     pages = []
+    legend = [
+        f"{t}：{name}"
+        for t, name in item_names.items()
+        if any(g.scope.startswith(f"{t}/") for g in groups)
+    ]
+    group_lines = []
     for group in groups:
         task_id = group.scope.split("/")[0]
         label = group_label(group.group)
         names = officer_names(group, agency)
         notes = group_notes(group, plan.timezone)
+        if notes:
+            group_lines.append(f"{group.scope} {label}：{notes}")
         for enterprise in group.enterprises:
             filled = _typed_row(kept.get((MAIN_SHEET, group.scope, enterprise.uscc), {}), TYPED)
             rows.append(
@@ -103,12 +118,8 @@ def write_task_sheet(
                     label,
                     enterprise.uscc,
                     enterprise.name,
-                    group.industry,
-                    item_names.get(task_id, ""),
                     officer_names(group, agency, enterprise.uscc),
-                    *filled[:3],
-                    notes,
-                    filled[3],
+                    *filled,
                 ]
             )
         page_rows: list[list[object]] = []
@@ -131,10 +142,7 @@ def write_task_sheet(
                 f"{agency} {group.scope} {label}（{group.industry}）现场检查单",
                 [*lines, *([f"分组说明：{notes}"] if notes else [])],
                 page_rows,
-                after=[
-                    "检查人员签字：＿＿＿＿＿＿＿＿　＿＿＿＿＿＿＿＿　　　"
-                    "检查日期：＿＿＿＿年＿＿月＿＿日",
-                ],
+                after=[signature_line(group, agency), "检查日期：＿＿＿＿年＿＿月＿＿日"],
             )
         )
     main = Sheet(
@@ -142,6 +150,10 @@ def write_task_sheet(
         HEADERS,
         rows,
         caption=f"{agency} {month} “双随机”检查任务单",
+        footnotes=[
+            f"{NOTE_MARK}抽查事项　{'；'.join(legend)}",
+            *([f"{NOTE_MARK}分组说明　{'；'.join(group_lines)}"] if group_lines else []),
+        ],
         choices={RESULT: RESULT_CATEGORIES},
         date_columns=(INSPECTED_ON, PUBLISHED_ON),
     )
