@@ -16,7 +16,7 @@ from shuangsuiji.rules.records import Group
 
 SHEET = "现场检查文书"
 HEADERS = ("序号", "检查内容", "检查情况\n符合／不符合／不适用", "备注")
-WIDTHS = (4, 80, 16, 10)  # portrait A4, printed at 9 points or more: 检查内容 takes the line
+WIDTHS = (4, 78, 18, 10)  # portrait A4, printed at 9 points or more: 检查内容 takes the line
 BLANK = "＿" * 3
 # Two pages an enterprise: past this a month's 文书 would be tens of thousands of pages that
 # nobody prints at once (a city's month), so they are not written.
