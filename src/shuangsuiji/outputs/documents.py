@@ -65,13 +65,10 @@ def _notice(
             f"　　抽查任务：{group.scope} {group_label(group.group)}",
             f"　　检查人员：{officers}（检查时出示行政执法证件）",
             f"　　联系电话：{BLANK * 3}",
-            "",
-            f"{plan.agency}（印章）",
-            f"{BLANK}年{BLANK}月{BLANK}日",
-            "",
-            f"被检查单位签收：{BLANK * 3}　　签收日期：{BLANK}年{BLANK}月{BLANK}日",
         ],
         [],
+        signature=["", f"{plan.agency}（印章）", f"{BLANK}年{BLANK}月{BLANK}日", ""],
+        after=[f"被检查单位签收：{BLANK * 3}　　签收日期：{BLANK}年{BLANK}月{BLANK}日"],
     )
 
 

@@ -70,6 +70,7 @@ class Page:
     lines: Sequence[str]
     rows: Sequence[Sequence[object]]
     after: Sequence[str] = ()
+    signature: Sequence[str] = ()  # 落款 before the closing lines: agency and date, flush right
     # The title of a further page when the table runs over (the document and whom it is for);
     # the last rows move with the lines after the table, so that signatures never stand alone.
     continued: str | None = None
@@ -204,7 +205,8 @@ class _Writer:
         self.title = book.add_format({**title, "text_wrap": True, "quote_prefix": True})
         self.line = book.add_format({**base, "text_wrap": True, "quote_prefix": True})
         self.flowing = book.add_format({**base, "quote_prefix": True})
-        self.right = book.add_format({**base, "align": "right", "quote_prefix": True})
+        right = {**base, "align": "right", "text_wrap": True, "quote_prefix": True}
+        self.right = book.add_format(right)
 
     def value(self, sheet: Worksheet, row: int, col: int, value: object) -> None:
         """One boxed cell: text as text, numbers, dates as dates, empty cells still boxed."""
@@ -228,13 +230,19 @@ class _Writer:
             sheet.write_string(row, col, text, self.quoted if quoted else self.cell)
 
     def merged(
-        self, sheet: Worksheet, row: int, widths: Sequence[int], text: str, title: bool = False
+        self,
+        sheet: Worksheet,
+        row: int,
+        widths: Sequence[int],
+        text: str,
+        title: bool = False,
+        right: bool = False,  # a 落款: the agency and the date, flush right
     ) -> None:
         """A line of text across the table (titles, notes, signature lines), its row as tall
         as the wrapped text needs: Excel does not size merged cells itself."""
         text = _ILLEGAL_XML.sub("", text)
-        style = self.title if title else self.line
-        if not title and "\n" not in text and _needed(text) <= sum(widths):
+        style = self.title if title else self.right if right else self.line
+        if not title and not right and "\n" not in text and _needed(text) <= sum(widths):
             # A line that fits: one cell whose text runs on over the empty cells beside it
             # prints as a merged row does, and is one cell to write instead of a row of them
             # (a month of ten thousand group pages has forty thousand such lines).
@@ -394,11 +402,7 @@ def _write_sheet(writer: _Writer, spec: Sheet) -> None:
     if spec.signature:
         row += 3  # room for the seal (盖章) above the agency's name
         for line in spec.signature:
-            if len(widths) > 1:
-                sheet.merge_range(row, 0, row, len(widths) - 1, line, writer.right)
-            else:
-                sheet.write_string(row, 0, line, writer.right)
-            sheet.set_row(row, row_height(1))
+            writer.merged(sheet, row, widths, line, right=True)
             row += 1
     sheet.freeze_panes(header_row + 1, 0)
     sheet.repeat_rows(header_row)
@@ -439,7 +443,9 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
                 row += 1
             # Room to write a result and to sign, or more for a long name or address.
             heights = [max(spec.room, row_height(_lines(v, widths))) for v in page.rows]
-            closing = row_height(1) + sum(merged_height(x, widths) for x in page.after)
+            closing = row_height(1) + sum(
+                merged_height(x, widths) for x in (*page.signature, *page.after)
+            )
             for index, values in enumerate(page.rows):
                 # The last row stays with the closing lines; any row that would run over the
                 # page starts a new page under the continuation title and the header again.
@@ -457,6 +463,9 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
                 used += heights[index]
                 row += 1
             row += 1  # a blank line before the signatures
+            for line in page.signature:
+                writer.merged(sheet, row, widths, line, right=True)
+                row += 1
             for line in page.after:
                 writer.merged(sheet, row, widths, line)
                 row += 1
