@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import shlex
 import unicodedata
@@ -568,8 +569,15 @@ def _shape_problems(text: str, file: str) -> list[Problem]:
 
 
 def parse_plan(text: str, path: Path) -> Plan:
-    """Check a plan file's text (as read from, or about to be written to, ``path``)."""
-    file = str(path)
+    """Check a plan file's text (as read from, or about to be written to, ``path``). The same
+    text at the same place is checked once a process: ``ssj run`` reads the plan at every
+    step, and nothing changes a Plan once made."""
+    return _parse_plan(text, path, path.resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _parse_plan(text: str, path: Path, resolved: Path) -> Plan:
+    file = str(path)  # as the user wrote it, in messages
     try:
         raise_for_errors("计划文件不能安全读取，未做任何更改", _shape_problems(text, file))
         data = yaml.load(text, Loader=_Loader)
@@ -606,7 +614,7 @@ def parse_plan(text: str, path: Path) -> Plan:
         plan = Plan.model_validate(data)
     except ValidationError as exc:
         raise InputError("计划文件有错误", _problems_from(exc, file, text)) from None
-    plan._source = path.resolve()
+    plan._source = resolved
     plan._lines = _line_map(text)
     folder = plan.folder.resolve()
     if not plan.secret_path.resolve().is_relative_to(folder):
