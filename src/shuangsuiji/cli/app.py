@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the commands load pyarrow and more: imported where a comman
     from shuangsuiji.commands.assign import AssignOutcome
     from shuangsuiji.commands.draw import DrawOutcome
     from shuangsuiji.commands.seal import SealOutcome
+    from shuangsuiji.inputs.plan import Plan
     from shuangsuiji.rules.records import Accounting, Status
 
 T = TypeVar("T")
@@ -301,6 +302,20 @@ def validate(plan: PlanOption) -> None:
     _run(check)
 
 
+def _print_plan_made(done: str, plan: Plan, warnings: Sequence[Problem]) -> None:
+    """What a new plan holds, after the warnings its sources gave (plan import, init)."""
+    out = _stdout()
+    if warnings:
+        out.print(problems_table(warnings, title="请留意"))
+    out.print(
+        _marked(
+            "✓",
+            f"{done}：{plan.agency} {plan.year} 年度，"
+            f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。",
+        )
+    )
+
+
 @plan_app.command("import")
 def plan_import(
     annexes: Annotated[
@@ -349,16 +364,7 @@ def plan_import(
         )
         imported, sealing = import_plan_file(annexes, output, options, force=force, sealed=sealed)
         out = _stdout()
-        if imported.warnings:
-            out.print(problems_table(imported.warnings, title="请留意"))
-        plan = imported.plan
-        out.print(
-            _marked(
-                "✓",
-                f"已写出 {output}：{plan.agency} {plan.year} 年度，"
-                f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。",
-            )
-        )
+        _print_plan_made(f"已写出 {output}", imported.plan, imported.warnings)
         if sealing is not None:
             _print_seal(sealing)
         else:
@@ -464,16 +470,7 @@ def init_command(
     def run() -> None:
         made = init_workspace(folder, agency=agency, year=year, annexes=annexes or ())
         out = _stdout()
-        if made.warnings:
-            out.print(problems_table(made.warnings, title="请留意"))
-        plan = made.plan
-        out.print(
-            _marked(
-                "✓",
-                f"已创建工作区 {made.folder}：{plan.agency} {plan.year} 年度，"
-                f"{len(plan.items)} 个本部门事项、{len(plan.joint)} 个联合任务。",
-            )
-        )
+        _print_plan_made(f"已创建工作区 {made.folder}", made.plan, made.warnings)
         _print_seal(made.sealing)
         plan_arg = shlex.quote(str(made.plan_file))
         rosters = "、".join(str(p) for p in made.rosters)
