@@ -117,21 +117,17 @@ CHARTS_SHEET = "图表"
 BODY_PT = 11
 TITLE_PT = 14
 _CJK_UNITS, _LATIN_UNITS, _PAD_UNITS = 2.2, 1.4, 1.0  # at 11 points
-_LO_UNIT_MM, _LO_COLUMN_MM = 1.96, 1.4
+_LO_UNIT_MM, _LO_COLUMN_MM = 1.96, 1.4  # a column unit and a column as LibreOffice prints them
+_EXCEL_UNIT_MM, _EXCEL_COLUMN_MM = 1.852, 0.7  # … and as Excel does
 _PRINTABLE_MM = {False: 210 - 2 * 10.16, True: 297 - 2 * 10.16}  # A4 less 0.4-inch margins
 MIN_SCALE = 9 / BODY_PT  # body text prints at 9 points (小五) or more
 
 
-def display_width(text: str) -> int:
-    """Columns a string takes in Excel: CJK and full-width characters (three or four bytes in
-    UTF-8, as are the curly quotes Chinese fonts print full width) count double. Counted from
-    the UTF-8 length, so that measuring a sheet of long names costs no loop in Python."""
-    return len(text) + (len(text.encode()) - len(text)) // 2
-
-
 def text_units(text: str, size: float = BODY_PT) -> float:
     """Column units one line of ``text`` takes at ``size`` points, cell padding included."""
-    wide = (len(text.encode()) - len(text)) // 2  # characters of three or four UTF-8 bytes
+    # CJK and full-width characters (and the curly quotes Chinese fonts print full width) are
+    # three or four bytes in UTF-8: counted from the lengths, with no loop in Python.
+    wide = (len(text.encode()) - len(text)) // 2
     narrow = len(text) - wide
     return (wide * _CJK_UNITS + narrow * _LATIN_UNITS) * size / BODY_PT + _PAD_UNITS
 
@@ -149,7 +145,6 @@ def row_height(lines: int, size: float = BODY_PT) -> float:
     return round(1.5 * size * lines + 1.5, 1)
 
 
-_EXCEL_UNIT_MM, _EXCEL_COLUMN_MM = 1.852, 0.7
 _MARGIN_MM = 0.6 * 25.4  # top and bottom, as _paper sets them
 
 
@@ -163,16 +158,20 @@ def page_points(widths: Sequence[float], form: bool = False) -> float:
     """Points of row height one printed page holds, by Excel's scale (the larger: it fits
     fewer rows than LibreOffice, whose columns print a little wider)."""
     landscape = is_landscape(widths, form)
-    wide_mm = sum(_EXCEL_UNIT_MM * w + _EXCEL_COLUMN_MM for w in widths)
-    scale = min(1.0, _PRINTABLE_MM[landscape] / wide_mm)
+    scale = printed_scale(widths, landscape, (_EXCEL_UNIT_MM, _EXCEL_COLUMN_MM))
     tall_mm = (210 if landscape else 297) - 2 * _MARGIN_MM
     return tall_mm * 72 / 25.4 / scale * 0.97  # a little spare for rounding
 
 
-def printed_scale(widths: Sequence[float], landscape: bool) -> float:
-    """How much LibreOffice shrinks a sheet of these column widths to fit A4's width."""
-    wide_mm = sum(_LO_UNIT_MM * w + _LO_COLUMN_MM for w in widths)
-    return min(1.0, _PRINTABLE_MM[landscape] / wide_mm)
+def printed_scale(
+    widths: Sequence[float],
+    landscape: bool,
+    column: tuple[float, float] = (_LO_UNIT_MM, _LO_COLUMN_MM),
+) -> float:
+    """How much a sheet of these column widths is shrunk to fit A4's width; ``column``: the
+    millimetres a unit and a column take (LibreOffice's by default, the wider)."""
+    unit_mm, column_mm = column
+    return min(1.0, _PRINTABLE_MM[landscape] / sum(unit_mm * w + column_mm for w in widths))
 
 
 def _text(value: object) -> str:
@@ -237,9 +236,9 @@ class _Writer:
         text: str,
         title: bool = False,
         right: bool = False,  # a 落款: the agency and the date, flush right
-    ) -> None:
+    ) -> float:
         """A line of text across the table (titles, notes, signature lines), its row as tall
-        as the wrapped text needs: Excel does not size merged cells itself."""
+        as the wrapped text needs (Excel does not size merged cells itself); that height."""
         text = _ILLEGAL_XML.sub("", text)
         style = self.title if title else self.right if right else self.line
         if not title and not right and "\n" not in text and _needed(text) <= sum(widths):
@@ -251,7 +250,9 @@ class _Writer:
             sheet.merge_range(row, 0, row, len(widths) - 1, text, style)
         else:
             sheet.write_string(row, 0, text, style)
-        sheet.set_row(row, merged_height(text, widths, title))
+        height = merged_height(text, widths, title)
+        sheet.set_row(row, height)
+        return height
 
     def headers(self, sheet: Worksheet, row: int, headers: Sequence[str]) -> None:
         for col, header in enumerate(headers):
@@ -313,8 +314,9 @@ def _header_footer(text: str) -> str:
 
 
 def _paper(sheet: Worksheet, widths: Sequence[float], heading: str, form: bool = False) -> None:
-    """A4, landscape when portrait would shrink the text (:func:`is_landscape`); one page wide (as tall as it takes; manual page breaks still hold, since the
-    height is left open), the heading on top and page numbers below."""
+    """A4, landscape when portrait would shrink the text (:func:`is_landscape`); one page
+    wide (as tall as it takes; manual page breaks still hold, since the height is left open),
+    the heading on top and page numbers below."""
     sheet.set_paper(A4)
     if is_landscape(widths, form):
         sheet.set_landscape()
@@ -428,12 +430,10 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
         for page in pages:
             if row:
                 breaks.append(row)
-            used = merged_height(page.caption, widths, title=True)
-            writer.merged(sheet, row, widths, page.caption, title=True)
+            used = writer.merged(sheet, row, widths, page.caption, title=True)
             row += 1
             for line in page.lines:
-                used += merged_height(line, widths)
-                writer.merged(sheet, row, widths, line)
+                used += writer.merged(sheet, row, widths, line)
                 row += 1
             if page.rows:  # a page of text only (a letter) has no table
                 writer.headers(sheet, row, spec.headers)
@@ -452,8 +452,8 @@ def _write_paged(writer: _Writer, spec: PagedSheet) -> None:
                 need = heights[index] + (closing if index == len(page.rows) - 1 else 0)
                 if page.continued and used + need > capacity and index:
                     breaks.append(row)
-                    used = merged_height(page.continued, widths, title=True) + header_height
-                    writer.merged(sheet, row, widths, page.continued, title=True)
+                    used = writer.merged(sheet, row, widths, page.continued, title=True)
+                    used += header_height
                     writer.headers(sheet, row + 1, spec.headers)
                     sheet.set_row(row + 1, header_height)
                     row += 2
