@@ -1,16 +1,17 @@
-"""Benchmark: `ssj draw` on generated csv rosters (10k, 100k and 1M rows by default) against
-plain reads of the same file: pandas read_csv, pyarrow's csv reader and DuckDB's.
+"""Benchmark: `ssj draw` against the SQL draw of the same roster (docs/sql-draw.md on DuckDB:
+read the file, filter, hash every candidate, keep the smallest — the physical floor of a draw),
+on generated csv rosters of 1M and 5M rows by default.
 
-Every command is a fresh process (starting Python and importing its library counts), the
-commands alternate within each repetition so that a busy moment hits all alike, and the
-medians of --repeat runs are printed with the ratios and ssj's peak memory. After the runs of
-each size the records' selections are checked against DuckDB's independent query of the same
-csv (docs/sql-draw.md). Rosters are generated on the fly into a temporary folder (never
-committed):
+Both are fresh processes (starting Python and importing counts), alternating within each
+repetition so that a busy moment hits both alike; the medians of --repeat runs are printed
+with the ratio and each side's peak memory, and the selections are compared entry by entry.
+Rosters are generated on the fly into a temporary folder (never committed):
 
-    pip install -e ".[bench]"                              # pandas, for the pandas column
-    python benchmarks/bench_draw.py                        # 10k, 100k, 1M rows, 3 runs each
-    python benchmarks/bench_draw.py --rows 5000000 --repeat 3
+    python benchmarks/bench_draw.py                          # 1M and 5M rows, 3 runs each
+    python benchmarks/bench_draw.py --rows 1000000 --repeat 5
+    python benchmarks/national.py                            # 20M rows as parquet
+
+Exits 1 if a selection differs.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from measure import run
-from sql_check import duckdb_selection
+from sql_draw import TASKS, recorded, same
 
+from shuangsuiji.rules.seal import compose_seed, month_secret
 from shuangsuiji.rules.uscc import USCC_ALPHABET
 
 INDUSTRIES = [
@@ -52,19 +54,11 @@ rosters:
   enterprises: enterprises.csv
   officers: officers.csv
 items:
-  - id: AJ-01
-    name: 危险化学品
-    targets:
-      行业类别: [危险化学品经营, 危险化学品使用, 烟花爆竹经营]
-    ratio: 5%
-    months: [3]
-  - id: AJ-02
-    name: 工贸
-    targets:
-      行业类别: [冶金, 机械, 商贸, 纺织]
-    ratio: 3%
-    months: [3]
-"""
+""" + "".join(
+    f"  - id: {task}\n    name: {task}\n    targets:\n      行业类别: [{', '.join(targets)}]\n"
+    f"    ratio: {ratio}\n    months: [3]\n"
+    for task, ratio, targets in TASKS
+)
 
 
 def roster_table(rows: int, start: int = 0, seed: int = 20250301) -> pa.Table:
@@ -121,92 +115,82 @@ def make_roster(path: Path, rows: int) -> None:
         pacsv.write_csv(table, out, write_options=options)
 
 
-READERS = {
-    "pandas": "import pandas as pd; pd.read_csv('enterprises.csv')",
-    "pyarrow": "import pyarrow.csv as c; c.read_csv('enterprises.csv')",
-    "duckdb": (
-        "import duckdb; duckdb.connect().execute("
-        "\"CREATE TABLE t AS SELECT * FROM read_csv('enterprises.csv')\")"
-    ),
-}
-
-
-def available(module: str) -> bool:
-    found = subprocess.run([sys.executable, "-c", f"import {module}"], capture_output=True)
-    return found.returncode == 0
+def month_seed(folder: Path) -> str:
+    """The seed ssj draws March with: the plan's seed and the month's secret of the sealed
+    chain (docs/spec.md §4.1), for the SQL draw to use the same."""
+    secret = (folder / "ssj-secret.txt").read_text(encoding="utf-8").strip()
+    return compose_seed("benchmark seed 2025", month_secret(secret, 3))
 
 
 def fresh(folder: Path) -> None:
-    """A workspace as before its first draw: no ledger, no outputs."""
+    """A workspace as before its first draw: the sealed ledger, no outputs."""
     for leftover in ("ssj.db", "ssj.lock", "输出"):
         target = folder / leftover
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+    shutil.copy(folder / "sealed.db", folder / "ssj.db")
 
 
-def bench(rows: int, repeat: int, readers: dict[str, str]) -> None:
+def workspace(folder: Path, roster: str) -> None:
+    """The benchmark plan, sealed, over ``roster`` (already in ``folder``)."""
+    (folder / "officers.csv").write_text(
+        "姓名,执法证号,执法证有效期至\n张三,A001,2030-12-31\n李四,A002,2030-12-31\n",
+        encoding="utf-8",
+    )
+    (folder / "plan.yaml").write_text(PLAN.replace("enterprises.csv", roster), encoding="utf-8")
+    seal = [sys.executable, "-m", "shuangsuiji", "seal", "--plan", "plan.yaml"]
+    subprocess.run(seal, cwd=folder, check=True, stdout=subprocess.DEVNULL)
+    shutil.copy(folder / "ssj.db", folder / "sealed.db")
+
+
+def side_by_side(folder: Path, roster: str, repeat: int) -> tuple[str, bool]:
+    """``ssj draw`` and the SQL draw of the same roster, alternating as fresh processes:
+    medians, peaks, the ratio, and whether the selections are equal."""
+    draw = [sys.executable, "-m", "shuangsuiji", "draw", "--plan", "plan.yaml"]
+    draw += ["--month", "2025-03", "--json"]
+    sql = [sys.executable, str(Path(__file__).with_name("sql_draw.py")), roster]
+    sql += [month_seed(folder), "sql.json"]
+    ours: list[tuple[float, int]] = []
+    theirs: list[tuple[float, int]] = []
+    for _ in range(repeat):
+        fresh(folder)
+        ours.append(run(draw, folder))
+        theirs.append(run(sql, folder))
+    reference = json.loads((folder / "sql.json").read_text(encoding="utf-8"))
+    equal = same(recorded(folder / "输出" / "2025-03"), reference)
+    mine = statistics.median(t for t, _ in ours)
+    floor = statistics.median(t for t, _ in theirs)
+    peak = max(m for _, m in ours) / 1024
+    sql_peak = max(m for _, m in theirs) / 1024
+    return (
+        f"ssj draw {mine:.2f} 秒（峰值内存 {peak:,.0f} MB）；SQL 抽取 {floor:.2f} 秒"
+        f"（峰值内存 {sql_peak:,.0f} MB）；比值 {mine / floor:.1f}；"
+        + ("抽中结果与 SQL 逐条一致" if equal else "抽中结果与 SQL 不一致！")
+    ), equal
+
+
+def bench(rows: int, repeat: int) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         make_roster(folder / "enterprises.csv", rows)
-        (folder / "officers.csv").write_text(
-            "姓名,执法证号,执法证有效期至\n张三,A001,2030-12-31\n李四,A002,2030-12-31\n",
-            encoding="utf-8",
-        )
-        (folder / "plan.yaml").write_text(PLAN, encoding="utf-8")
-        seal = [sys.executable, "-m", "shuangsuiji", "seal", "--plan", "plan.yaml"]
-        subprocess.run(seal, cwd=folder, check=True, stdout=subprocess.DEVNULL)
-        draw = [sys.executable, "-m", "shuangsuiji", "draw", "--plan", "plan.yaml"]
-        draw += ["--month", "2025-03", "--json"]
-        times: dict[str, list[float]] = {name: [] for name in ["ssj draw", *readers]}
-        memory: list[int] = []
-        for _ in range(repeat):
-            fresh(folder)
-            took, peak = run(draw, folder)
-            times["ssj draw"].append(took)
-            memory.append(peak)
-            for name, code in readers.items():
-                times[name].append(run([sys.executable, "-c", code], folder)[0])
-        parity = _parity(folder) if "duckdb" in readers else "未安装 duckdb，未核对"
-        median = {name: statistics.median(found) for name, found in times.items()}
-        ssj = median["ssj draw"]
-        peaks = "、".join(f"{m / 1024:.0f}" for m in memory)
-        cells = [f"ssj draw {ssj:.2f} 秒（各次峰值内存 {peaks} MB）"]
-        cells += [
-            f"{name} 读取 {t:.2f} 秒（比值 {ssj / t:.1f}）"
-            for name, t in median.items()
-            if name != "ssj draw"
-        ]
-        print(f"{rows:>11,} 行：" + "；".join(cells) + f"；{parity}")
-
-
-def _parity(folder: Path) -> str:
-    """Whether the last draw's records select what DuckDB selects from the same file."""
-    roster = f"read_csv('{folder / 'enterprises.csv'}', all_varchar = true)"
-    for path in sorted((folder / "输出" / "2025-03").glob("抽取记录-*.json")):
-        record = json.loads(path.read_text(encoding="utf-8"))
-        found = [(s["rank"], s["uscc"], s["ticket"]) for s in record["selected"]]
-        if found != duckdb_selection(roster, record):
-            raise SystemExit(f"{record['scope']}：与 DuckDB 独立查询的结果不一致")
-    return "抽中结果与 DuckDB 独立查询一致"
+        workspace(folder, "enterprises.csv")
+        line, equal = side_by_side(folder, "enterprises.csv", repeat)
+        print(f"{rows:>11,} 行 csv：{line}", flush=True)
+        return equal
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", default="10000,100000,1000000", help="comma-separated sizes")
+    parser.add_argument("--rows", default="1000000,5000000", help="comma-separated sizes")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    readers = {name: code for name, code in READERS.items() if available(name)}
-    missing = sorted(set(READERS) - set(readers))
-    print(
-        f"新进程，{args.repeat} 次交替运行的中位数"
-        + (f"（未安装：{'、'.join(missing)}）" if missing else "")
-    )
-    for rows in (int(n) for n in args.rows.split(",")):
-        bench(rows, args.repeat, readers)
+    print(f"新进程，{args.repeat} 次交替运行的中位数；峰值内存为各次中最高的")
+    if not all([bench(int(n), args.repeat) for n in args.rows.split(",")]):
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

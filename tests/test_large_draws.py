@@ -1,5 +1,5 @@
-"""Draws that scale. Past ``INLINE_KEYS`` a record's key lists live in files beside it; past a
-worksheet's rows the month's selections go to a csv beside a summary workbook.
+"""Draws that scale. Past ``INLINE_KEYS`` a record's key lists live in files beside it (a big
+month's lists as columns: tests/test_big_months.py).
 
 The limit is lowered here so the example roster crosses it; everything else is as a city with
 a million-row roster would see it: the record names ``抽取对象-….txt``, ``sha256sum`` of that
@@ -9,18 +9,14 @@ writes it again when it is lost.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import sqlite3
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.outputs import draws as draw_outputs
 from shuangsuiji.rules import draw as draw_rule
 
 from .conftest import invoke
@@ -161,23 +157,3 @@ def test_a_stratified_draw_keeps_each_stratum_in_its_own_file(
     first.write_text(first.read_text(encoding="utf-8")[19:], encoding="utf-8")
     result = invoke("verify", workspace.parent / MONTH / "抽取记录-AJ-01-2025-03.json")
     assert result.exit_code == 1 and "“A”层的对象名单与其摘要不符" in result.stdout
-
-
-def test_selections_past_a_worksheets_rows_go_to_csv(
-    workspace: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(draw_outputs, "EXCEL_ROWS", 5)
-    outcome = draw_month(workspace, "2025-03")
-    folder = workspace.parent / MONTH
-    data = (folder / "抽取结果-2025-03.csv").read_bytes()
-    assert data.startswith("\ufeff".encode())  # Excel and WPS open it as UTF-8
-    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert tuple(rows[0]) == draw_outputs.RESULT_HEADERS  # the workbook's columns
-    selected = [(s["uscc"], s["ticket"]) for r in outcome.records for s in r.selected]
-    assert [(row[4], row[6]) for row in rows[1:]] == selected and len(selected) > 5
-    book = openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx", read_only=True)
-    sheet = [list(r) for r in book["抽取结果"].iter_rows(values_only=True)]
-    assert "超过 Excel 工作表的行数上限，完整名单见 抽取结果-2025-03.csv" in str(sheet[0][0])
-    table = sheet[[r[0] for r in sheet].index("任务编号") + 1 :]
-    assert [r[0] for r in table] == ["AJ-01", "AJ-02"]
-    assert sum(int(r[2]) for r in table) == len(selected)  # type: ignore[arg-type]

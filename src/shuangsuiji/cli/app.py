@@ -50,7 +50,7 @@ MAX_OFFICERS_SHOWN = 80  # officers in the workload table; beyond, the spread on
 # The commands in the order of a bureau's year (ssj --help lists them so).
 YEAR_ORDER = (
     "init", "plan", "validate", "seal", "draw", "assign", "results", "publish",
-    "deadline-check", "run", "report", "verify", "audit", "workdays",
+    "pages", "deadline-check", "run", "report", "verify", "audit", "workdays",
 )  # fmt: skip
 
 
@@ -1281,6 +1281,46 @@ def report(
         _stdout().print(table)
         if not outcome.files:
             _stdout().print("统计与上次相同，文件未改动。")
+
+    _run(run)
+
+
+@app.command("pages")
+def pages(
+    plan: PlanOption,
+    month: Annotated[str, typer.Option("--month", "-m", help="月份 YYYY-MM。", show_default=False)],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            metavar="列名",
+            help="按名录库的哪一列分单位（默认计划的 print_unit，即所属街道）。",
+        ),
+    ] = None,
+    unit: Annotated[
+        str | None,
+        typer.Option("--unit", metavar="单位", help="只写这一个单位（默认每个单位各一份）。"),
+    ] = None,
+    wait: WaitOption = DEFAULT_WAIT,
+) -> None:
+    """按单位打印：大月份（抽中超过计划 print_max_selected 家）的抽取结果不再打成一张长表，
+    每个单位（街道、乡镇，或名录库的任一列）各写一份可打印的抽取结果，
+    放在 输出/月份/分单位/单位/ 下。"""
+    from shuangsuiji.commands.pages import unit_pages
+
+    def run() -> None:
+        outcome = unit_pages(plan, month, by=by, unit=unit, wait=wait)
+        table = Table(title=f"{outcome.month} 按{outcome.column}分单位")
+        table.add_column(outcome.column)
+        table.add_column("抽中家数", justify="right")
+        for name, count in outcome.units:
+            table.add_row(name, str(count))
+        _stdout().print(table)
+        err = _stderr()
+        for path in outcome.files:
+            err.print(f"已写出 {path}")
+        if not outcome.files:
+            err.print("各单位的抽取结果与上次相同，文件未改动。")
 
     _run(run)
 

@@ -35,7 +35,7 @@ from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
-from shuangsuiji.outputs.draws import write_draw_files
+from shuangsuiji.outputs.draws import month_units, write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
 from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
@@ -409,19 +409,20 @@ def _draw_locked(
                 )
         if new:
             ledger.record_draws(new)
-        # The files need the records, not the roster: its columns (most of a big draw's
-        # memory) go before the workbook is written.
-        del workspace, roster, eligible
-        release_memory()
         known = {r.scope: (r, t) for r, t in zip(outcome.records, outcome.texts, strict=True)}
         month_records = [
             known[d.scope] if d.scope in known else _recorded(ledger, d.scope)
             for d in ledger.drawn(year)
             if d.month == mon
         ]
+        units = month_units(plan, roster, [r for r, _ in month_records])
+        # The files need the records, not the roster: its columns (most of a big draw's
+        # memory) go before the workbook is written.
+        del workspace, roster, eligible
+        release_memory()
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)
-        written = write_draw_files(plan, label, month_records, anchor, earlier)
+        written = write_draw_files(plan, label, month_records, anchor, earlier, units)
         outcome.files = [*healed, *(p for p in written if p not in healed)]
     return outcome
 

@@ -22,7 +22,7 @@ from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import StoredDraw, now_text
-from shuangsuiji.outputs.draws import write_draw_files
+from shuangsuiji.outputs.draws import month_units, write_draw_files
 from shuangsuiji.rules.draw import scope_of
 from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, Selected
 
@@ -142,5 +142,6 @@ def _import_locked(
                 month_draws.append((ledger.full_record(stored), stored.text))
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)
-        outcome.files = write_draw_files(plan, label, month_draws, anchor, earlier)
+        units = month_units(plan, roster, [r for r, _ in month_draws])
+        outcome.files = write_draw_files(plan, label, month_draws, anchor, earlier, units)
     return outcome

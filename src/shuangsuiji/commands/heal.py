@@ -22,7 +22,13 @@ from shuangsuiji.ledger.files import remove_leftovers
 from shuangsuiji.ledger.store import LEDGER_NAME, StoredDraw
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.assignment import write_assignment_file
-from shuangsuiji.outputs.draws import record_file, result_workbook_name, write_draw_files
+from shuangsuiji.outputs.draws import (
+    month_units,
+    record_file,
+    result_csv_name,
+    result_workbook_name,
+    write_draw_files,
+)
 from shuangsuiji.outputs.runlog import LOG_DIR
 from shuangsuiji.outputs.tasksheet import write_month_sheet
 from shuangsuiji.outputs.verify_page import page_is_current, page_name
@@ -74,7 +80,11 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             or not _key_files_intact(folder, d)
             for d in stored_draws
         )
-        derived = (result_workbook_name(label), page_name(label))
+        derived = [result_workbook_name(label), page_name(label)]
+        # A big month's list is columns beside the workbook (each selection has a "rank").
+        if sum(d.text.count('"rank":') for d in stored_draws) > plan.print_max_selected:
+            stem = result_csv_name(label).removesuffix(".csv")
+            derived += [f"{stem}.csv", f"{stem}.parquet"]
         missing = not all((folder / name).exists() for name in derived)
         if stale or missing or not page_is_current(folder / page_name(label)):
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
@@ -82,7 +92,8 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
             ]
             earlier = ledger.texts_before(plan.year, stored_draws[0].month)
             anchor = month_anchor(ledger, label)
-            written += write_draw_files(plan, label, drawn, anchor, earlier)
+            units = month_units(plan, workspace.enterprises, [r for r, _ in drawn])
+            written += write_draw_files(plan, label, drawn, anchor, earlier, units)
     for label, text in ledger.assignments(plan.year):
         # Rebuilt every time (a few groups: cheap) and written only if it differs, so a sheet a
         # killed 递补 left with the old groups is brought up to date.

