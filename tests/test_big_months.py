@@ -16,9 +16,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from shuangsuiji.commands.pages import unit_pages
+from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.outputs.draws import RESULT_HEADERS
 
-from .conftest import copy_examples, invoke
+from .conftest import copy_examples, group_page_rows, invoke, task_rows
 
 MONTH = Path("输出") / "2025-03"
 STREET = "所属街道"
@@ -167,3 +168,120 @@ def test_pages_refuses_what_it_cannot_print(workspace: Path, args: list[str], me
     result = invoke("pages", "--plan", workspace, *args)
     assert result.exit_code == 2 and message in result.output.replace("\n", "")
     assert not (workspace.parent / MONTH / "分单位").exists()
+
+
+def _assign(plan: Path, limit: int) -> None:
+    text = plan.read_text(encoding="utf-8")
+    plan.write_text(f"print_max_enterprises: {limit}\n{text}", encoding="utf-8")
+    _draw(plan)
+    result = invoke("assign", "--plan", plan, "--month", "2025-03")
+    assert result.exit_code == 0, result.output
+    assert "超过打印上限" in result.stderr and "ssj pages" in result.stderr
+
+
+def _task_rows(folder: Path) -> list[dict[str, str]]:
+    data = (folder / "检查任务单-2025-03.csv").read_bytes()
+    assert data.startswith("\ufeff".encode())
+    return list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def _groups(plan: Path) -> list[dict[str, object]]:
+    import json
+
+    shown = invoke("assign", "-p", plan, "-m", "2025-03", "--json")
+    groups: list[dict[str, object]] = json.loads(shown.stdout)["groups"]
+    return groups
+
+
+def test_a_big_months_task_sheet_is_columns_and_imports_back(workspace: Path) -> None:
+    _assign(workspace, 3)
+    folder = workspace.parent / MONTH
+    rows = _task_rows(folder)
+    groups = _groups(workspace)
+    listed = [(g["scope"], e["uscc"]) for g in groups for e in g["enterprises"]]  # type: ignore[attr-defined]
+    assert [(r["任务编号"], r["统一社会信用代码"]) for r in rows] == listed
+    assert list(rows[0]) == [*HEADERS, STREET]
+    streets = _streets(workspace)
+    assert all(r[STREET] == streets[r["统一社会信用代码"]] for r in rows)
+    assert pq.read_table(folder / "检查任务单-2025-03.parquet").num_rows == len(rows)
+    assert not (folder / "现场检查文书-2025-03.xlsx").exists()  # per unit: ssj pages
+    summary = _sheet(folder / "检查任务单-2025-03.xlsx", "汇总")
+    text = "\n".join(str(c) for r in summary for c in r if c is not None)
+    assert "检查任务单-2025-03.csv" in text and "ssj results import" in text
+    assert summary[-1][0] == "合计" and summary[-1][3] == len(rows)
+    # Officers fill the csv in Excel or WPS (saved as csv again); it imports as the sheet does.
+    rows[0]["检查日期"], rows[0]["检查结果"] = "2025-03-10", "未发现问题"
+    rows[1]["检查日期"], rows[1]["检查结果"] = "2025-03-11", "发现问题经责令已改正"
+    filled = workspace.parent / "填好的任务单.csv"
+    with filled.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = invoke("results", "import", filled, "-p", workspace, "--today", "2025-03-12")
+    assert result.exit_code == 0, result.output
+    shown = invoke("deadline-check", "-p", workspace, "--today", "2025-03-12", "--json")
+    found = {(s["scope"], s["uscc"]): s for s in __import__("json").loads(shown.stdout)}
+    dated = {k: s["result_date"] for k, s in found.items() if s["result_date"]}
+    assert dated == {
+        (rows[0]["任务编号"], rows[0]["统一社会信用代码"]): "2025-03-10",
+        (rows[1]["任务编号"], rows[1]["统一社会信用代码"]): "2025-03-11",
+    }
+    assert "检查结果只能填" in text  # the csv has no drop-down: the summary lists the choices
+
+
+def test_typed_cells_of_the_list_survive_a_new_version(workspace: Path) -> None:
+    _assign(workspace, 3)
+    folder = workspace.parent / MONTH
+    rows = _task_rows(folder)
+    rows[0]["检查日期"], rows[0]["备注"] = "2025-03-10", "已电话预约"
+    path = folder / "检查任务单-2025-03.csv"
+    with path.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    leaving = _groups(workspace)[-1]["officers"][0]["id"]  # type: ignore[index]
+    replaced = invoke(
+        "assign", "-p", workspace, "-m", "2025-03", "--replace", leaving,
+        "--reason", "病假", "--today", "2025-03-05",
+    )  # fmt: skip
+    assert replaced.exit_code == 0, replaced.output
+    again = {r["统一社会信用代码"]: r for r in _task_rows(folder)}
+    assert again[rows[0]["统一社会信用代码"]]["备注"] == "已电话预约"
+    assert again[rows[0]["统一社会信用代码"]]["检查日期"] == "2025-03-10"
+    assert list((folder / "备份").glob("检查任务单-2025-03-备份-2025-03-05.csv"))
+
+
+def test_pages_prints_each_units_groups_and_documents_once(workspace: Path) -> None:
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(f"document_number: 洛龙应急检〔2025〕\n{text}", encoding="utf-8")
+    _assign(workspace, 3)
+    folder = workspace.parent / MONTH
+    result = invoke("pages", "--plan", workspace, "--month", "2025-03")
+    assert result.exit_code == 0, result.output
+    groups = _groups(workspace)
+    streets = _streets(workspace)
+    seen: list[tuple[str, str]] = []
+    notices: list[str] = []
+    for sheet in sorted((folder / "分单位").glob("*/检查任务单-2025-03-*.xlsx")):
+        unit = sheet.parent.name
+        book = openpyxl.load_workbook(sheet)
+        listed = task_rows(book["检查任务单"])
+        seen += [(r["任务编号"], r["统一社会信用代码"]) for r in listed]
+        mine = {(r["任务编号"], r["检查组"]) for r in listed}
+        assert {(r[1], r[2]) for r in group_page_rows(book["分组检查单"])} == {
+            (r["任务编号"], r["统一社会信用代码"]) for r in listed
+        }
+        for g in groups:
+            codes = [e["uscc"] for e in g["enterprises"]]  # type: ignore[attr-defined]
+            if (g["scope"], f"第{g['group']}组") in mine:  # the group's unit: most of its firms
+                at = [streets[c] for c in codes]
+                assert at.count(unit) == max(at.count(u) for u in at)
+        docs = _sheet(
+            sheet.with_name(sheet.name.replace("检查任务单", "现场检查文书")), "现场检查文书"
+        )
+        notices += [str(c) for r in docs for c in r if c and str(c).startswith("文号")]
+    everyone = [(str(g["scope"]), e["uscc"]) for g in groups for e in g["enterprises"]]  # type: ignore[attr-defined]
+    assert sorted(seen) == sorted(everyone)  # every enterprise printed once, in one unit
+    # The month's 文号, each once: as the month's own documents would number them.
+    wanted = {f"文号：洛龙应急检〔2025〕{3001 + n}号" for n in range(2 * len(everyone))}
+    assert sorted(notices) == sorted(wanted)

@@ -1303,9 +1303,10 @@ def pages(
     ] = None,
     wait: WaitOption = DEFAULT_WAIT,
 ) -> None:
-    """按单位打印：大月份（抽中超过计划 print_max_selected 家）的抽取结果不再打成一张长表，
-    每个单位（街道、乡镇，或名录库的任一列）各写一份可打印的抽取结果，
-    放在 输出/月份/分单位/单位/ 下。"""
+    """按单位打印：大月份（抽中超过计划 print_max_selected 家，或任务单超过 print_max_enterprises 家）
+    的名单写成 csv 和 parquet，不再打成一张长表；这里为每个单位（街道、乡镇，或名录库的任一列）
+    各写一份可打印的抽取结果，已分组的月份还有该单位的检查任务单（含分组检查单）和现场检查文书
+    （一个检查组归入它多数企业所在的单位，文号与全月一致），放在 输出/月份/分单位/单位/ 下。"""
     from shuangsuiji.commands.pages import unit_pages
 
     def run() -> None:

@@ -246,7 +246,7 @@ def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -
         written = write_assignment_file(plan, outcome.record, substitutions, anchor)
         written += write_month_sheet(workspace, label, outcome.groups, anchor)
         outcome.files = [*healed, *(p for p in written if p not in healed)]
-        if (why := too_many(outcome.groups)) is not None:
+        if (why := too_many(plan, outcome.groups)) is not None:
             outcome.notices.append(why)
     return outcome
 

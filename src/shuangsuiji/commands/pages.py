@@ -1,9 +1,11 @@
-"""``ssj pages``: a big month's print-ready 抽取结果, one workbook a unit.
+"""``ssj pages``: a big month's print-ready files, one set a unit.
 
-A city's month is not printed as one list of thirty thousand enterprises (``ssj draw`` writes
-it as columns beside a summary); each unit — a 街道, a 乡镇, any roster column — prints its
-own. The pages are derived from the recorded draws and the roster's unit column; nothing is
-drawn or recorded.
+A city's month is not printed as one list of thirty thousand enterprises (``ssj draw`` and
+``ssj assign`` write its lists as columns beside a summary); each unit — a 街道, a 乡镇, any
+roster column — prints its own: the 抽取结果 of its enterprises and, once the month is
+assigned, the task sheet and 现场检查文书 of its groups (a group belongs to the unit of most of
+its enterprises). The pages are derived from the ledger and the roster's unit column; nothing
+is drawn or recorded.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji.commands.draw import parse_draw_month
-from shuangsuiji.commands.heal import month_anchor, require_sound_ledger
+from shuangsuiji.commands.heal import month_anchor, require_sound_ledger, sheet_anchor
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
@@ -22,7 +24,10 @@ from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.draws import BLANK_UNIT, result_sheets
 from shuangsuiji.outputs.excel import write_workbook
-from shuangsuiji.rules.records import DrawRecord, ExternalDraw
+from shuangsuiji.outputs.groups import group_unit
+from shuangsuiji.outputs.tasksheet import write_sheet_files
+from shuangsuiji.rules.assign import current_groups
+from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw
 
 UNITS_DIR = "分单位"
 # Characters no file name may hold on Windows or Linux, and control characters.
@@ -39,10 +44,11 @@ class PagesOutcome:
     files: list[Path] = field(default_factory=list)  # written (unchanged files are not)
 
 
-def unit_file(folder: Path, month: str, unit: str) -> Path:
-    """输出/2025-03/分单位/关林街道/抽取结果-2025-03-关林街道.xlsx"""
+def unit_file(folder: Path, month: str, unit: str, kind: str = "抽取结果") -> Path:
+    """输出/2025-03/分单位/关林街道/抽取结果-2025-03-关林街道.xlsx (``kind``: 检查任务单,
+    现场检查文书 for the unit's others)."""
     name = _UNSAFE.sub("_", unit).strip(" .") or "_"
-    return folder / OUTPUT_DIR / month / UNITS_DIR / name / f"抽取结果-{month}-{name}.xlsx"
+    return folder / OUTPUT_DIR / month / UNITS_DIR / name / f"{kind}-{month}-{name}.xlsx"
 
 
 def unit_pages(
@@ -78,6 +84,15 @@ def unit_pages(
                 if info.month == mon and stored is not None:
                     records.append(ledger.full_record(stored))
             anchor = month_anchor(ledger, label)
+            assigned = ledger.assignment(label)
+            groups = (
+                []
+                if assigned is None
+                else current_groups(
+                    AssignmentRecord.from_json(assigned), ledger.substitutions(label)
+                )
+            )
+            group_anchor = sheet_anchor(ledger, label)
         of = roster.details({s.uscc for r in records for s in r.selected}, column)
         members: dict[str, set[str]] = {}
         for r in records:
@@ -91,6 +106,11 @@ def unit_pages(
                 )
             members = {unit: members[unit]}
         outcome = PagesOutcome(label, column)
+        # The month's place of each enterprise: a unit's 文书 carry the month's 文号.
+        numbers = {
+            (g.scope, e.uscc): n
+            for n, (g, e) in enumerate((g, e) for g in groups for e in g.enterprises)
+        }
         for name, keys in sorted(members.items()):
             sheets = result_sheets(plan, label, records, (f"{column}：{name}", keys.__contains__))
             if anchor is not None:
@@ -100,4 +120,15 @@ def unit_pages(
             if write_workbook(path, sheets):
                 outcome.files.append(path)
             outcome.units.append((name, len(keys)))
+            mine = [g for g in groups if group_unit(g, of, BLANK_UNIT) == name]
+            if mine:
+                outcome.files += write_sheet_files(
+                    workspace,
+                    unit_file(plan.folder, label, name, "检查任务单"),
+                    label,
+                    mine,
+                    group_anchor,
+                    documents=unit_file(plan.folder, label, name, "现场检查文书"),
+                    numbers=numbers,
+                )
     return outcome

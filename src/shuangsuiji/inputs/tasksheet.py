@@ -28,6 +28,7 @@ RESULT = "检查结果"
 PUBLISHED_ON = "公示日期"
 NOTE = "备注"
 OFFICERS = "检查人员"
+MAIN_SHEET = "检查任务单"  # the overview's worksheet; a big month's csv list stands for it
 NOTE_MARK = "注："  # the notes under the overview (the items, the groups' notes) begin so
 # The overview a clerk reads and fills: long texts (the items, the groups' notes) go to the
 # notes under it, so that it prints legibly on one page width.
@@ -65,7 +66,7 @@ def typed_cells(path: Path) -> dict[tuple[str, str, str], dict[str, str]]:
     tables, _ = read_tables(path, SHEET_COLUMNS)
     found: dict[tuple[str, str, str], dict[str, str]] = {}
     for table in tables:
-        sheet = table.file.rsplit("［", 1)[-1].rstrip("］")
+        sheet = table.file.rsplit("［", 1)[-1].rstrip("］") if "［" in table.file else MAIN_SHEET
         wanted = [c for c in TYPED if c in table.columns]
         if TASK not in table.columns or USCC not in table.columns:
             continue

@@ -18,19 +18,18 @@ SHEET = "现场检查文书"
 HEADERS = ("序号", "检查内容", "检查情况\n符合／不符合／不适用", "备注")
 WIDTHS = (4, 78, 18, 10)  # portrait A4, printed at 9 points or more: 检查内容 takes the line
 BLANK = "＿" * 3
-# Two pages an enterprise: past this a month's 文书 would be tens of thousands of pages that
-# nobody prints at once (a city's month), so they are not written.
-DOCUMENTS_MAX = 2000
 
 
-def too_many(groups: Sequence[Group]) -> str | None:
-    """Why a month gets no 现场检查文书, if it is too big for them."""
+def too_many(plan: Plan, groups: Sequence[Group]) -> str | None:
+    """Why a month gets no 现场检查文书 of its own, if it is too big for them: two pages an
+    enterprise, tens of thousands of pages nobody prints at once (a city's month)."""
     count = sum(len(g.enterprises) for g in groups)
-    if count <= DOCUMENTS_MAX:
+    if count <= plan.print_max_enterprises:
         return None
     return (
-        f"本月抽中 {count} 家，现场检查文书（每家 2 页以上）超过 {DOCUMENTS_MAX} 家的上限，未写出；"
-        "检查任务单的分组检查单照常写出"
+        f"本月抽中 {count} 家，超过打印上限（计划 print_max_enterprises：{plan.print_max_enterprises} 家）："
+        "检查任务单的名单写成 csv 和 parquet，附汇总表；各单位的分组检查单和现场检查文书用 "
+        f"ssj pages --plan {plan.shell_path} --month 月份 写出"
     )
 
 
@@ -115,11 +114,12 @@ def write_documents(
     month: str,
     groups: Sequence[Group],
     addresses: Mapping[str, str],
+    path: Path | None = None,
+    numbers: Mapping[tuple[str, str], int] | None = None,
 ) -> list[Path]:
-    """Write the month's 现场检查文书 (``addresses``: 注册地址 by USCC); the paths written
-    (none for a month too big for them: :func:`too_many`)."""
-    if too_many(groups):
-        return []
+    """Write the 现场检查文书 of ``groups`` (``addresses``: 注册地址 by USCC) at ``path`` (the
+    month's by default); the paths written. ``numbers``: each enterprise's place in the whole
+    month, so that a unit's documents carry the 文号 of the month's."""
     pages: list[Page] = []
     for group in groups:
         task = plan.task(group.scope.split("/")[0])
@@ -128,6 +128,7 @@ def write_documents(
         base = plan.base_item(task)
         item = task_title(plan, task.id)
         for enterprise in group.enterprises:
+            place = len(pages) // 2 if numbers is None else numbers[group.scope, enterprise.uscc]
             officers = officer_names(group, plan.agency, enterprise.uscc)
             facts = {
                 "name": enterprise.name,
@@ -142,7 +143,7 @@ def write_documents(
                 item,
                 base.basis,
                 officers,
-                _number(plan, month, len(pages) + 1),
+                _number(plan, month, 2 * place + 1),
             )
             record = _record(
                 plan,
@@ -151,7 +152,7 @@ def write_documents(
                 item,
                 base.basis,
                 plan.checklist_of(task),
-                _number(plan, month, len(pages) + 2),
+                _number(plan, month, 2 * place + 2),
             )
             pages += [notice, record]
     sheet = PagedSheet(
@@ -163,5 +164,5 @@ def write_documents(
         room=row_height(1),  # a 检查情况 is a word: each item's row as tall as its text
         form=True,
     )
-    path = documents_path(plan, month)
+    path = path or documents_path(plan, month)
     return [path] if write_workbook(path, [sheet]) else []

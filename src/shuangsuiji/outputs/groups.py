@@ -3,9 +3,18 @@ of its task — one wording for the task sheet, the 现场检查文书 and the t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from shuangsuiji.inputs.plan import JointTask, Plan
 from shuangsuiji.rules.clock import local_time
 from shuangsuiji.rules.records import Group
+
+
+def group_unit(group: Group, units: Mapping[str, str], blank: str) -> str:
+    """The unit whose pages print a group: where most of its enterprises are (the first
+    enterprise's unit on a tie), so that each group and its documents print exactly once."""
+    found = [units.get(e.uscc) or blank for e in group.enterprises]
+    return max(dict.fromkeys(found), key=found.count)
 
 
 def group_label(number: int) -> str:

@@ -12,6 +12,7 @@ import datetime as dt
 import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from shuangsuiji.inputs.anchors import workbook_anchor
 from shuangsuiji.inputs.dates import parse_date
@@ -19,6 +20,7 @@ from shuangsuiji.inputs.plan import Plan
 from shuangsuiji.inputs.tasksheet import (
     HEADERS,
     INSPECTED_ON,
+    MAIN_SHEET,
     NAME,
     NOTE,
     NOTE_MARK,
@@ -33,10 +35,12 @@ from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.documents import documents_path, write_documents
+from shuangsuiji.outputs.draws import BLANK_UNIT, column_files
 from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, write_workbook
 from shuangsuiji.outputs.groups import (
     group_label,
     group_notes,
+    group_unit,
     officer_names,
     signature_line,
     task_title,
@@ -44,7 +48,9 @@ from shuangsuiji.outputs.groups import (
 from shuangsuiji.rules.records import Group, LedgerHead
 from shuangsuiji.rules.results import RESULT_CATEGORIES
 
-MAIN_SHEET = "检查任务单"
+if TYPE_CHECKING:  # pyarrow only where a big month's columns are written
+    import pyarrow as pa
+
 PAGES_SHEET = "分组检查单"
 SIGNED_BY_OFFICERS = "检查人员签字"
 SIGNED_BY_ENTERPRISE = "企业负责人签字"
@@ -180,6 +186,159 @@ def backup_path(path: Path, today: dt.date) -> Path:
     return candidate
 
 
+def big_month(plan: Plan, groups: Sequence[Group]) -> bool:
+    """Whether a month's task sheet is past what people print as one list."""
+    return sum(len(g.enterprises) for g in groups) > plan.print_max_enterprises
+
+
+def columns_stem(month: str) -> str:
+    """检查任务单-2025-03: a big month's list as .csv and .parquet beside the summary."""
+    return Path(file_name(month)).stem
+
+
+def _as_text(value: object) -> str:
+    return value.isoformat() if isinstance(value, dt.date) else "" if value is None else str(value)
+
+
+def _task_columns(
+    plan: Plan, groups: Sequence[Group], units: Mapping[str, str] | None, typed: Typed
+) -> pa.Table:
+    """A big month's task sheet as columns: the overview's, and the unit's if known; what
+    people typed into the earlier list carried over as text."""
+    import pyarrow as pa
+
+    rows = [
+        [
+            group.scope,
+            group_label(group.group),
+            e.uscc,
+            e.name,
+            officer_names(group, plan.agency, e.uscc),
+            *map(_as_text, _typed_row(typed.get((MAIN_SHEET, group.scope, e.uscc), {}), TYPED)),
+        ]
+        for group in groups
+        for e in group.enterprises
+    ]
+    columns = {name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(HEADERS)}
+    if units is not None:
+        columns[plan.print_unit] = pa.array(
+            [units.get(e.uscc, "") for g in groups for e in g.enterprises], pa.string()
+        )
+    return pa.table(columns)
+
+
+def _summary(
+    plan: Plan,
+    month: str,
+    groups: Sequence[Group],
+    units: Mapping[str, str] | None,
+    anchor: LedgerHead | None,
+) -> list[Sheet]:
+    """A big month's task sheet on paper: groups and enterprises per task and per unit, where
+    the list is, how to print a unit's group pages and documents."""
+    per_task: dict[str, list[int]] = {}
+    for group in groups:
+        found = per_task.setdefault(group.scope, [0, 0])
+        found[0] += 1
+        found[1] += len(group.enterprises)
+    rows: list[list[object]] = [
+        [scope, task_title(plan, scope.split("/")[0]), n, m] for scope, (n, m) in per_task.items()
+    ]
+    total = sum(m for _, m in per_task.values())
+    rows.append(["合计", "", len(groups), total])
+    stem = columns_stem(month)
+    notes = [
+        f"本月共 {total} 家，超过打印上限（计划 print_max_enterprises：{plan.print_max_enterprises} 家），"
+        f"任务单的名单见同一文件夹的 {stem}.csv（Excel、WPS 可直接打开）和 {stem}.parquet。",
+        f"在 {stem}.csv 中填写检查日期、检查结果、公示日期后，用 ssj results import 导入。",
+        f"检查结果只能填：{'、'.join(RESULT_CATEGORIES)}（多个结果用“；”分隔）。",
+        f"各单位的分组检查单和现场检查文书：ssj pages --plan 计划文件 --month {month}"
+        f"（按名录库的“{plan.print_unit}”列分单位）。",
+    ]
+    sheets = [
+        Sheet(
+            "汇总",
+            ["抽取范围", "抽查事项", "检查组数", "企业家数"],
+            rows,
+            caption=f"{plan.agency} {month} “双随机”检查任务单（汇总）",
+            notes=notes,
+        )
+    ]
+    if units is not None:
+        counts: dict[str, list[int]] = {}
+        for group in groups:
+            found = counts.setdefault(group_unit(group, units, BLANK_UNIT), [0, 0])
+            found[0] += 1
+            found[1] += len(group.enterprises)
+        sheets.append(
+            Sheet(
+                "按单位",
+                [plan.print_unit, "检查组数", "企业家数"],
+                [[unit, n, m] for unit, (n, m) in sorted(counts.items())],
+                caption=f"{plan.agency} {month} 检查任务按{plan.print_unit}统计（取自写出时的名录库）",
+                notes=["一个检查组归入它多数企业所在的单位（ssj pages 按此分页）。"],
+            )
+        )
+    return [*sheets, *([] if anchor is None else [anchor_sheet(anchor)])]
+
+
+def write_sheet_files(
+    workspace: Workspace,
+    path: Path,
+    month: str,
+    groups: Sequence[Group],
+    anchor: LedgerHead | None,
+    today: dt.date | None = None,
+    documents: Path | None = None,
+    numbers: Mapping[tuple[str, str], int] | None = None,
+    big: bool = False,
+) -> list[Path]:
+    """Write a task sheet of ``groups`` at ``path`` (with each enterprise's 注册地址 from the
+    roster) and their 现场检查文书 at ``documents``; the paths written. A sheet already made at
+    this point of the ledger (its anchor) is left alone, whatever people typed into it; one
+    made earlier is replaced, with what people typed carried over and the earlier file kept
+    as a dated backup. ``big``: the list as columns beside a summary, no 文书."""
+    plan, roster = workspace.plan, workspace.enterprises
+    assert roster is not None
+    usccs = {e.uscc for g in groups for e in g.enterprises}
+    listed = path.with_name(f"{columns_stem(month)}.csv") if big else path
+    typed: dict[tuple[str, str, str], dict[str, str]] = {}
+    backup = None
+    if path.exists() and anchor is not None and workbook_anchor(path) == anchor:
+        # The groups are as when the files were written: only a lost file is made again.
+        if big and listed.exists() and listed.with_suffix(".parquet").exists():
+            return []
+        if not big and (documents is None or documents.exists()):
+            return []
+        if not big:
+            addresses = roster.details(usccs, "注册地址")
+            return write_documents(plan, month, groups, addresses, documents, numbers)
+    if listed.exists():
+        typed = typed_cells(listed)
+        if typed:
+            backup = backup_path(listed, today or dt.date.today())
+    if backup is not None:
+        backup.parent.mkdir(exist_ok=True)
+        shutil.copy2(listed, backup)
+    written: list[Path | None] = [backup]
+    if big:
+        units = (
+            roster.details(usccs, plan.print_unit) if plan.print_unit in roster.columns else None
+        )
+        table = _task_columns(plan, groups, units, typed)
+        written += column_files(path.parent, columns_stem(month), table)
+        written.append(
+            path if write_workbook(path, _summary(plan, month, groups, units, anchor)) else None
+        )
+    else:
+        addresses = roster.details(usccs, "注册地址")
+        changed = write_task_sheet(path, plan, month, groups, addresses, anchor, typed)
+        written.append(path if changed else None)
+        if documents is not None:
+            written += write_documents(plan, month, groups, addresses, documents, numbers)
+    return [p for p in written if p is not None]
+
+
 def write_month_sheet(
     workspace: Workspace,
     month: str,
@@ -187,29 +346,10 @@ def write_month_sheet(
     anchor: LedgerHead | None = None,
     today: dt.date | None = None,
 ) -> list[Path]:
-    """Write the month's task sheet of the current groups, with each enterprise's 注册地址 from
-    the roster; the paths written. A sheet already made at this point of the ledger (its
-    anchor) is left alone, whatever people typed into it; one made earlier is replaced, with
-    what people typed carried over and the earlier file kept as a dated backup."""
-    plan, roster = workspace.plan, workspace.enterprises
-    assert roster is not None
+    """Write the month's task sheet of the current groups and its 现场检查文书 (see
+    :func:`write_sheet_files`); a big month's list as columns beside a summary."""
+    plan = workspace.plan
     path = plan.folder / OUTPUT_DIR / month / file_name(month)
-    usccs = {e.uscc for g in groups for e in g.enterprises}
-    typed: dict[tuple[str, str, str], dict[str, str]] = {}
-    backup = None
-    if path.exists():
-        if anchor is not None and workbook_anchor(path) == anchor:
-            # The groups are as when both files were written: only a lost 文书 is made again.
-            if documents_path(plan, month).exists():
-                return []
-            return write_documents(plan, month, groups, roster.details(usccs, "注册地址"))
-        typed = typed_cells(path)
-        if typed:
-            backup = backup_path(path, today or dt.date.today())
-    addresses = roster.details(usccs, "注册地址")
-    if backup is not None:
-        backup.parent.mkdir(exist_ok=True)
-        shutil.copy2(path, backup)
-    written = write_task_sheet(path, plan, month, groups, addresses, anchor, typed)
-    documents = write_documents(plan, month, groups, addresses)
-    return [p for p in (backup, path if written else None, *documents) if p is not None]
+    big = big_month(plan, groups)
+    documents = None if big else documents_path(plan, month)
+    return write_sheet_files(workspace, path, month, groups, anchor, today, documents, big=big)
