@@ -148,7 +148,7 @@ def test_pages_prints_each_units_own_list(workspace: Path) -> None:
         assert [(r[1], r[0], r[2], r[3], r[4]) for r in listed[head + 1 :]] == mine
         assert "抽取参数" in openpyxl.load_workbook(path, read_only=True).sheetnames
     again = invoke("pages", "--plan", workspace, "--month", "2025-03")
-    assert again.exit_code == 0 and "文件未改动" in again.stderr
+    assert again.exit_code == 0 and "与上次相同，未改动" in again.stderr
     # One unit alone; the library gives what the command prints.
     outcome = unit_pages(workspace, "2025-03", unit=units[0])
     assert outcome.units == [(units[0], sum(1 for r in rows if r[7] == units[0]))]
@@ -265,6 +265,7 @@ def test_pages_prints_each_units_groups_and_documents_once(workspace: Path) -> N
     for sheet in sorted((folder / "分单位").glob("*/检查任务单-2025-03-*.xlsx")):
         unit = sheet.parent.name
         book = openpyxl.load_workbook(sheet)
+        assert f"（{STREET}：{unit}）" in str(book["检查任务单"]["A1"].value)
         listed = task_rows(book["检查任务单"])
         seen += [(r["任务编号"], r["统一社会信用代码"]) for r in listed]
         mine = {(r["任务编号"], r["检查组"]) for r in listed}

@@ -1321,7 +1321,7 @@ def pages(
         for path in outcome.files:
             err.print(f"已写出 {path}")
         if not outcome.files:
-            err.print("各单位的抽取结果与上次相同，文件未改动。")
+            err.print("各单位的文件与上次相同，未改动。")
 
     _run(run)
 

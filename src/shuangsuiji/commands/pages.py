@@ -130,5 +130,6 @@ def unit_pages(
                     group_anchor,
                     documents=unit_file(plan.folder, label, name, "现场检查文书"),
                     numbers=numbers,
+                    unit=f"{column}：{name}",
                 )
     return outcome

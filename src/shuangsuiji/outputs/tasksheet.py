@@ -93,10 +93,13 @@ def write_task_sheet(
     addresses: Mapping[str, str],
     anchor: LedgerHead | None = None,
     typed: Typed | None = None,
+    unit: str | None = None,
 ) -> bool:
     """Write the task sheet (``addresses``: 注册地址 by USCC, for the printed group pages;
-    ``typed``: what people filled into the earlier sheet, carried over cell by cell)."""
+    ``typed``: what people filled into the earlier sheet, carried over cell by cell; ``unit``:
+    the unit whose groups these are, named in the titles)."""
     agency = plan.agency
+    where = "" if unit is None else f"（{unit}）"
     kept = typed or {}
     # What was typed on any group page, whichever sheet held it (0.3 had one sheet a group).
     on_pages = {(s, u): cells for (sheet, s, u), cells in kept.items() if sheet != MAIN_SHEET}
@@ -155,7 +158,7 @@ def write_task_sheet(
         MAIN_SHEET,
         HEADERS,
         rows,
-        caption=f"{agency} {month} “双随机”检查任务单",
+        caption=f"{agency} {month} “双随机”检查任务单{where}",
         footnotes=[
             f"{NOTE_MARK}抽查事项　{'；'.join(legend)}",
             *([f"{NOTE_MARK}分组说明　{'；'.join(group_lines)}"] if group_lines else []),
@@ -167,7 +170,7 @@ def write_task_sheet(
         PAGES_SHEET,
         PAGE_HEADERS,
         pages,
-        heading=f"{agency} {month} “双随机”分组检查单",
+        heading=f"{agency} {month} “双随机”分组检查单{where}",
         choices={RESULT: RESULT_CATEGORIES},
         date_columns=(INSPECTED_ON,),
     )
@@ -292,12 +295,14 @@ def write_sheet_files(
     documents: Path | None = None,
     numbers: Mapping[tuple[str, str], int] | None = None,
     big: bool = False,
+    unit: str | None = None,
 ) -> list[Path]:
     """Write a task sheet of ``groups`` at ``path`` (with each enterprise's 注册地址 from the
     roster) and their 现场检查文书 at ``documents``; the paths written. A sheet already made at
     this point of the ledger (its anchor) is left alone, whatever people typed into it; one
     made earlier is replaced, with what people typed carried over and the earlier file kept
-    as a dated backup. ``big``: the list as columns beside a summary, no 文书."""
+    as a dated backup. ``big``: the list as columns beside a summary, no 文书; ``unit``: the
+    unit whose groups these are (ssj pages)."""
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
     usccs = {e.uscc for g in groups for e in g.enterprises}
@@ -332,7 +337,7 @@ def write_sheet_files(
         )
     else:
         addresses = roster.details(usccs, "注册地址")
-        changed = write_task_sheet(path, plan, month, groups, addresses, anchor, typed)
+        changed = write_task_sheet(path, plan, month, groups, addresses, anchor, typed, unit)
         written.append(path if changed else None)
         if documents is not None:
             written += write_documents(plan, month, groups, addresses, documents, numbers)
