@@ -4,12 +4,12 @@ read, no task sheet written). Inputs are generated on the fly with a fixed seed.
 also times, on the same input in the same run, the rule written plainly officer by officer
 (tests/reference_assign.py, what 0.3.0 first shipped) and checks both give the same groups.
 
-``--command`` times the whole ``ssj assign`` instead, as a bureau runs it: a generated
-1,000,000-row csv roster and 2,000 officers, a month drawn at 8% (about 52,000 enterprises),
-then ``ssj assign`` as fresh processes on fresh copies of the drawn workspace (medians of
---repeat), and, in the same run, its parts in process: reading the rosters, the rule on the
-recorded input, the record's JSON, and writing the print-ready task sheet (检查任务单 and the
-groups' pages) with XlsxWriter:
+``--command`` times the whole ``ssj assign`` instead, as a bureau runs it, beside the
+``ssj draw`` of the same month: a generated 1,000,000-row csv roster and 2,000 officers, a
+month drawn at 8% (about 52,000 enterprises), each repetition drawing and then assigning a
+fresh copy of the sealed workspace as fresh processes (medians of --repeat); and, in the same
+run, its parts in process: reading the rosters, the rule on the recorded input, the record's
+JSON, and writing the big month's task sheet (csv, parquet and the summary workbook):
 
     python benchmarks/bench_assign.py
     python benchmarks/bench_assign.py --enterprises 10000 --plain
@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -116,7 +115,7 @@ def command(rows: int, officers: int, repeat: int) -> None:
 
     from shuangsuiji.inputs.workspace import load_workspace
     from shuangsuiji.ledger import Ledger
-    from shuangsuiji.outputs.tasksheet import write_task_sheet
+    from shuangsuiji.outputs.tasksheet import write_sheet_files
 
     with tempfile.TemporaryDirectory() as tmp:
         drawn = Path(tmp) / "drawn"
@@ -133,11 +132,11 @@ def command(rows: int, officers: int, repeat: int) -> None:
         plan = PLAN.replace("ratio: 5%", "ratio: 8%").replace("ratio: 3%", "ratio: 8%")
         (drawn / "plan.yaml").write_text(plan, encoding="utf-8")
         _ssj(drawn, "seal")
-        _ssj(drawn, "draw", "--month", "2025-03")
-        took, peaks = [], []
+        draws, took, peaks = [], [], []
         for n in range(repeat):
             fresh = Path(tmp) / f"run{n}"
             shutil.copytree(drawn, fresh)
+            draws.append(_ssj(fresh, "draw", "--month", "2025-03")[0])
             seconds, peak = _ssj(fresh, "assign", "--month", "2025-03")
             took.append(seconds)
             peaks.append(peak)
@@ -145,41 +144,33 @@ def command(rows: int, officers: int, repeat: int) -> None:
         record = AssignmentRecord.from_json(text)
         enterprises = sum(len(g.enterprises) for g in record.groups)
         workspace = load_workspace(fresh / "plan.yaml")
-        roster = workspace.enterprises
-        assert roster is not None
-        usccs = {e.uscc for g in record.groups for e in g.enterprises}
-        addresses = roster.details(usccs, "注册地址")
-        sheet = Path(tmp) / "检查任务单.xlsx"
         parts = {
             "读入并校验名录库": _timed(lambda: load_workspace(fresh / "plan.yaml")),
             "分组规则": _timed(lambda: assign(record.inputs)),
             "分组记录 JSON": _timed(record.to_json),
-            "检查任务单（XlsxWriter）": _timed(
-                lambda: write_task_sheet(sheet, workspace.plan, "2025-03", record.groups, addresses)
+            "检查任务单（csv、parquet 和汇总表）": _timed(
+                lambda: write_sheet_files(
+                    workspace,
+                    Path(tmp) / "检查任务单.xlsx",
+                    "2025-03",
+                    record.groups,
+                    None,
+                    big=True,
+                )
             ),
         }
-        cells = _cells(sheet)
         print(
             f"{rows:,} 行名录库，抽中 {enterprises:,} 家、{officers:,} 名人员、"
             f"{len(record.groups):,} 个检查组（{os.cpu_count()} 核）"
         )
+        draw, whole = statistics.median(draws), statistics.median(took)
         print(
-            f"  整条 ssj assign：{statistics.median(took):.2f} 秒（{repeat} 次的中位数），"
-            f"峰值内存 {statistics.median(peaks) / 1024:.0f} MB"
+            f"  同一个月的 ssj draw：{draw:.2f} 秒；整条 ssj assign：{whole:.2f} 秒"
+            f"（{repeat} 次的中位数，比值 {whole / draw:.2f}），峰值内存 "
+            f"{statistics.median(peaks) / 1024:.0f} MB"
         )
         for name, seconds in parts.items():
             print(f"  其中{name}：{seconds:.2f} 秒")
-        print(f"  检查任务单共 {cells:,} 个单元格")
-
-
-def _cells(path: Path) -> int:
-    """How many cells the workbook's worksheets hold (each one written by XlsxWriter)."""
-    with zipfile.ZipFile(path) as book:
-        return sum(
-            book.read(name).count(b"<c ")
-            for name in book.namelist()
-            if name.startswith("xl/worksheets/sheet")
-        )
 
 
 def main() -> None:
