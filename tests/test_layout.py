@@ -119,4 +119,21 @@ def test_light_commands_load_no_data_libraries(args: list[str]) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     loaded = set(completed.stdout.split("LOADED", 1)[1].split())
-    assert not loaded & {"pandas", "duckdb", "pyarrow", "numpy", "openpyxl"}
+    assert not loaded & {"pandas", "duckdb", "pyarrow", "numpy", "openpyxl", "xlsxwriter"}
+    # Typer's rich help (Rich's markdown, markdown-it) loads only to show help or an error.
+    shows_help = "--help" in args
+    assert ("typer.rich_utils" in loaded) == shows_help
+    assert ("markdown_it" in loaded) == shows_help
+
+
+def test_help_is_chinese_however_typer_loads_its_rich_output() -> None:
+    # Patched when typer imports it (ssj's import hook), or at once if it was loaded earlier.
+    for first in ("", "import typer.rich_utils\n"):
+        code = (
+            f"{first}from shuangsuiji.cli import app\n"
+            "try:\n    app(['draw', '--bogus'])\nexcept SystemExit:\n    pass\n"
+        )
+        completed = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env={"COLUMNS": "80"}
+        )
+        assert "没有选项 --bogus" in completed.stderr and "错误" in completed.stderr

@@ -1,27 +1,36 @@
 """Typer's and click's own texts (help panels, usage errors) in the users' language.
 
-Only the command line imports this: importing it patches typer's rich output once.
+Only the command line imports this: importing it patches typer once. Typer's rich output
+(``typer.rich_utils``, which pulls in Rich's markdown and more) is imported only to show help
+or a usage error; it is patched when it is first imported, so a command that runs without
+either never loads it.
 """
 
 from __future__ import annotations
 
+import importlib.abc
+import importlib.machinery
+import importlib.util
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any, TypeVar
 
-import typer.rich_utils
-
 T = TypeVar("T")
+RICH_UTILS = "typer.rich_utils"
 
-# Typer's help panels, in the users' language.
-typer.rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-typer.rich_utils.OPTIONS_PANEL_TITLE = "选项"
-typer.rich_utils.COMMANDS_PANEL_TITLE = "命令"
-typer.rich_utils.ERRORS_PANEL_TITLE = "错误"
-typer.rich_utils.ABORTED_TEXT = "已中止。"
-typer.rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
-typer.rich_utils.DEFAULT_STRING = "[默认：{}]"
-typer.rich_utils.REQUIRED_LONG_STRING = "[必填]"
+
+def _panels(rich_utils: Any) -> None:
+    """Typer's help panels, in the users' language."""
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "错误"
+    rich_utils.ABORTED_TEXT = "已中止。"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
 
 
 def _chinese_help_option() -> None:
@@ -95,15 +104,15 @@ def chinese_message(error: Any) -> str:
     return message
 
 
-def _chinese_errors() -> None:
-    original: Callable[[Any], None] = typer.rich_utils.rich_format_error
+def _chinese_errors(rich_utils: Any) -> None:
+    original: Callable[[Any], None] = rich_utils.rich_format_error
 
     def rich_format_error(error: Any) -> None:
         text = chinese_message(error)
         error.format_message = lambda: text
         original(error)
 
-    setattr(typer.rich_utils, "rich_format_error", rich_format_error)  # noqa: B010 (a module patch)
+    setattr(rich_utils, "rich_format_error", rich_format_error)  # noqa: B010 (a module patch)
 
 
 # Value types as help shows them: a flag needs none, the rest in words.
@@ -159,20 +168,23 @@ def _chinese_usage() -> None:
         original(self, prog, args, "用法：" if prefix is None else prefix)
 
     setattr(HelpFormatter, "write_usage", write_usage)  # noqa: B010 (a class patch)
-    typer.rich_utils.OptionHighlighter.highlights = [
-        *typer.rich_utils.OptionHighlighter.highlights,
+
+
+def _usage_highlight(rich_utils: Any) -> None:
+    rich_utils.OptionHighlighter.highlights = [
+        *rich_utils.OptionHighlighter.highlights,
         r"(?P<usage>用法：)",
     ]
 
 
-def _wrapping_help() -> None:
+def _wrapping_help(rich_utils: Any) -> None:
     """Chinese has no spaces to wrap at: let help text fold at the column edge instead of being
     cut off with "…", and keep an option's help, default and [必填] as one text."""
     from rich.columns import Columns
     from rich.text import Text
 
-    make_text = typer.rich_utils._make_rich_text
-    parameter_help = typer.rich_utils._get_parameter_help
+    make_text = rich_utils._make_rich_text
+    parameter_help = rich_utils._get_parameter_help
 
     def folding(**kwargs: Any) -> Any:
         text = make_text(**kwargs)
@@ -188,12 +200,43 @@ def _wrapping_help() -> None:
             return text
         return found
 
-    setattr(typer.rich_utils, "_make_rich_text", folding)  # noqa: B010 (a module patch)
-    setattr(typer.rich_utils, "_get_parameter_help", joined)  # noqa: B010 (a module patch)
+    setattr(rich_utils, "_make_rich_text", folding)  # noqa: B010 (a module patch)
+    setattr(rich_utils, "_get_parameter_help", joined)  # noqa: B010 (a module patch)
+
+
+def _patch_rich_utils(rich_utils: Any) -> None:
+    _panels(rich_utils)
+    _chinese_errors(rich_utils)
+    _usage_highlight(rich_utils)
+    _wrapping_help(rich_utils)
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Patches typer's rich output as it is imported (once), wherever typer imports it."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
+        if fullname != RICH_UTILS:
+            return None
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module: ModuleType) -> None:
+            run(module)
+            _patch_rich_utils(module)
+
+        spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
 
 
 _chinese_help_option()
-_chinese_errors()
 _chinese_types()
 _chinese_usage()
-_wrapping_help()
+if RICH_UTILS in sys.modules:
+    _patch_rich_utils(sys.modules[RICH_UTILS])
+else:
+    sys.meta_path.insert(0, _PatchOnImport())

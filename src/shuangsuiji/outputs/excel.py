@@ -20,13 +20,13 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import xlsxwriter
-import xlsxwriter.exceptions
-from xlsxwriter.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from shuangsuiji.ledger.files import write_if_changed
+
+if TYPE_CHECKING:  # XlsxWriter is imported where a workbook is written, not by every command
+    import xlsxwriter
+    from xlsxwriter.worksheet import Worksheet
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@")
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -514,6 +514,8 @@ def _write_charts(
 
 def workbook_bytes(sheets: Sequence[Sheet | PagedSheet], charts: Sequence[Chart] = ()) -> bytes:
     """The xlsx file for ``sheets``; identical content always gives identical bytes."""
+    import xlsxwriter
+
     buffer = io.BytesIO()
     options: dict[str, Any] = {
         "constant_memory": True,  # rows written in order, each flushed to a temporary file
@@ -540,6 +542,8 @@ def write_workbook(
 ) -> bool:
     """Write ``sheets`` (and ``charts`` of them) to ``path`` atomically, unless it already
     holds them; True if written."""
+    import xlsxwriter.exceptions
+
     try:
         data = workbook_bytes(sheets, charts)
     except xlsxwriter.exceptions.FileCreateError as exc:
