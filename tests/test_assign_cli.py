@@ -306,3 +306,22 @@ def test_a_big_month_is_summarised_on_screen(
     assert "明细见检查任务单" in result.stdout and "AJ-01/2025-03" in result.stdout
     assert "检查对象" in result.stdout and "洛阳" not in result.stdout  # no enterprise listed
     assert "人员工作量" not in result.stdout and "本年度每人" in result.stdout
+
+
+def test_officers_over_the_cap_are_counted_past_a_screenful(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One enterprise a group and one group an officer: the roster cannot meet the cap.
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(f"group_max: 1\nmax_groups_per_officer: 1\n{text}", encoding="utf-8")
+    cli = sys.modules["shuangsuiji.cli.app"]
+    monkeypatch.setattr(cli, "MAX_OFFICERS_SHOWN", 2)
+    draw_month(workspace, "2025-03")
+    result = invoke("assign", "--plan", workspace, "--month", "2025-03", "--json")
+    officers = json.loads(result.stdout)["officers"]
+    over = [o for o in officers if o["cap"] is not None and o["month_groups"] > o["cap"]]
+    assert len(over) > 2
+    shown = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    named = [line for line in shown.stderr.splitlines() if "组的上限（原因见分组说明）" in line]
+    assert len(named) == 2
+    assert f"共 {len(over)} 名人员本月超过上限，以上只列出前 2 名" in shown.stderr

@@ -15,9 +15,11 @@ from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.records import (
+    ASSIGNMENT_FILE,
     AssignmentRecord,
     DrawRecord,
     Group,
+    PublishedAssignment,
     Result,
     Status,
     Substitution,
@@ -85,6 +87,21 @@ def test_every_assignment_record_round_trips_byte_for_byte(year: Path) -> None:
             ).to_json()
             == text
         )
+
+
+def test_a_published_assignment_nests_its_records_text_byte_for_byte(year: Path) -> None:
+    # ssj assign writes 人员分组记录 from the record's text it has just made, not encoding the
+    # record again: the bytes must be json.dumps's, with and without 递补 and a chain head.
+    with Ledger.at(year.parent) as ledger:
+        for month, text in ledger.assignments(2025):
+            record = AssignmentRecord.from_json(text)
+            for substitutions in ([], ledger.substitutions(month)):
+                for head in (None, ledger.head_anchor()):
+                    published = PublishedAssignment(
+                        ASSIGNMENT_FILE, month, record, list(substitutions), head
+                    )
+                    assert published.to_json(text) == published.to_json()
+            assert ledger.substitutions(month) or month != "2025-05"
 
 
 def test_every_event_payload_round_trips(year: Path) -> None:

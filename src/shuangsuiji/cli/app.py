@@ -772,14 +772,23 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
             f"{department}：本月每人 {found.month[0]}–{found.month[1]} 组{limit}；"
             f"本年度每人 {found.year[0]}–{found.year[1]} 组{ratio}"
         )
-    for o in loads:
-        if o.cap is not None and o.month_groups > o.cap:
-            _stderr().print(
-                _marked(
-                    "!",
-                    f"{o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（原因见分组说明）",
-                )
+    capped = [o for o in loads if o.cap is not None and o.month_groups > o.cap]
+    for o in capped[:MAX_OFFICERS_SHOWN]:
+        _stderr().print(
+            _marked(
+                "!",
+                f"{o.name} 本月 {o.month_groups} 组，超过每人 {o.cap} 组的上限（原因见分组说明）",
             )
+        )
+    if len(capped) > MAX_OFFICERS_SHOWN:
+        # A city's month: hundreds of names say less than a count; --json lists every one.
+        _stderr().print(
+            _marked(
+                "!",
+                f"共 {len(capped)} 名人员本月超过上限，以上只列出前 {MAX_OFFICERS_SHOWN} 名；"
+                "全部见 ssj assign --json 的 officers（month_groups 大于 cap 的）",
+            )
+        )
 
 
 def _write_json(value: object) -> None:

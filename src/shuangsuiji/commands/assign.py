@@ -162,8 +162,8 @@ def _month_tasks(
         assert isinstance(record, DrawRecord)
         seeds.append(record.seed)
         selected = record.selected
-        industries = roster.details((s.uscc for s in selected), INDUSTRY)
-        streets = roster.details((s.uscc for s in selected), STREET)
+        found = roster.details_of((s.uscc for s in selected), (INDUSTRY, STREET))
+        industries, streets = found[INDUSTRY], found[STREET]
         tasks.append(
             AssignTask(
                 scope=stored.scope,
@@ -243,7 +243,8 @@ def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -
         substitutions = ledger.substitutions(label)
         outcome.groups = current_groups(outcome.record, substitutions)
         anchor = sheet_anchor(ledger, label)
-        written = write_assignment_file(plan, outcome.record, substitutions, anchor)
+        fresh = text if outcome.new else None  # the record's text as just made: not again
+        written = write_assignment_file(plan, outcome.record, substitutions, anchor, fresh)
         written += write_month_sheet(workspace, label, outcome.groups, anchor)
         outcome.files = [*healed, *(p for p in written if p not in healed)]
         if (why := too_many(plan, outcome.groups)) is not None:

@@ -172,13 +172,21 @@ class EnterpriseRoster:
 
     def details(self, keys: Iterable[str], column: str) -> dict[str, str]:
         """A column's text (trimmed) for the given keys; empty if the roster lacks the column."""
-        if column not in self.columns:
-            return {}
+        return self.details_of(keys, [column])[column]
+
+    def details_of(self, keys: Iterable[str], columns: Sequence[str]) -> dict[str, dict[str, str]]:
+        """:meth:`details` of several columns, the keys looked up once."""
+        present = [c for c in columns if c in self.columns]
+        found: dict[str, dict[str, str]] = {c: {} for c in columns}
+        if not present:
+            return found
         wanted = pc.is_in(self.keys, value_set=pa.array(sorted(set(keys)), pa.string()))
-        found = self.data.select([column]).filter(wanted).column(0).to_pylist()
-        return dict(
-            zip(self.keys.filter(wanted).to_pylist(), (v.strip() for v in found), strict=True)
-        )
+        codes = self.keys.filter(wanted).to_pylist()
+        rows = self.data.select(present).filter(wanted)
+        for column in present:
+            texts = (v.strip() for v in rows.column(column).to_pylist())
+            found[column] = dict(zip(codes, texts, strict=True))
+        return found
 
 
 def code_problem(

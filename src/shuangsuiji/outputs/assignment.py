@@ -27,11 +27,13 @@ def write_assignment_file(
     record: AssignmentRecord,
     substitutions: Sequence[Substitution],
     anchor: LedgerHead | None,
+    text: str | None = None,
 ) -> list[Path]:
-    """Write (when it differs) the month's published assignment; the path if written."""
+    """Write (when it differs) the month's published assignment; the path if written.
+    ``text``: the record's ``to_json()``, when the caller has just made it."""
     published = PublishedAssignment(
         ASSIGNMENT_FILE, record.month, record, list(substitutions), anchor
     )
     path = plan.folder / OUTPUT_DIR / record.month / assignment_file(record.month)
     path.parent.mkdir(parents=True, exist_ok=True)
-    return [path] if write_if_changed(path, published.to_json().encode()) else []
+    return [path] if write_if_changed(path, published.to_json(text).encode()) else []

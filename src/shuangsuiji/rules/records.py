@@ -14,7 +14,7 @@ import json
 import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
@@ -31,10 +31,13 @@ class Record(dict[str, Any]):
         dict.update(self, self._published())
 
     def _published(self) -> dict[str, Any]:
+        # Run for every record object (a month's assignment makes 10⁵ of them): a plain loop
+        # over the class's cached layout, the fields read straight from the instance.
+        values = self.__dict__
         out: dict[str, Any] = {}
-        for name, key, optional, _ in _layout(type(self)):
-            value = getattr(self, name)
-            if not (optional and (value is None or value == [] or value == {})):
+        for name, key, optional in _keys(type(self)):
+            value = values[name]
+            if not optional or not (value is None or value == [] or value == {}):
                 out[key] = value
         return out
 
@@ -83,6 +86,12 @@ def _layout(cls: type[Record]) -> tuple[tuple[str, str, bool, Converter], ...]:
         (f.name, cls._names.get(f.name, f.name), f.name in cls._optional, _converter(hints[f.name]))
         for f in fields(cls)  # type: ignore[arg-type]
     )
+
+
+@cache
+def _keys(cls: type[Record]) -> tuple[tuple[str, str, bool], ...]:
+    """Per field: its name, published key and whether it is optional."""
+    return tuple((name, key, optional) for name, key, optional, _ in _layout(cls))
 
 
 def _expect(value: Any, kind: type[T], where: str) -> T:
@@ -495,8 +504,11 @@ class ExternalDraw(Drawn):
         return json.dumps(self, ensure_ascii=False, indent=2) + "\n"
 
 
+@lru_cache(maxsize=16)
 def read_draw(text: str) -> DrawRecord | ExternalDraw:
-    """A stored or published draw: an SSJ-DRAW-1 / RFC 3797 record, or imported selections."""
+    """A stored or published draw: an SSJ-DRAW-1 / RFC 3797 record, or imported selections.
+    Records are immutable: a text read again in the same process (the audit, the heal and the
+    command all read a month's records) is parsed once."""
     data = json.loads(text)
     if isinstance(data, dict) and data.get("spec") == EXTERNAL:
         return ExternalDraw.from_dict(data)
@@ -754,8 +766,22 @@ class PublishedAssignment(Record):
     _optional = ("ledger_head",)
     _defaults: ClassVar[dict[str, Any]] = {"substitutions": [], "ledger_head": None}
 
-    def to_json(self) -> str:
-        return json.dumps(self, ensure_ascii=False, indent=1) + "\n"
+    def to_json(self, assignment_text: str | None = None) -> str:
+        """The published text; ``assignment_text``, the assignment's own ``to_json`` when the
+        caller has it, is nested as it is instead of being encoded again (the same bytes:
+        JSON strings hold no raw newline, so nesting one level indents every line by one)."""
+        if assignment_text is None:
+            return json.dumps(self, ensure_ascii=False, indent=1) + "\n"
+        parts = [
+            f" {json.dumps(key, ensure_ascii=False)}: "
+            + (
+                assignment_text.rstrip("\n")
+                if key == "assignment"
+                else json.dumps(value, ensure_ascii=False, indent=1)
+            ).replace("\n", "\n ")
+            for key, value in self.items()
+        ]
+        return "{\n" + ",\n".join(parts) + "\n}\n"
 
 
 # -- results and publication --------------------------------------------------------------------
