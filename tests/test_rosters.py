@@ -205,3 +205,16 @@ def test_a_parquet_column_that_is_not_text_is_named(tmp_path: Path) -> None:
     assert roster is None
     [problem] = problems
     assert problem.file == str(path) and "列“标签”的类型" in problem.message
+
+
+def test_a_name_of_only_spaces_is_blank_whatever_the_spaces(tmp_path: Path) -> None:
+    # Full-width (U+3000) and no-break (U+00A0) spaces count, as a clerk sees an empty cell.
+    path = tmp_path / "e.csv"
+    path.write_text(
+        "统一社会信用代码,企业名称\n91330100609167206N,\u3000\u3000\n"
+        "91512081MA62K0260E,\u00a0\t\n91110108MA01ABCD2X,　甲 公司　\n",
+        encoding="utf-8",
+    )
+    _, problems = load_enterprises(path)
+    blank = [p.row for p in problems if p.message == "企业名称为空"]
+    assert blank == [2, 3]

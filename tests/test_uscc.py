@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shuangsuiji.rules import uscc
 from shuangsuiji.rules.uscc import (
     USCC_ALPHABET,
     CodeStatus,
@@ -73,3 +74,12 @@ def test_ascii_byte_arrays_give_the_same_answers() -> None:
     assert [CodeStatus(s) for s in check_codes(codes)][-4:] == [
         CodeStatus.BAD_CHECK, CodeStatus.VALID, CodeStatus.BAD_CHECK, CodeStatus.BAD_FORMAT
     ]  # fmt: skip
+
+
+def test_codes_past_a_chunk_are_checked_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's roster is checked a chunk at a time (bounded memory): same statuses.
+    codes = ["91330100609167206N", "91330100609167206X", "123", "91512081MA62K0260E"] * 5
+    whole = uscc.check_codes(codes)
+    monkeypatch.setattr(uscc, "CHUNK", 3)
+    assert uscc.check_codes(codes).tolist() == whole.tolist()
+    assert whole.tolist()[:4] == [0, 2, 1, 0]

@@ -127,6 +127,7 @@ def split_list(text: str) -> tuple[str, ...]:
 
 
 T = TypeVar("T")
+BLANK_TEXT = r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]*$"  # RE2: nothing but whitespace
 
 _NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)  # matched by every draw: normalised once
 
@@ -328,7 +329,9 @@ def load_enterprises(
         )
     if NAME in table.columns:
         # Names are kept as read; whatever displays a name strips it.
-        blank = pc.equal(pc.binary_length(pc.utf8_trim_whitespace(table.column(NAME))), 0)
+        # A pattern, not a trimmed copy of every name (a province's names are gigabytes): the
+        # characters utf8_trim_whitespace trims (Unicode's separators and ASCII controls).
+        blank = pc.match_substring_regex(table.column(NAME), BLANK_TEXT)
         for row in rows[blank.to_numpy(zero_copy_only=False)]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 

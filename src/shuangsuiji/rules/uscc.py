@@ -113,6 +113,9 @@ def check_code(code: str) -> CodeStatus:
     return CodeStatus.VALID
 
 
+CHUNK = 1 << 20  # codes checked at a time: the temporaries stay ~50 MB for any roster
+
+
 def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]:
     """Vectorised :func:`check_code` over normalised codes: an array of CodeStatus values.
 
@@ -121,6 +124,14 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
     array = np.asarray(codes)
     if array.dtype.kind not in "SU":
         array = array.astype(np.str_)
+    if len(array) <= CHUNK:
+        return _check_chunk(array)
+    return np.concatenate(
+        [_check_chunk(array[start : start + CHUNK]) for start in range(0, len(array), CHUNK)]
+    )
+
+
+def _check_chunk(array: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
     result = np.full(len(array), CodeStatus.BAD_FORMAT, dtype=np.int8)
     lengths = np.strings.str_len(array)
     idx18 = np.flatnonzero(lengths == 18)
