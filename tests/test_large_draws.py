@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -19,7 +20,7 @@ import pytest
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.rules import draw as draw_rule
 
-from .conftest import invoke
+from .conftest import copy_examples, invoke
 
 MONTH = Path("输出") / "2025-03"
 
@@ -157,3 +158,52 @@ def test_a_stratified_draw_keeps_each_stratum_in_its_own_file(
     first.write_text(first.read_text(encoding="utf-8")[19:], encoding="utf-8")
     result = invoke("verify", workspace.parent / MONTH / "抽取记录-AJ-01-2025-03.json")
     assert result.exit_code == 1 and "“A”层的对象名单与其摘要不符" in result.stdout
+
+
+def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.population import KeyColumn
+    from shuangsuiji.rules.draw import joined_keys, population_digest
+
+    keys = ["91330100609167206N", "91410311MA7278159A", "中文代码", "Ａ全角", "x"]
+    for array in (pa.array(keys), pa.array(["skip", *keys]).slice(1)):  # an offset too
+        column = KeyColumn(array)
+        assert list(column) == keys and len(column) == len(keys)
+        assert column[0] == keys[0] and column[-1] == keys[-1] and column[1:3] == keys[1:3]
+        assert joined_keys(column) == "\n".join(keys).encode()
+        assert population_digest(column) == population_digest(keys)
+    assert joined_keys(KeyColumn(pa.array([], pa.string()))) == b""
+    with pytest.raises(IndexError):
+        KeyColumn(pa.array(keys))[len(keys)]
+
+
+def test_a_population_kept_as_a_column_is_recorded_as_the_list_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Past INLINE_KEYS the roster's population stays Arrow (no Python string a key): the
+    # record, its key files and the ledger's copy are what the list gave, byte for byte.
+    from shuangsuiji.commands import draw as draw_command
+    from shuangsuiji.inputs import population
+
+    found = {}
+    runs = (("list", 10**9, 10**9), ("column", 10, 10**9), ("engine", 10, 0))
+    for kind, limit, engine in runs:  # the engine (DuckDB) takes the column's Arrow as it is
+        monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)
+        monkeypatch.setattr(population, "COLUMN_KEYS", limit)
+        monkeypatch.setattr(draw_command, "ENGINE_MIN_KEYS", engine)
+        plan = copy_examples(tmp_path / kind)
+        _stratify(plan)  # AJ-01 by strata; AJ-02 flat
+        record_texts = [r.to_json() for r in draw_month(plan, "2025-03").records]
+        folder = plan.parent / MONTH
+        files = {p.name: p.read_bytes() for p in sorted(folder.glob("抽取对象-*.txt"))}
+        with sqlite3.connect(plan.parent / "ssj.db") as db:
+            stored = sorted(db.execute("SELECT digest, keys FROM key_lists").fetchall())
+        found[kind] = (
+            [re.sub(r'"created_at": "[^"]*"', "", t) for t in record_texts],
+            files,
+            stored,
+        )
+    assert found["column"] == found["list"] == found["engine"]
+    assert len(found["list"][1]) >= 3  # AJ-01's strata and population, AJ-02's population
+    assert invoke("verify", tmp_path / "column" / "输出").exit_code == 0

@@ -6,6 +6,7 @@ of one Python call per enterprise."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from shuangsuiji.rules.draw import SEPARATOR, Stratum
 
@@ -29,6 +30,15 @@ LIMIT $k
 """
 
 
+def _arrow(keys: Sequence[str]) -> Any:
+    """A stratum's keys as Arrow: a key column (inputs.population.KeyColumn) hands over its
+    array as it is; a list is converted."""
+    import pyarrow as pa
+
+    column = getattr(keys, "arrow", None)
+    return pa.array(keys, pa.string()) if column is None else column
+
+
 def draw_strata(
     seed: str, scope: str, strata: Sequence[Stratum], excluded: set[str]
 ) -> tuple[list[tuple[str, str]], int]:
@@ -38,7 +48,7 @@ def draw_strata(
     import numpy as np
     import pyarrow as pa
 
-    keys = pa.chunked_array([pa.array(s.keys, pa.string()) for s in strata], pa.string())
+    keys = pa.chunked_array([_arrow(s.keys) for s in strata], pa.string())
     positions = np.repeat(np.arange(len(strata), dtype=np.int32), [len(s.keys) for s in strata])
     prefix = f"{seed}{SEPARATOR}{scope}{SEPARATOR}"
     chosen: list[tuple[str, str]] = []

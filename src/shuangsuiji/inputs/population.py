@@ -6,9 +6,10 @@ module applies it to a whole roster at once and hands the draw plain sorted keys
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -102,12 +103,66 @@ def task_quota(task: Item | JointTask, eligible: Eligible) -> int:
     return total
 
 
+class KeyColumn(Sequence[str]):
+    """A long sorted key list kept as an Arrow column: it reads as a list of str, and joins
+    itself for its file and digest in Arrow, so a province's population (millions of keys) is
+    never a Python string a key."""
+
+    _BATCH = 65_536  # keys made into Python strings at a time when iterated
+
+    def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        self.arrow: pa.Array = array
+
+    def __len__(self) -> int:
+        return len(self.arrow)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            found: list[str] = self.arrow[index].to_pylist()
+            return found
+        if not -len(self) <= index < len(self):
+            raise IndexError(index)
+        text: str = self.arrow[index].as_py()
+        return text
+
+    def __iter__(self) -> Iterator[str]:
+        for start in range(0, len(self), self._BATCH):
+            yield from self.arrow.slice(start, self._BATCH).to_pylist()
+
+    def joined(self) -> bytes:
+        """The keys joined by "\n" (UTF-8), from Arrow's buffers: each key with a newline
+        after it, end to end, less the last newline."""
+        if not len(self):
+            return b""
+        lines = pc.binary_join_element_wise(self.arrow, "", "\n")
+        wide = pa.types.is_large_string(lines.type)
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
+        first, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
+        return memoryview(lines.buffers()[2])[first : end - 1].tobytes()
+
+
+COLUMN_KEYS = INLINE_KEYS  # longer populations go to a key file: they stay Arrow
+
+
+def _key_list(keys: pa.Array) -> Sequence[str]:
+    """Keys as the draw takes them: a list, or past COLUMN_KEYS a column."""
+    return KeyColumn(keys) if len(keys) > COLUMN_KEYS else keys.to_pylist()
+
+
 def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
     """The task's strata over its eligible population (one stratum for a flat ratio)."""
     keys = eligible.keys
     ratio = task.ratio
     if ratio.rate is not None:
-        return [Stratum("", ratio.rate, keys.to_pylist())]
+        return [Stratum("", ratio.rate, _key_list(keys))]
     assert ratio.by is not None
     values = eligible.values(ratio.by)
     strata = []
@@ -117,7 +172,7 @@ def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
             raise InputError(
                 f"{task.id} 的分层比例没有给出“{value}”层的比例；请补上该层或 default",
             )
-        strata.append(Stratum(value, rate, keys.filter(pc.equal(values, value)).to_pylist()))
+        strata.append(Stratum(value, rate, _key_list(keys.filter(pc.equal(values, value)))))
     return strata
 
 

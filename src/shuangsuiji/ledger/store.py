@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.ledger.files import checkpoint
+from shuangsuiji.rules.draw import joined_keys
 from shuangsuiji.rules.records import (
     EXTERNAL,
     DrawRecord,
@@ -109,7 +110,7 @@ class StoredDraw(DrawInfo):
     key lists the record keeps in files (digest, keys), when it is being recorded."""
 
     text: str
-    key_lists: tuple[tuple[str, list[str]], ...] = ()
+    key_lists: tuple[tuple[str, Sequence[str]], ...] = ()
 
     @classmethod
     def of(cls, text: str, record: DrawRecord | ExternalDraw | None = None) -> StoredDraw:
@@ -120,7 +121,7 @@ class StoredDraw(DrawInfo):
         parsed = record if record is not None else read_draw(text)
         year, month = parsed.month.split("-")
         task_id = parsed.scope.split("/")[0]
-        key_lists: tuple[tuple[str, list[str]], ...] = ()
+        key_lists: tuple[tuple[str, Sequence[str]], ...] = ()
         if isinstance(record, DrawRecord):
             key_lists = tuple(
                 (e.digest, e.keys) for e in record.key_lists() if e.keys_file and e.digest
@@ -379,7 +380,7 @@ class Ledger:
                 # stored once.
                 self.conn.executemany(
                     "INSERT OR IGNORE INTO key_lists VALUES (?, ?)",
-                    [(digest, "\n".join(keys)) for digest, keys in draw.key_lists],
+                    [(digest, joined_keys(keys).decode()) for digest, keys in draw.key_lists],
                 )
                 event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
                 self._append("draw", event | ({"external": True} if external else {}))

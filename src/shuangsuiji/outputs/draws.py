@@ -14,6 +14,7 @@ from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.outputs.verify_page import page_name, write_verify_page
 from shuangsuiji.rules.clock import local_time
+from shuangsuiji.rules.draw import joined_keys
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, LedgerHead
 
@@ -341,7 +342,7 @@ def write_draw_files(
         for entry in record.key_lists() if isinstance(record, DrawRecord) else []:
             if entry.keys_file is not None:
                 path = folder / entry.keys_file
-                if write_if_changed(path, "\n".join(entry.keys).encode()):
+                if write_if_changed(path, joined_keys(entry.keys)):
                     written.append(path)
     records = [record for record, _ in drawn]
     if is_big(plan, records):

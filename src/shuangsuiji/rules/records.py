@@ -126,7 +126,7 @@ def _converter(kind: Any) -> Converter:
             raise TypeError(f"{where} 的类型不对（记录中为 {type(value).__name__}）")
 
         return union
-    if origin is list:
+    if origin in (list, Sequence):  # a JSON array either way
         (item,) = get_args(kind)
         if item is str:  # the long lists (population keys): one pass, no call per key
 
@@ -161,7 +161,9 @@ class KeyList(Record):
     filled either way once the file is read (:meth:`DrawRecord.with_keys`)."""
 
     size: int
-    keys: list[str]  # type: ignore[assignment]  # the published name; shadows dict.keys
+    # The published name; shadows dict.keys. A list, or for a long list a column that reads
+    # as one (``inputs.population.KeyColumn``: Arrow, not a Python string a key).
+    keys: Sequence[str]  # type: ignore[assignment]
     digest: str | None
     keys_file: str | None
 
@@ -188,7 +190,7 @@ class Population(KeyList):
 
     size: int
     digest: str
-    keys: list[str]
+    keys: Sequence[str]
     keys_file: str | None = None
 
     _optional = ("keys_file",)
@@ -204,7 +206,7 @@ class StratumEntry(KeyList):
     rate: str
     size: int
     k: int
-    keys: list[str]
+    keys: Sequence[str]
     digest: str | None = None
     keys_file: str | None = None
 
