@@ -8,6 +8,7 @@ The limit is lowered here so the example month crosses it; the example roster ha
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from shuangsuiji.commands.pages import unit_pages
 from shuangsuiji.inputs.tasksheet import HEADERS
 from shuangsuiji.outputs.draws import RESULT_HEADERS
 
-from .conftest import copy_examples, group_page_rows, invoke, task_rows
+from .conftest import copy_examples, fill_task_sheet, group_page_rows, invoke, task_rows
 
 MONTH = Path("输出") / "2025-03"
 STREET = "所属街道"
@@ -286,3 +287,21 @@ def test_pages_prints_each_units_groups_and_documents_once(workspace: Path) -> N
     # The month's 文号, each once: as the month's own documents would number them.
     wanted = {f"文号：洛龙应急检〔2025〕{3001 + n}号" for n in range(2 * len(everyone))}
     assert sorted(notices) == sorted(wanted)
+
+
+def test_a_month_that_becomes_big_keeps_what_was_typed_into_its_sheet(workspace: Path) -> None:
+    # Assigned as a district's month, filled in, then the plan's limit lowered: the list
+    # becomes columns and carries what was typed; the print-ready sheet is kept as a backup.
+    _draw(workspace)
+    assert invoke("assign", "--plan", workspace, "--month", "2025-03").exit_code == 0
+    folder = workspace.parent / MONTH
+    sheet = folder / "检查任务单-2025-03.xlsx"
+    fill_task_sheet(workspace, "2025-03", {0: (dt.date(2025, 3, 10), None, None)}, target=sheet)
+    first = task_rows(openpyxl.load_workbook(sheet)["检查任务单"])[0]["统一社会信用代码"]
+    text = workspace.read_text(encoding="utf-8")
+    workspace.write_text(f"print_max_enterprises: 3\n{text}", encoding="utf-8")
+    again = invoke("assign", "--plan", workspace, "--month", "2025-03")
+    assert again.exit_code == 0, again.output
+    rows = {r["统一社会信用代码"]: r for r in _task_rows(folder)}
+    assert rows[first]["检查日期"] == "2025-03-10"
+    assert len(list((folder / "备份").glob("检查任务单-2025-03-备份-*.xlsx"))) == 1

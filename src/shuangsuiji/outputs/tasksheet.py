@@ -318,13 +318,16 @@ def write_sheet_files(
         if not big:
             addresses = roster.details(usccs, "注册地址")
             return write_documents(plan, month, groups, addresses, documents, numbers)
-    if listed.exists():
-        typed = typed_cells(listed)
+    # What people typed: in the list as written last, or, the first time a month is written as
+    # columns (its plan's limit lowered), in the print-ready sheet it had until then.
+    source = listed if listed.exists() else path if path.exists() else None
+    if source is not None:
+        typed = typed_cells(source)
         if typed:
-            backup = backup_path(listed, today or dt.date.today())
-    if backup is not None:
+            backup = backup_path(source, today or dt.date.today())
+    if backup is not None and source is not None:
         backup.parent.mkdir(exist_ok=True)
-        shutil.copy2(listed, backup)
+        shutil.copy2(source, backup)
     written: list[Path | None] = [backup]
     if big:
         units = (
