@@ -305,3 +305,13 @@ def test_a_month_that_becomes_big_keeps_what_was_typed_into_its_sheet(workspace:
     rows = {r["统一社会信用代码"]: r for r in _task_rows(folder)}
     assert rows[first]["检查日期"] == "2025-03-10"
     assert len(list((folder / "备份").glob("检查任务单-2025-03-备份-*.xlsx"))) == 1
+
+
+def test_units_whose_names_clash_as_files_get_folders_of_their_own() -> None:
+    from shuangsuiji.commands.pages import folder_names
+
+    names = folder_names(["李村镇", "一/二", "一_二", "CON.", "", "一:二"])
+    assert names["李村镇"] == "李村镇" and names[""] == "_"
+    assert sorted(names[u] for u in ("一/二", "一_二", "一:二")) == ["一_二", "一_二-2", "一_二-3"]
+    assert len(set(names.values())) == len(names)
+    assert folder_names(reversed(list(names))) == names  # by the names, whatever their order

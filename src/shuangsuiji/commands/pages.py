@@ -11,6 +11,7 @@ is drawn or recorded.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,10 +45,26 @@ class PagesOutcome:
     files: list[Path] = field(default_factory=list)  # written (unchanged files are not)
 
 
-def unit_file(folder: Path, month: str, unit: str, kind: str = "抽取结果") -> Path:
-    """输出/2025-03/分单位/关林街道/抽取结果-2025-03-关林街道.xlsx (``kind``: 检查任务单,
-    现场检查文书 for the unit's others)."""
-    name = _UNSAFE.sub("_", unit).strip(" .") or "_"
+def folder_names(units: Iterable[str]) -> dict[str, str]:
+    """Each unit's name as a folder and file name: characters no file name may hold become
+    "_", and units that would then share a name are told apart by "-2", "-3" … in the order
+    of their names (so one unit alone gets the name it gets among all)."""
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for unit in sorted(units):
+        base = _UNSAFE.sub("_", unit).strip(" .") or "_"
+        name, n = base, 1
+        while name.casefold() in taken:
+            n += 1
+            name = f"{base}-{n}"
+        taken.add(name.casefold())
+        names[unit] = name
+    return names
+
+
+def unit_file(folder: Path, month: str, name: str, kind: str = "抽取结果") -> Path:
+    """输出/2025-03/分单位/关林街道/抽取结果-2025-03-关林街道.xlsx for a unit's folder name
+    (:func:`folder_names`); ``kind``: 检查任务单, 现场检查文书 for the unit's others."""
     return folder / OUTPUT_DIR / month / UNITS_DIR / name / f"{kind}-{month}-{name}.xlsx"
 
 
@@ -98,6 +115,7 @@ def unit_pages(
         for r in records:
             for s in r.selected:
                 members.setdefault(of.get(s.uscc) or BLANK_UNIT, set()).add(s.uscc)
+        names = folder_names(members)
         if unit is not None:
             if unit not in members:
                 shown = "、".join(sorted(members)[:20]) + ("等" if len(members) > 20 else "")
@@ -115,7 +133,7 @@ def unit_pages(
             sheets = result_sheets(plan, label, records, (f"{column}：{name}", keys.__contains__))
             if anchor is not None:
                 sheets.append(anchor_sheet(anchor))
-            path = unit_file(plan.folder, label, name)
+            path = unit_file(plan.folder, label, names[name])
             path.parent.mkdir(parents=True, exist_ok=True)
             if write_workbook(path, sheets):
                 outcome.files.append(path)
@@ -124,11 +142,11 @@ def unit_pages(
             if mine:
                 outcome.files += write_sheet_files(
                     workspace,
-                    unit_file(plan.folder, label, name, "检查任务单"),
+                    unit_file(plan.folder, label, names[name], "检查任务单"),
                     label,
                     mine,
                     group_anchor,
-                    documents=unit_file(plan.folder, label, name, "现场检查文书"),
+                    documents=unit_file(plan.folder, label, names[name], "现场检查文书"),
                     numbers=numbers,
                     unit=f"{column}：{name}",
                 )
