@@ -183,6 +183,17 @@ def test_key_order_matches_python_sort() -> None:
     order = key_order(np.array(keys, dtype="S18"))
     assert [keys[i] for i in order] == sorted(keys)
     assert [keys[i] for i in key_order(np.array(keys, dtype=np.str_))] == sorted(keys)
+    # Every width (words of 8 bytes and a narrower or padded last one), ties kept in order.
+    rng = np.random.default_rng(7)
+    for width in (1, 2, 3, 5, 8, 9, 15, 16, 17, 18, 24):
+        alphabet = np.frombuffer(b"0123456789AB", dtype="S1")
+        texts = [
+            b"".join(alphabet[rng.integers(0, 12, rng.integers(1, width + 1))]).decode()
+            for _ in range(300)
+        ]
+        texts += texts[:40]  # duplicates: the earlier row first, as a stable sort keeps them
+        order = key_order(np.array(texts, dtype=f"S{width}"))
+        assert order.tolist() == sorted(range(len(texts)), key=lambda i: (texts[i], i))
 
 
 def test_operating_statuses_follow_the_spec() -> None:

@@ -241,10 +241,18 @@ def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     if keys.dtype.kind != "S" or not len(keys):
         return np.argsort(keys, kind="stable")
     width = keys.dtype.itemsize
-    matrix = np.zeros((len(keys), -(-width // 8) * 8), dtype=np.uint8)
-    matrix[:, :width] = keys.view(np.uint8).reshape(-1, width)
-    words = matrix.view(">u8")
-    return np.lexsort(words.T[::-1])  # lexsort takes the most significant key last
+    matrix = keys.view(np.uint8).reshape(-1, width)
+    words = []
+    for start in range(0, width, 8):
+        part = matrix[:, start : start + 8]
+        size = part.shape[1]
+        if size in (1, 2, 4, 8):  # the last word no wider than it is: 18 bytes are 8 + 8 + 2
+            words.append(np.ascontiguousarray(part).view(f">u{size}").ravel())
+        else:
+            padded = np.zeros((len(keys), 8), dtype=np.uint8)
+            padded[:, :size] = part
+            words.append(padded.view(">u8").ravel())
+    return np.lexsort(words[::-1])  # lexsort takes the most significant key last
 
 
 def _duplicate_problems(

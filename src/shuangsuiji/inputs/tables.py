@@ -546,7 +546,8 @@ def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
                     f"列“{raw}”的类型 {column.type} 不能当作文本读取",
                     "导出时把这一列存成文本、数字或日期，或删去这一列",
                 ) from None
-        columns[name] = pc.fill_null(column, "")
+        # Filled only where something is missing: a copy of a province's column costs gigabytes.
+        columns[name] = pc.fill_null(column, "") if column.null_count else column
     columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=np.int64))
     table = pa.table(columns)
     del data, columns
