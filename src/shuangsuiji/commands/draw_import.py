@@ -24,7 +24,7 @@ from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import StoredDraw, now_text
 from shuangsuiji.outputs.draws import month_units, write_draw_files
 from shuangsuiji.rules.draw import scope_of
-from shuangsuiji.rules.records import EXTERNAL, DrawRecord, ExternalDraw, Selected
+from shuangsuiji.rules.records import EXTERNAL, ExternalDraw, Selected
 
 
 @dataclass
@@ -135,11 +135,7 @@ def _import_locked(
                 f"{len(missing)} 家不在当前企业名录库中（如第 {missing[0].row} 行 {missing[0].uscc}），"
                 "仍按名单记下"
             )
-        month_draws: list[tuple[DrawRecord | ExternalDraw, str]] = []
-        for info in ledger.drawn(year):
-            stored = ledger.draw(info.scope)
-            if info.month == mon and stored is not None:
-                month_draws.append((ledger.full_record(stored), stored.text))
+        month_draws = ledger.month_draws(year, mon)
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)
         units = month_units(plan, roster, [r for r, _ in month_draws])

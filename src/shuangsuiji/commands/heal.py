@@ -25,7 +25,7 @@ from shuangsuiji.outputs.assignment import write_assignment_file
 from shuangsuiji.outputs.draws import (
     month_units,
     record_file,
-    result_csv_name,
+    result_columns_stem,
     result_workbook_name,
     write_draw_files,
 )
@@ -83,7 +83,7 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
         derived = [result_workbook_name(label), page_name(label)]
         # A big month's list is columns beside the workbook (each selection has a "rank").
         if sum(d.text.count('"rank":') for d in stored_draws) > plan.print_max_selected:
-            stem = result_csv_name(label).removesuffix(".csv")
+            stem = result_columns_stem(label)
             derived += [f"{stem}.csv", f"{stem}.parquet"]
         missing = not all((folder / name).exists() for name in derived)
         if stale or missing or not page_is_current(folder / page_name(label)):

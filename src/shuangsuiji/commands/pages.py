@@ -28,7 +28,7 @@ from shuangsuiji.outputs.excel import write_workbook
 from shuangsuiji.outputs.groups import group_unit
 from shuangsuiji.outputs.tasksheet import write_sheet_files
 from shuangsuiji.rules.assign import current_groups
-from shuangsuiji.rules.records import AssignmentRecord, DrawRecord, ExternalDraw
+from shuangsuiji.rules.records import AssignmentRecord
 
 UNITS_DIR = "分单位"
 # Characters no file name may hold on Windows or Linux, and control characters.
@@ -95,11 +95,7 @@ def unit_pages(
             raise InputError(f"{label} 还没有抽取，没有可打印的抽取结果；先运行 ssj draw")
         require_sound_ledger(plan)
         with Ledger.at(plan.folder) as ledger:
-            records: list[DrawRecord | ExternalDraw] = []
-            for info in ledger.drawn(year):
-                stored = ledger.draw(info.scope)
-                if info.month == mon and stored is not None:
-                    records.append(ledger.full_record(stored))
+            records = [record for record, _ in ledger.month_draws(year, mon)]
             anchor = month_anchor(ledger, label)
             assigned = ledger.assignment(label)
             groups = (

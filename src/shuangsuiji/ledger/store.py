@@ -264,6 +264,15 @@ class Ledger:
             return record.with_keys(lambda _file, digest: self.key_list(digest))
         return record
 
+    def month_draws(self, year: int, month: int) -> list[tuple[DrawRecord | ExternalDraw, str]]:
+        """A month's records (key lists read back in) with their texts, in draw order."""
+        found = []
+        for info in self.drawn(year):
+            stored = self.draw(info.scope) if info.month == month else None
+            if stored is not None:
+                found.append((self.full_record(stored), stored.text))
+        return found
+
     def drawn(self, year: int) -> list[DrawInfo]:
         """The draws of a year, records left out, in the order they were made."""
         rows = self.conn.execute(

@@ -66,9 +66,9 @@ def result_workbook_name(month: str) -> str:
     return f"抽取结果-{month}.xlsx"
 
 
-def result_csv_name(month: str) -> str:
-    """The full list of a big month (beside it the same as parquet)."""
-    return f"抽取结果-{month}.csv"
+def result_columns_stem(month: str) -> str:
+    """抽取结果-2025-03: a big month's list as .csv and .parquet beside the summary."""
+    return f"抽取结果-{month}"
 
 
 def record_file_name(record: Drawn) -> str:
@@ -270,7 +270,7 @@ def _summary_sheets(
         for r in records
     ]
     rows.append(["合计", "", "", total])
-    stem = result_csv_name(month).removesuffix(".csv")
+    stem = result_columns_stem(month)
     notes = [
         f"本月共抽中 {total} 家，超过打印上限（计划 print_max_selected：{plan.print_max_selected} 家），"
         f"完整名单见同一文件夹的 {stem}.csv（Excel、WPS 可直接打开）和 {stem}.parquet。",
@@ -348,8 +348,7 @@ def write_draw_files(
     if is_big(plan, records):
         unit = None if units is None else (plan.print_unit, units)
         table = _columns(records, _task_names(plan), unit)
-        stem = result_csv_name(month).removesuffix(".csv")
-        written += column_files(folder, stem, table)
+        written += column_files(folder, result_columns_stem(month), table)
         sheets = _summary_sheets(plan, month, records, unit)
     else:
         sheets = result_sheets(plan, month, records)

@@ -34,7 +34,7 @@ from shuangsuiji.inputs.tasksheet import (
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
-from shuangsuiji.outputs.documents import documents_path, write_documents
+from shuangsuiji.outputs.documents import documents_path, too_many, write_documents
 from shuangsuiji.outputs.draws import BLANK_UNIT, column_files
 from shuangsuiji.outputs.excel import Page, PagedSheet, Sheet, write_workbook
 from shuangsuiji.outputs.groups import (
@@ -189,11 +189,6 @@ def backup_path(path: Path, today: dt.date) -> Path:
     return candidate
 
 
-def big_month(plan: Plan, groups: Sequence[Group]) -> bool:
-    """Whether a month's task sheet is past what people print as one list."""
-    return sum(len(g.enterprises) for g in groups) > plan.print_max_enterprises
-
-
 def columns_stem(month: str) -> str:
     """检查任务单-2025-03: a big month's list as .csv and .parquet beside the summary."""
     return Path(file_name(month)).stem
@@ -311,11 +306,12 @@ def write_sheet_files(
     backup = None
     if path.exists() and anchor is not None and workbook_anchor(path) == anchor:
         # The groups are as when the files were written: only a lost file is made again.
-        if big and listed.exists() and listed.with_suffix(".parquet").exists():
+        if big:
+            if listed.exists() and listed.with_suffix(".parquet").exists():
+                return []
+        elif documents is None or documents.exists():
             return []
-        if not big and (documents is None or documents.exists()):
-            return []
-        if not big:
+        else:
             addresses = roster.details(usccs, "注册地址")
             return write_documents(plan, month, groups, addresses, documents, numbers)
     # What people typed: in the list as written last, or, the first time a month is written as
@@ -358,6 +354,6 @@ def write_month_sheet(
     :func:`write_sheet_files`); a big month's list as columns beside a summary."""
     plan = workspace.plan
     path = plan.folder / OUTPUT_DIR / month / file_name(month)
-    big = big_month(plan, groups)
+    big = too_many(plan, groups) is not None  # the 文书's limit is the task sheet's
     documents = None if big else documents_path(plan, month)
     return write_sheet_files(workspace, path, month, groups, anchor, today, documents, big=big)
