@@ -145,9 +145,9 @@ def test_a_parquet_roster_draws_as_its_workbook(workspace: Path, tmp_path: Path)
     (folder / "2025.yaml").write_text(text, encoding="utf-8")
     parquet, problems = load_enterprises(folder / "enterprises.parquet")
     assert parquet is not None and problems == []
-    assert parquet.data["序号"].to_pylist()[:2] == ["1", "2"]
+    assert parquet.table.column("序号").to_pylist()[:2] == ["1", "2"]
     assert parquet.data["_row"].to_pylist()[:2] == [2, 3]
-    assert set(parquet.data["所属街道"].to_pylist()) == {"", "关林街道"}
+    assert set(parquet.table.column("所属街道").to_pylist()) == {"", "关林街道"}
     original = draw_month(workspace, "2025-03")
     again = draw_month(folder / "2025.yaml", "2025-03")
     assert original.texts[0].split('"created_at"')[0] == again.texts[0].split('"created_at"')[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
 from shuangsuiji.inputs.dates import parse_date
 from shuangsuiji.inputs.rosters import ENTERPRISE_COLUMNS, KEY, load_enterprises, load_officers
 from shuangsuiji.inputs.tables import read_table
@@ -168,10 +170,16 @@ def test_date_forms() -> None:
         assert parse_date(text) is None, text
 
 
-def test_key_order_matches_python_sort() -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_key_order_matches_python_sort(workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
+    from shuangsuiji.inputs import rosters
     from shuangsuiji.inputs.rosters import key_order
+
+    # A big roster is sorted in parts on several threads: the same order as one sort.
+    monkeypatch.setattr(rosters, "WORKERS", workers)
+    monkeypatch.setattr(rosters, "PARALLEL_KEYS", 2)
 
     keys = [
         "91512081MA62K0260E",

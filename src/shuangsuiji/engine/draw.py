@@ -5,6 +5,7 @@ of one Python call per enterprise."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,9 @@ from shuangsuiji.rules.draw import SEPARATOR, Stratum
 # 3.1 s / 268 MB against 2.0 s / 874 MB. DuckDB hashes on every core but holds every
 # ticket: worth it for a province's populations, not a city's.
 ENGINE_MIN_KEYS = 2_000_000
+
+ENGINE_MEMORY = 256 * 2**20  # DuckDB's memory beside the k smallest tickets …
+TICKET_BYTES = 512  # … and for each of those (ticket, key and the sort's own)
 
 # One stratum at a time: ORDER BY … LIMIT k keeps a heap of k tickets, where the window
 # function of docs/sql-draw.md (QUALIFY row_number()) sorts every candidate's ticket.
@@ -54,6 +58,12 @@ def draw_strata(
     chosen: list[tuple[str, str]] = []
     db = duckdb.connect()
     try:
+        # Unbounded, DuckDB took 1 GB more than the roster for 7M candidates; held to a few
+        # hundred MB (what the k smallest tickets need) it is as fast, and past that it
+        # spills to the system's temporary folder, never to the workspace.
+        limit = ENGINE_MEMORY + max(s.k for s in strata) * TICKET_BYTES
+        db.execute(f"SET memory_limit = '{limit // 2**20}MB'")
+        db.execute("SET temp_directory = ?", [tempfile.gettempdir()])
         db.register("population", pa.table({"key": keys, "stratum": positions}))
         db.register("excluded", pa.table({"key": pa.array(sorted(excluded), pa.string())}))
         for index, stratum in enumerate(strata):

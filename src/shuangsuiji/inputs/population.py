@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cached_property, partial
 from typing import overload
 
 import numpy as np
@@ -18,7 +18,16 @@ import pyarrow.compute as pc
 
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
-from shuangsuiji.inputs.rosters import NAME, STATUS, EnterpriseRoster
+from shuangsuiji.inputs.rosters import (
+    NAME,
+    STATUS,
+    EnterpriseRoster,
+    ascii_view,
+    category_counts,
+    category_mask,
+    sorted_lookup,
+    sorted_repeats,
+)
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
 from shuangsuiji.rules.records import INLINE_KEYS, Accounting
@@ -41,11 +50,10 @@ def _eligible_mask(
     mask = np.ones(len(roster), dtype=bool)
     conditions = {c: {normalize_value(v) for v in allowed} for c, allowed in targets.items()}
     if STATUS in roster.columns:
-        statuses = pc.unique(roster.values(STATUS)).to_pylist()
+        statuses = roster.values(STATUS).dictionary.to_pylist()
         conditions[STATUS] = {s for s in statuses if is_operating(s)}
     for column, wanted in conditions.items():
-        found = pc.is_in(roster.values(column), value_set=pa.array(sorted(wanted), pa.string()))
-        mask &= found.to_numpy(zero_copy_only=False)
+        mask &= category_mask(roster.values(column), wanted)
     mask.flags.writeable = False  # shared by every caller
     return mask
 
@@ -60,14 +68,24 @@ class Eligible:
     def __len__(self) -> int:
         return len(self.rows)
 
-    @property
+    @cached_property
     def keys(self) -> pa.Array:
         """The eligible keys, sorted."""
         return self.values_of(self.roster.keys)
 
-    def values(self, column: str) -> pa.Array:
-        """A column of the eligible rows, normalised for matching."""
-        return self.values_of(self.roster.values(column))
+    def details(self, keys: list[str], column: str) -> dict[str, str]:
+        """:meth:`EnterpriseRoster.details` of keys in this population, looked up among its
+        own sorted keys (a binary search of a contiguous array, not of the whole roster)."""
+        fixed = ascii_view(self.keys)
+        if fixed is None:
+            return self.roster.details(keys, column)
+        found, at = sorted_lookup(fixed, keys)
+        return self.roster.details_at(found, self.rows[at], [column])[column]
+
+    def values(self, column: str) -> pa.DictionaryArray:
+        """A column of the eligible rows, normalised for matching (categories)."""
+        taken: pa.DictionaryArray = self.values_of(self.roster.values(column))
+        return taken
 
     def values_of(self, column: pa.Array) -> pa.Array:
         taken: pa.Array = column.take(pa.array(self.rows))
@@ -86,8 +104,7 @@ def strata_sizes(task: Item | JointTask, eligible: Eligible) -> dict[str, int]:
     by = task.ratio.by
     if by is None:
         return {"": len(eligible)}
-    counts = pc.value_counts(eligible.values(by)).to_pylist()
-    return {c["values"]: c["counts"] for c in sorted(counts, key=lambda c: c["values"])}
+    return dict(sorted(category_counts(eligible.values(by)).items()))
 
 
 def task_quota(task: Item | JointTask, eligible: Eligible) -> int:
@@ -137,6 +154,13 @@ class KeyColumn(Sequence[str]):
         for start in range(0, len(self), self._BATCH):
             yield from self.arrow.slice(start, self._BATCH).to_pylist()
 
+    def among(self, keys: set[str]) -> list[str]:
+        """Those of ``keys`` in the column, sorted."""
+        found = self.arrow.filter(
+            pc.is_in(self.arrow, value_set=pa.array(sorted(keys), pa.string()))
+        )
+        return sorted(found.to_pylist())
+
     def joined(self) -> bytes:
         """The keys joined by "\n" (UTF-8), from Arrow's buffers: each key with a newline
         after it, end to end, less the last newline."""
@@ -166,13 +190,14 @@ def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
     assert ratio.by is not None
     values = eligible.values(ratio.by)
     strata = []
-    for value in sorted(pc.unique(values).to_pylist()):
+    for value in sorted(category_counts(values)):
         rate = ratio.rate_for(value)
         if rate is None:
             raise InputError(
                 f"{task.id} 的分层比例没有给出“{value}”层的比例；请补上该层或 default",
             )
-        strata.append(Stratum(value, rate, _key_list(keys.filter(pc.equal(values, value)))))
+        members = pa.array(category_mask(values, [value]))
+        strata.append(Stratum(value, rate, _key_list(keys.filter(members))))
     return strata
 
 
@@ -180,17 +205,18 @@ def names_lookup(eligible: Eligible) -> Callable[[list[str]], Mapping[str, str]]
     """Names of the selected enterprises, looked up only once the selection is known."""
 
     def names(keys: list[str]) -> Mapping[str, str]:
-        return eligible.roster.details(keys, NAME)
+        return eligible.details(keys, NAME)
 
     return names
 
 
-def _counts(values: pa.Array, mask: npt.NDArray[np.bool_], label: str = "") -> dict[str, int]:
+def _counts(
+    values: pa.DictionaryArray, mask: npt.NDArray[np.bool_], label: str = ""
+) -> dict[str, int]:
     """How many rows under ``mask`` hold each value (blank as （空）), keyed "{label}{value}"."""
     if not mask.any():
         return {}
-    found = pc.value_counts(values.filter(pa.array(mask))).to_pylist()
-    return {f"{label}{c['values'] or BLANK}": int(c["counts"]) for c in found}
+    return {f"{label}{v or BLANK}": n for v, n in category_counts(values, mask).items()}
 
 
 def _code_masks(
@@ -200,23 +226,19 @@ def _code_masks(
     rows = len(roster)
     keys = roster.keys
     invalid = pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)
-    ordered = keys.take(pa.array(roster.key_order))
+    repeats = roster.memo("repeats", lambda: sorted_repeats(roster.fixed, roster.key_order))
     duplicate = np.zeros(rows, dtype=bool)
-    if rows > 1:
-        same = pc.equal(ordered.slice(1), ordered.slice(0, rows - 1)).to_numpy(zero_copy_only=False)
-        twice = np.zeros(rows, dtype=bool)
-        twice[1:] |= same
-        twice[:-1] |= same
-        duplicate[roster.key_order[twice]] = True
+    duplicate[roster.key_order[repeats]] = True  # each repeat and the key it repeats
+    duplicate[roster.key_order[repeats - 1]] = True
     duplicate &= ~invalid
     invalid.flags.writeable = duplicate.flags.writeable = False  # shared by every task
     return invalid, duplicate
 
 
-def _outside_reasons(column: str, values: pa.Array) -> pa.Array:
-    return pc.binary_join_element_wise(
-        f"名录库中其{column}为", values, "，不在本事项的抽查范围", ""
-    )
+def _reasons(values: pa.DictionaryArray, before: str, after: str = "") -> pa.Array:
+    """A reason text per row, made once per category."""
+    texts = pc.binary_join_element_wise(before, values.dictionary, after, "")
+    return texts.take(values.indices)
 
 
 def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Accounting:
@@ -246,28 +268,25 @@ def account(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Acc
     not_target: dict[str, int] = {}
     for column, allowed in plan.base_item(task).targets.items():
         values = roster.values(column)
-        blank = pc.equal(pc.binary_length(values), 0).to_numpy(zero_copy_only=False) & remaining
+        blank = category_mask(values, [""]) & remaining
         blank_target += int(blank.sum())
         why(blank, f"名录库中其{column}为空")
         remaining &= ~blank
-        wanted = pa.array(sorted({normalize_value(v) for v in allowed}), pa.string())
-        fits = pc.is_in(values, value_set=wanted).to_numpy(zero_copy_only=False)
+        fits = category_mask(values, {normalize_value(v) for v in allowed})
         for value, count in _counts(values, remaining & ~fits, f"{column}：").items():
             not_target[value] = not_target.get(value, 0) + count
-        why(remaining & ~fits, partial(_outside_reasons, column, values))
+        why(
+            remaining & ~fits,
+            partial(_reasons, values, f"名录库中其{column}为", "，不在本事项的抽查范围"),
+        )
         remaining &= fits
     status: dict[str, int] = {}
     if STATUS in roster.columns:
         values = roster.values(STATUS)
-        operating = pa.array(
-            sorted(s for s in pc.unique(values).to_pylist() if is_operating(s)), pa.string()
-        )
-        fits = pc.is_in(values, value_set=operating).to_numpy(zero_copy_only=False)
+        operating = {s for s in values.dictionary.to_pylist() if is_operating(s)}
+        fits = category_mask(values, operating)
         status = _counts(values, remaining & ~fits)
-        why(
-            remaining & ~fits,
-            lambda: pc.binary_join_element_wise("名录库中其经营状态为", values, "", ""),
-        )
+        why(remaining & ~fits, partial(_reasons, values, "名录库中其经营状态为"))
         remaining &= fits
     return Accounting(
         rows=rows,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -20,9 +20,18 @@ import pyarrow.compute as pc
 
 from shuangsuiji.exceptions import Problem, Severity
 from shuangsuiji.inputs.dates import parse_date
-from shuangsuiji.inputs.tables import ROW, Column, Table, read_table, release_memory
+from shuangsuiji.inputs.tables import (
+    ROW,
+    WORKERS,
+    Column,
+    Table,
+    in_threads,
+    read_table,
+    release_memory,
+)
 from shuangsuiji.rules.keys import normalize_key, normalize_value
 from shuangsuiji.rules.uscc import (
+    CHUNK,
     USCC_ALPHABET,
     CodeStatus,
     check_codes,
@@ -81,15 +90,40 @@ _LIST_SEPARATORS = re.compile(r"[、，,;；/\s]+")
 
 def normalize_keys(values: pa.Array) -> tuple[pa.Array, npt.NDArray[Any]]:
     """:func:`normalize_key` over a whole column: (the keys as Arrow text, the same as a
-    fixed-width numpy array for vectorised checks). In C for the usual all-ASCII column."""
+    fixed-width numpy array for vectorised checks). In C for the usual all-ASCII column, and
+    without a copy when every key is already in its normal form (a province's export)."""
+    view = ascii_view(values)
+    if view is not None and _normal_ascii(view):
+        return values, view
     ascii_rows = pc.string_is_ascii(values)
     # NFKC is the identity on ASCII text, so trimming and upper-casing are all it needs.
     keys = pc.ascii_upper(pc.ascii_trim_whitespace(values))
     if not pc.all(ascii_rows).as_py():  # full-width letters and the like: only those rows
         other = pc.invert(ascii_rows)
-        fixed = [normalize_key(v) for v in values.filter(other).to_pylist()]
-        keys = pc.replace_with_mask(keys, other, pa.array(fixed, pa.string()))
+        fixed_keys = [normalize_key(v) for v in values.filter(other).to_pylist()]
+        keys = pc.replace_with_mask(keys, other, pa.array(fixed_keys, pa.string()))
     return keys, fixed_width(keys)
+
+
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True  # what ascii_trim_whitespace trims
+_LOWER = np.zeros(256, dtype=bool)
+_LOWER[ord("a") : ord("z") + 1] = True
+
+
+def _normal_ascii(fixed: npt.NDArray[Any]) -> bool:
+    """Whether ASCII keys of one width are already trimmed and upper-case (looked at a
+    million keys at a time, no copy of the column)."""
+    if not len(fixed) or fixed.dtype.itemsize == 0:
+        return True
+    matrix = fixed.view(np.uint8).reshape(len(fixed), -1)
+    for start in range(0, len(fixed), 1 << 20):
+        part = matrix[start : start + (1 << 20)]
+        if _ASCII_SPACE[part[:, 0]].any() or _ASCII_SPACE[part[:, -1]].any():
+            return False
+        if _LOWER[part].any():
+            return False
+    return True
 
 
 def fixed_width(keys: pa.Array) -> npt.NDArray[Any]:
@@ -97,13 +131,10 @@ def fixed_width(keys: pa.Array) -> npt.NDArray[Any]:
     length (the usual roster) are a view of Arrow's buffer, not a copy per key."""
     if not len(keys):
         return np.array([], dtype="S1")
-    lengths = pc.binary_length(keys)
-    width = pc.max(lengths).as_py() or 1
-    if pc.min(lengths).as_py() == width and keys.null_count == 0:
-        offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset :][: len(keys) + 1]
-        data = np.frombuffer(keys.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-        if not (data >= 0x80).any():
-            return data.view(f"S{width}")
+    view = ascii_view(keys)
+    if view is not None:
+        return view
+    width = pc.max(pc.binary_length(keys)).as_py() or 1
     texts = keys.to_pylist()
     try:
         return np.array(texts, dtype=f"S{width}")
@@ -111,14 +142,57 @@ def fixed_width(keys: pa.Array) -> npt.NDArray[Any]:
         return np.array(texts, dtype=np.str_)
 
 
-def normalize_column(values: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """:func:`normalize_value` over a column, computed once per distinct value."""
-    encoded = pc.dictionary_encode(values)
-    if isinstance(encoded, pa.ChunkedArray):
-        encoded = encoded.combine_chunks()  # one dictionary for the whole column
+def ascii_view(keys: pa.Array) -> npt.NDArray[Any] | None:
+    """ASCII text of one length, as a view of Arrow's buffer; None for any other text."""
+    if not len(keys) or keys.null_count:
+        return None
+    lengths = pc.binary_length(keys)
+    width = pc.max(lengths).as_py()
+    if not width or pc.min(lengths).as_py() != width:
+        return None
+    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset :][: len(keys) + 1]
+    data = np.frombuffer(keys.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    if any(data[i : i + (1 << 24)].max() >= 0x80 for i in range(0, len(data), 1 << 24)):
+        return None
+    return data.view(f"S{width}")
+
+
+def normalize_column(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
+    """:func:`normalize_value` over a column, computed once per distinct value: the column
+    as categories (an Arrow dictionary of distinct normalised values and a code per row).
+    A province's 行业类别 is a few hundred values, not twenty million strings."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()  # one dictionary for the whole column
+    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
     uniques = [normalize_value(u) for u in encoded.dictionary.to_pylist()]
-    result: pa.Array = pa.array(uniques, pa.string()).take(encoded.indices)
-    return result
+    distinct = list(dict.fromkeys(uniques))
+    indices = encoded.indices
+    if len(distinct) < len(uniques):  # " 冶金" and "冶金" are one category
+        place = {value: index for index, value in enumerate(distinct)}
+        remap = np.array([place[u] for u in uniques], dtype=np.int32)
+        indices = pa.array(remap[indices.to_numpy()])
+    return pa.DictionaryArray.from_arrays(indices, pa.array(distinct, pa.string()))
+
+
+def category_mask(values: pa.DictionaryArray, allowed: Collection[str]) -> npt.NDArray[np.bool_]:
+    """Rows of a column of categories whose value is among ``allowed`` (decided once per
+    category; Arrow's is_in would decode the column)."""
+    hit = pc.is_in(values.dictionary, value_set=pa.array(sorted(allowed), pa.string()))
+    found: npt.NDArray[np.bool_] = hit.to_numpy(zero_copy_only=False)[values.indices.to_numpy()]
+    return found
+
+
+def category_counts(
+    values: pa.DictionaryArray, mask: npt.NDArray[np.bool_] | None = None
+) -> dict[str, int]:
+    """How many rows (under ``mask``) hold each value, values held by none left out."""
+    codes = values.indices.to_numpy()
+    counts = np.bincount(codes if mask is None else codes[mask], minlength=len(values.dictionary))
+    return {
+        value: int(count)
+        for value, count in zip(values.dictionary.to_pylist(), counts.tolist(), strict=True)
+        if count
+    }
 
 
 def split_list(text: str) -> tuple[str, ...]:
@@ -139,6 +213,7 @@ class EnterpriseRoster:
     file: str
     table: Table
     key_order: npt.NDArray[np.intp]  # positions of the rows sorted by key
+    fixed: npt.NDArray[Any]  # the keys, fixed width (a view of ``keys`` when ASCII, one length)
     _values: dict[str, pa.Array] = field(default_factory=dict, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
 
@@ -159,17 +234,25 @@ class EnterpriseRoster:
 
     @property
     def keys(self) -> pa.Array:
-        return self.values(KEY)
+        return self._values[KEY]
 
-    def values(self, column: str) -> pa.Array:
-        """A column normalised for matching (NFKC, trimmed), computed once per column."""
+    def values(self, column: str) -> pa.DictionaryArray:
+        """A column normalised for matching (NFKC, trimmed) as categories, computed once per
+        column."""
         if column not in self._values:
-            self._values[column] = normalize_column(self.data.column(column))
-        return self._values[column]
+            self._values[column] = normalize_column(self.table.column(column))
+        found: pa.DictionaryArray = self._values[column]
+        return found
 
     @property
     def columns(self) -> list[str]:
         return self.table.columns
+
+    def positions(self, keys: Iterable[str]) -> tuple[list[str], npt.NDArray[np.intp]]:
+        """(the distinct ``keys`` found in the roster, sorted; their rows): a binary search
+        of the sorted keys, not a pass over the whole roster per lookup."""
+        found, at = sorted_lookup(self.fixed, keys, self.key_order)
+        return found, self.key_order[at]
 
     def details(self, keys: Iterable[str], column: str) -> dict[str, str]:
         """A column's text (trimmed) for the given keys; empty if the roster lacks the column."""
@@ -177,17 +260,36 @@ class EnterpriseRoster:
 
     def details_of(self, keys: Iterable[str], columns: Sequence[str]) -> dict[str, dict[str, str]]:
         """:meth:`details` of several columns, the keys looked up once."""
-        present = [c for c in columns if c in self.columns]
+        return self.details_at(*self.positions(keys), columns)
+
+    def details_at(
+        self, keys: Sequence[str], rows: npt.NDArray[np.intp], columns: Sequence[str]
+    ) -> dict[str, dict[str, str]]:
+        """:meth:`details_of` for keys whose rows are known."""
         found: dict[str, dict[str, str]] = {c: {} for c in columns}
-        if not present:
-            return found
-        wanted = pc.is_in(self.keys, value_set=pa.array(sorted(set(keys)), pa.string()))
-        codes = self.keys.filter(wanted).to_pylist()
-        rows = self.data.select(present).filter(wanted)
-        for column in present:
-            texts = (v.strip() for v in rows.column(column).to_pylist())
-            found[column] = dict(zip(codes, texts, strict=True))
+        for column in (c for c in columns if c in self.columns):
+            texts = (v.strip() for v in self.table.take(column, rows).to_pylist())
+            found[column] = dict(zip(keys, texts, strict=True))
         return found
+
+
+def sorted_lookup(
+    fixed: npt.NDArray[Any], keys: Iterable[str], sorter: npt.NDArray[np.intp] | None = None
+) -> tuple[list[str], npt.NDArray[np.intp]]:
+    """(the distinct ``keys`` present in ``fixed``, sorted; where each is in sorted order):
+    a binary search of fixed-width keys, sorted themselves or by ``sorter``."""
+    wanted = sorted(set(keys))
+    width = fixed.dtype.itemsize
+    if fixed.dtype.kind == "S":
+        wanted = [k for k in wanted if k.isascii() and len(k) <= width]
+    else:
+        wanted = [k for k in wanted if len(k) <= width // 4]
+    if not wanted or not len(fixed):
+        return [], np.array([], dtype=np.intp)
+    probe = np.array(wanted, dtype=fixed.dtype)
+    at = np.minimum(np.searchsorted(fixed, probe, sorter=sorter), len(fixed) - 1)
+    hit = fixed[at if sorter is None else sorter[at]] == probe
+    return [k for k, h in zip(wanted, hit.tolist(), strict=True) if h], at[hit]
 
 
 def code_problem(
@@ -232,11 +334,15 @@ def code_problem(
     )
 
 
+PARALLEL_KEYS = 1 << 20  # below this many keys one thread sorts faster than several
+
+
 def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
     """A stable argsort of fixed-width keys, in Python's string order.
 
     ASCII bytes are sorted as big-endian 8-byte words with ``np.lexsort``: twice as fast as
-    sorting the strings, which matters for a million keys.
+    sorting the strings. A big roster is split by key range (pivots from a sample; equal keys
+    always in one part) and the parts sorted on every core, then put end to end.
     """
     if keys.dtype.kind != "S" or not len(keys):
         return np.argsort(keys, kind="stable")
@@ -247,12 +353,38 @@ def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
         part = matrix[:, start : start + 8]
         size = part.shape[1]
         if size in (1, 2, 4, 8):  # the last word no wider than it is: 18 bytes are 8 + 8 + 2
-            words.append(np.ascontiguousarray(part).view(f">u{size}").ravel())
+            word = np.ascontiguousarray(part).view(f">u{size}").ravel()
         else:
             padded = np.zeros((len(keys), 8), dtype=np.uint8)
             padded[:, :size] = part
-            words.append(padded.view(">u8").ravel())
-    return np.lexsort(words[::-1])  # lexsort takes the most significant key last
+            word = padded.view(">u8").ravel()
+        words.append(word.astype(word.dtype.newbyteorder("="), copy=False))  # sorts faster
+    significant_last = words[::-1]  # lexsort takes the most significant key last
+    if len(keys) < PARALLEL_KEYS or WORKERS < 2:
+        return np.lexsort(significant_last)
+    sample = np.sort(keys[:: max(1, len(keys) // 4096)])
+    pivots = np.unique(sample[[len(sample) * i // WORKERS for i in range(1, WORKERS)]])
+    part_of = np.searchsorted(pivots, keys, side="right").astype(np.uint8)
+    rows = np.argsort(part_of, kind="stable")  # rows by part, each part's rows in row order
+    ends = np.cumsum(np.bincount(part_of, minlength=len(pivots) + 1))
+    del part_of
+
+    def sort(part: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+        return part[np.lexsort([w[part] for w in significant_last])]
+
+    return np.concatenate(in_threads(sort, np.split(rows, ends[:-1])))
+
+
+def sorted_repeats(keys: npt.NDArray[Any], order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """Positions in ``order`` whose key equals the one before it. Sorted, equal keys sit side
+    by side (the stable sort keeps the earliest row first); compared a million at a time,
+    so a province's keys are never copied in key order whole."""
+    found = []
+    step = 1 << 20
+    for start in range(1, len(order), step):
+        ranked = keys[order[start - 1 : start + step]]
+        found.append(np.flatnonzero(ranked[1:] == ranked[:-1]) + start)
+    return np.concatenate(found) if found else np.array([], dtype=np.intp)
 
 
 def _duplicate_problems(
@@ -262,17 +394,18 @@ def _duplicate_problems(
     rows: Sequence[int] | npt.NDArray[np.int64],
     what: str,
     order: npt.NDArray[np.intp] | None = None,
+    repeats: npt.NDArray[np.intp] | None = None,
 ) -> list[Problem]:
-    """One problem per repeated key, naming the row it repeats; ``order`` sorts ``keys``."""
+    """One problem per repeated key, naming the row it repeats; ``order`` sorts ``keys``,
+    ``repeats`` are its :func:`sorted_repeats` when already known."""
     if order is None:
         order = np.argsort(keys, kind="stable")
-    ranked = keys[order]
-    # Sorted, equal keys sit side by side; the stable sort keeps the earliest row first.
-    repeats = np.flatnonzero(ranked[1:] == ranked[:-1]) + 1
+    if repeats is None:
+        repeats = sorted_repeats(keys, order)
     problems = []
     first_row: dict[str, int] = {}
     for position in repeats.tolist():
-        key = ranked[position]
+        key = keys[order[position]]
         key = key.decode() if isinstance(key, bytes) else str(key)
         if not key:
             continue
@@ -314,7 +447,15 @@ def load_enterprises(
 ) -> tuple[EnterpriseRoster | None, list[Problem]]:
     """Read the enterprise roster and report every problem in it."""
     table, problems = read_table(
-        path, ENTERPRISE_COLUMNS, sheet=sheet, label=label, missing_fix=ROSTER_PATH_FIX
+        path,
+        ENTERPRISE_COLUMNS,
+        sheet=sheet,
+        label=label,
+        missing_fix=ROSTER_PATH_FIX,
+        # A parquet roster's other columns (names, addresses: most of its bytes) are read
+        # where they are used, for the selected enterprises.
+        eager=(KEY, *_NORMALISED_ON_LOAD),
+        categorical=_NORMALISED_ON_LOAD,
     )
     if table is None or KEY not in table.columns:
         return None, problems
@@ -328,7 +469,7 @@ def load_enterprises(
     normalised |= {c: normalize_column(table.column(c)) for c in _NORMALISED_ON_LOAD if c in table}
     for name, values in normalised.items():
         table.data = table.data.set_column(table.data.column_names.index(name), name, values)
-    roster = EnterpriseRoster(file, table, np.array([], dtype=np.intp), normalised)
+    roster = EnterpriseRoster(file, table, np.array([], dtype=np.intp), fixed, normalised)
     rows = table.data.column(ROW).to_numpy()
 
     for row in rows[pc.equal(pc.binary_length(keys), 0).to_numpy(zero_copy_only=False)]:
@@ -339,20 +480,22 @@ def load_enterprises(
         # Names are kept as read; whatever displays a name strips it.
         # A pattern, not a trimmed copy of every name (a province's names are gigabytes): the
         # characters utf8_trim_whitespace trims (Unicode's separators and ASCII controls).
-        blank = pc.match_substring_regex(table.column(NAME), BLANK_TEXT)
-        for row in rows[blank.to_numpy(zero_copy_only=False)]:
+        for row in rows[table.matching(NAME, BLANK_TEXT)]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
-    statuses = check_codes(fixed)
+    statuses = np.concatenate(
+        in_threads(check_codes, [fixed[i : i + CHUNK] for i in range(0, len(fixed), CHUNK)])
+    )
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
         key = keys[index].as_py()
         if key:
             status = int(statuses[index])
             problems.append(code_problem(file, int(rows[index]), KEY, key, status, uscc_check))
     # Sorting the keys once serves the duplicate check here and every draw's population.
-    roster.key_order = key_order(fixed)
-    problems += _duplicate_problems(file, KEY, fixed, rows, "代码", roster.key_order)
-    del fixed, statuses
+    roster.key_order = order = key_order(fixed)
+    repeats = roster.memo("repeats", lambda: sorted_repeats(fixed, order))
+    problems += _duplicate_problems(file, KEY, fixed, rows, "代码", order, repeats)
+    del statuses
     release_memory()  # the checks' temporary arrays
     return (roster if complete else None), problems
 

@@ -12,16 +12,18 @@ import csv
 import ctypes
 import datetime as dt
 import io
+import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from xml.etree import ElementTree
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -51,16 +53,20 @@ class Column:
 class Table:
     """A table read from one file: canonical column names, text cells ("" when empty, never
     null), the row number the user sees in ``_row``. Columnar (Arrow): a million-row roster
-    is a few contiguous buffers, not millions of Python strings."""
+    is a few contiguous buffers, not millions of Python strings. A parquet file's columns
+    that the caller did not ask for up front are read when used (``lazy``)."""
 
     file: str
     data: pa.Table
     header_row: int
     headers: list[str] = field(default_factory=list)
+    lazy: _Parquet | None = None
 
     @property
     def columns(self) -> list[str]:
         """The text columns' canonical names, in file order."""
+        if self.lazy is not None:
+            return list(self.lazy.names)
         return [c for c in self.data.column_names if c != ROW]
 
     def __len__(self) -> int:
@@ -71,7 +77,39 @@ class Table:
 
     def column(self, name: str) -> pa.Array:
         """One text column as a single Arrow array."""
-        return self.data.column(name).combine_chunks()
+        if name in self.data.column_names or self.lazy is None:
+            return self.data.column(name).combine_chunks()
+        return self.lazy.take(name, self._file_rows())
+
+    def take(self, name: str, positions: npt.NDArray[np.intp]) -> pa.Array:
+        """A column's cells at some rows (table positions), in that order: a column not yet
+        read is read only where those rows lie."""
+        if name in self.data.column_names or self.lazy is None:
+            return self.data.column(name).take(pa.array(positions))
+        return self.lazy.take(name, self._file_rows(positions))
+
+    def matching(self, name: str, pattern: str) -> npt.NDArray[np.intp]:
+        """Positions of the rows whose cell in ``name`` matches ``pattern`` (RE2), a column not
+        yet read scanned a row group at a time."""
+        if name in self.data.column_names or self.lazy is None:
+            found = pc.match_substring_regex(self.data.column(name), pattern)
+            return np.flatnonzero(found.to_numpy(zero_copy_only=False))
+        file_rows = self._file_rows()
+        hits = [
+            start + np.flatnonzero(pc.match_substring_regex(part, pattern).to_numpy(False))
+            for start, part in self.lazy.batches(name)
+        ]
+        matched = np.concatenate(hits) if hits else np.array([], dtype=np.intp)
+        # Rows dropped as blank are not the table's: only the file rows the table kept.
+        positions = np.searchsorted(file_rows, matched)
+        kept = positions < len(file_rows)
+        kept[kept] = file_rows[positions[kept]] == matched[kept]
+        return positions[kept]
+
+    def _file_rows(self, positions: npt.NDArray[np.intp] | None = None) -> npt.NDArray[np.int64]:
+        # A parquet file's row i is the user's row i + 2 (its column names are row 1).
+        rows: npt.NDArray[np.int64] = self.data.column(ROW).to_numpy()
+        return (rows if positions is None else rows[positions]) - 2
 
     def rows(self) -> list[int]:
         """The row numbers as the user sees them, one per row."""
@@ -228,6 +266,22 @@ def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str)
     row = np.arange(index + 2, index + 2 + frame.num_rows, dtype=np.int64)
     release_memory()
     return frame.append_column(ROW, pa.array(row)), index + 1, raw_headers, []
+
+
+WORKERS = min(os.cpu_count() or 1, 8)  # threads for work that runs without the GIL
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_threads(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
+    """``function`` over ``jobs`` on WORKERS threads (numpy's sorts and arithmetic and
+    parquet's decoding release the GIL), results in the order of ``jobs``."""
+    if len(jobs) < 2 or WORKERS < 2:
+        return [function(job) for job in jobs]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(function, jobs))
 
 
 def release_memory() -> None:
@@ -523,36 +577,118 @@ def _column_letter(index: int) -> str:
     return name
 
 
-def _read_parquet(path: Path, aliases: dict[str, str]) -> _Read:
+@dataclass(frozen=True)
+class _Parquet:
+    """A parquet file's columns, by canonical name, read when a caller first uses them."""
+
+    path: Path
+    names: dict[str, str]  # canonical name -> the file's column name, in file order
+
+    def _text(self, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
+        return _as_text(self.names[name], column)
+
+    def take(self, name: str, file_rows: npt.NDArray[np.int64]) -> pa.Array:
+        """The column's cells at ``file_rows`` (0 = the first row under the header), in that
+        order; only the row groups holding them are read."""
+        import pyarrow.parquet as pq
+
+        source = pq.ParquetFile(self.path)
+        ends = np.cumsum(
+            [source.metadata.row_group(g).num_rows for g in range(source.num_row_groups)]
+        )
+        order = np.argsort(file_rows, kind="stable")
+        wanted = file_rows[order]
+        groups = np.searchsorted(ends, wanted, side="right")
+
+        def cells_of(group: int) -> pa.Array:
+            start = int(ends[group - 1]) if group else 0
+            rows = wanted[groups == group] - start
+            cells = source.read_row_group(group, columns=[self.names[name]]).column(0)
+            return self._text(name, cells).take(pa.array(rows))
+
+        parts = in_threads(cells_of, np.unique(groups).tolist())
+        found = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
+        back = np.empty_like(order)
+        back[order] = np.arange(len(order))
+        return found.take(pa.array(back))
+
+    def batches(self, name: str) -> Iterator[tuple[int, pa.Array]]:
+        """(first file row, the column's cells) a row group at a time."""
+        import pyarrow.parquet as pq
+
+        source = pq.ParquetFile(self.path)
+        start = 0
+        for group in range(source.num_row_groups):
+            cells = source.read_row_group(group, columns=[self.names[name]]).column(0)
+            yield start, self._text(name, cells)
+            start += len(cells)
+
+
+def _as_text(raw: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """A parquet column as text cells: numbers and dates as their text, missing values empty."""
+    if pa.types.is_dictionary(column.type):  # read as categories: decoded where text is due
+        column = column.cast(column.type.value_type)
+    if column.type != pa.string():
+        try:
+            column = pc.cast(column, pa.string())
+        except pa.ArrowException:
+            raise _Unreadable(
+                f"列“{raw}”的类型 {column.type} 不能当作文本读取",
+                "导出时把这一列存成文本、数字或日期，或删去这一列",
+            ) from None
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    # Filled only where something is missing: a copy of a province's column costs gigabytes.
+    filled: pa.Array = pc.fill_null(column, "") if column.null_count else column
+    return filled
+
+
+def _categories(column: pa.ChunkedArray) -> pa.Array:
+    """A column read as categories, one dictionary for the whole column, missing values empty."""
+    column = column.unify_dictionaries()
+    if not pa.types.is_string(column.type.value_type):
+        return pc.dictionary_encode(_as_text("", column))
+    combined = column.combine_chunks()
+    if not combined.null_count:
+        return combined
+    dictionary = pa.concat_arrays([combined.dictionary, pa.array([""], pa.string())])
+    indices = pc.fill_null(combined.indices, len(dictionary) - 1)
+    return pa.DictionaryArray.from_arrays(indices, dictionary)
+
+
+def _read_parquet(
+    path: Path, aliases: dict[str, str], eager: Collection[str] | None, categorical: Collection[str]
+) -> tuple[_Read, _Parquet | None]:
     """A parquet file: its column names are the header (row 1), its rows rows 2, 3, …; every
-    column as text, missing values empty."""
+    column as text, missing values empty. With ``eager``, only those columns are read now
+    (``categorical`` ones as categories), the rest when used."""
     import pyarrow.parquet as pq  # imported here: most rosters are csv or xlsx
 
     try:
-        data = pq.read_table(path)
+        schema = pq.read_schema(path)
+        raw_headers = [str(name) for name in schema.names]
+        names = _canonical_headers(raw_headers, aliases)
+        wanted = [r for r, n in zip(raw_headers, names, strict=True) if eager is None or n in eager]
+        dictionaries = [r for r, n in zip(raw_headers, names, strict=True) if n in categorical]
+        data = pq.read_table(path, columns=wanted, read_dictionary=dictionaries)
     except (pa.ArrowException, OSError) as exc:
         raise _Unreadable(
             f"无法读取 parquet 文件（{exc.__class__.__name__}）", "重新导出 parquet 文件"
         ) from None
-    raw_headers = [str(name) for name in data.column_names]
-    names = _canonical_headers(raw_headers, aliases)
+    by_raw = dict(zip(raw_headers, names, strict=True))
+    for raw, kind in zip(raw_headers, schema.types, strict=True):
+        if raw not in wanted:
+            _as_text(raw, pa.array([], kind))  # a column that could never be read: said now
     columns = {}
-    for raw, name, column in zip(raw_headers, names, data.columns, strict=True):
-        if column.type != pa.string():
-            try:
-                column = pc.cast(column, pa.string())  # numbers and dates as their text
-            except pa.ArrowException:
-                raise _Unreadable(
-                    f"列“{raw}”的类型 {column.type} 不能当作文本读取",
-                    "导出时把这一列存成文本、数字或日期，或删去这一列",
-                ) from None
-        # Filled only where something is missing: a copy of a province's column costs gigabytes.
-        columns[name] = pc.fill_null(column, "") if column.null_count else column
+    for raw, column in zip(wanted, data.columns, strict=True):
+        name = by_raw[raw]
+        columns[name] = _categories(column) if raw in dictionaries else _as_text(raw, column)
     columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=np.int64))
     table = pa.table(columns)
     del data, columns
     release_memory()
-    return table, 1, raw_headers, []
+    lazy = None if eager is None else _Parquet(path, {n: r for r, n in by_raw.items()})
+    return (table, 1, raw_headers, []), lazy
 
 
 def _duplicate_columns(
@@ -613,11 +749,24 @@ def _checked(path: Path, label: str | None, missing_fix: str) -> tuple[str, list
     return file, []
 
 
+def empty_cells(column: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
+    """Which cells of a text column are empty (a column of categories: decided once per
+    category, not once per row)."""
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    if pa.types.is_dictionary(column.type):
+        empty = pc.equal(pc.binary_length(column.dictionary), 0)
+        return empty.take(column.indices)
+    found: pa.BooleanArray = pc.equal(pc.binary_length(column), 0)
+    return found
+
+
 def _finish(
     file: str,
     read: _Read,
     columns: Sequence[Column],
     aliases: dict[str, str],
+    lazy: _Parquet | None = None,
 ) -> tuple[Table, list[Problem]]:
     """A table as read, checked for duplicate and missing columns, blank rows dropped."""
     frame, header_row, raw_headers, merged = read
@@ -635,8 +784,9 @@ def _finish(
                 "warning",
             )
         )
+    present = frame.column_names if lazy is None else list(lazy.names)
     for column in columns:
-        if column.required and column.name not in frame.column_names:
+        if column.required and column.name not in present:
             also = f"（也认：{'、'.join(column.aliases)}）" if column.aliases else ""
             problems.append(
                 Problem(
@@ -651,14 +801,26 @@ def _finish(
     # nothing in them are dropped.
     text_columns = [c for c in frame.column_names if c != ROW]
     if text_columns and frame.num_rows:
-        blank = pc.equal(pc.binary_length(frame.column(text_columns[0])), 0)
+        blank = empty_cells(frame.column(text_columns[0]))
         for name in text_columns[1:]:
             if not pc.any(blank).as_py():
                 break
-            blank = pc.and_(blank, pc.equal(pc.binary_length(frame.column(name)), 0))
+            blank = pc.and_(blank, empty_cells(frame.column(name)))
+        if lazy is not None and pc.any(blank).as_py():
+            # Blank in every column read so far: the columns not read yet decide, where
+            # those rows lie.
+            where = np.flatnonzero(blank.to_numpy(zero_copy_only=False))
+            empty = np.ones(len(where), dtype=bool)
+            file_rows = frame.column(ROW).to_numpy()[where] - 2
+            for name in (n for n in lazy.names if n not in frame.column_names):
+                cells = lazy.take(name, file_rows)
+                empty &= pc.equal(pc.binary_length(cells), 0).to_numpy(zero_copy_only=False)
+            mask = np.zeros(frame.num_rows, dtype=bool)
+            mask[where[empty]] = True
+            blank = pa.array(mask)
         if pc.any(blank).as_py():
             frame = frame.filter(pc.invert(blank))
-    return Table(file, frame, header_row, found), problems
+    return Table(file, frame, header_row, found, lazy), problems
 
 
 def read_table(
@@ -668,11 +830,15 @@ def read_table(
     sheet: str | None = None,
     label: str | None = None,
     missing_fix: str = "检查文件路径",
+    eager: Collection[str] | None = None,
+    categorical: Collection[str] = (),
 ) -> tuple[Table | None, list[Problem]]:
-    """Read ``path`` (xlsx/csv/tsv) into a :class:`Table` and the problems found.
+    """Read ``path`` (xlsx/csv/tsv/parquet) into a :class:`Table` and the problems found.
 
     Returns ``(None, problems)`` when the file cannot be read at all; a table missing
-    required columns comes back with one problem per missing column.
+    required columns comes back with one problem per missing column. A parquet file is
+    read column by column: with ``eager``, only those columns now (``categorical`` ones
+    as categories, an Arrow dictionary), the others when first used.
     """
     file, problems = _checked(path, label, missing_fix)
     if problems:
@@ -682,7 +848,8 @@ def read_table(
         if path.suffix.lower() in _EXCEL_SUFFIXES:
             read = _read_excel(path, aliases, sheet)
         elif path.suffix.lower() in _PARQUET_SUFFIXES:
-            read = _read_parquet(path, aliases)
+            read, lazy = _read_parquet(path, aliases, eager, categorical)
+            return _finish(file, read, columns, aliases, lazy)
         else:
             read = _read_text(path, aliases)
     except _Unreadable as exc:

@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
-import pyarrow.compute as pc
-
 from shuangsuiji.exceptions import InputError, Problem, raise_for_errors
 from shuangsuiji.inputs.plan import Item, JointTask, Plan, load_plan
 from shuangsuiji.inputs.population import population, strata_sizes
 from shuangsuiji.inputs.rosters import (
     EnterpriseRoster,
     OfficerRoster,
+    category_counts,
+    category_mask,
     load_enterprises,
     load_officers,
     officer_department,
@@ -73,10 +73,10 @@ def _blank_target_problems(
     """A blank cell in a targets column is an error naming its row: a merged or emptied cell
     would quietly leave the enterprise out of every draw. With ``blank_targets: exclude`` such
     rows are left out on purpose, counted and published (a warning says how many)."""
-    blank = pc.equal(pc.binary_length(roster.values(column)), 0)
-    if not pc.any(blank).as_py():
+    blank = category_mask(roster.values(column), [""])
+    if not blank.any():
         return []
-    rows = roster.data.column(ROW).combine_chunks().filter(blank).to_pylist()
+    rows = roster.data.column(ROW).to_numpy()[blank].tolist()
     if item.blank_targets == "exclude":
         line, where = plan_place
         return [
@@ -122,7 +122,7 @@ def _task_problems(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster)
                 )
                 continue
             problems += _blank_target_problems(plan, task, column, roster, (line, where))
-            present = set(pc.unique(roster.values(column)).to_pylist())
+            present = set(category_counts(roster.values(column)))
             expected = {normalize_value(v) for v in task.absent_targets.get(column, [])}
             for value in values:
                 if normalize_value(value) in present:

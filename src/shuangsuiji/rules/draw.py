@@ -73,9 +73,24 @@ def tickets(seed: str, scope: str, keys: Iterable[str]) -> list[str]:
 
 @runtime_checkable
 class JoinedKeys(Protocol):
-    """A key list that joins itself faster than Python would (an Arrow column)."""
+    """A sorted key list that joins itself, and finds which of some keys it holds, faster
+    than Python would (an Arrow column)."""
 
     def joined(self) -> bytes: ...
+
+    def among(self, keys: set[str]) -> list[str]:
+        """Those of ``keys`` in the list, sorted."""
+        ...
+
+
+def present(keys: set[str], population: Sequence[str]) -> list[str]:
+    """Those of ``keys`` (the year's earlier selections) in ``population``, sorted: a key
+    column is not walked a key at a time."""
+    if not keys:
+        return []
+    if isinstance(population, JoinedKeys):
+        return population.among(keys)
+    return sorted(keys.intersection(population))
 
 
 def joined_keys(keys: Sequence[str]) -> bytes:
@@ -252,7 +267,7 @@ def draw(task: DrawInput) -> DrawRecord:
         ),
         accounting=task.accounting,
         strata=strata,
-        excluded=sorted(excluded.intersection(keys)),
+        excluded=present(excluded, keys),
         excluded_from=list(task.excluded_from),
         k=sum(s.k for s in task.strata),
         selected=[

@@ -15,6 +15,7 @@ import types
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, lru_cache
+from json.encoder import encode_basestring
 from typing import Any, ClassVar, Self, TypeVar, Union, get_args, get_origin, get_type_hints
 
 T = TypeVar("T")
@@ -235,7 +236,12 @@ def _ordered_ratio(ratio: str | Mapping[str, str]) -> str | dict[str, str]:
 
 
 def _compact(value: object) -> str:
-    # Without indent the json module uses its C encoder: a million keys in a blink.
+    # Without indent the json module uses its C encoder: a million keys in a blink. A string
+    # goes straight to the encoder's C function, as json.dumps would send it (without making
+    # an encoder per call: a big month has a million of them).
+    if isinstance(value, str):
+        text: str = encode_basestring(value)
+        return text
     return json.dumps(value, ensure_ascii=False)
 
 
