@@ -28,6 +28,7 @@ from shuangsuiji.inputs.rosters import (
     sorted_lookup,
     sorted_repeats,
 )
+from shuangsuiji.inputs.tables import Positions
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
 from shuangsuiji.rules.records import INLINE_KEYS, Accounting
@@ -63,7 +64,7 @@ class Eligible:
     """A task's eligible rows of the roster, in key order."""
 
     roster: EnterpriseRoster
-    rows: npt.NDArray[np.intp]  # positions in the roster, sorted by key
+    rows: Positions  # positions in the roster, sorted by key
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -123,17 +124,28 @@ def task_quota(task: Item | JointTask, eligible: Eligible) -> int:
 class KeyColumn(Sequence[str]):
     """A long sorted key list kept as an Arrow column: it reads as a list of str, and joins
     itself for its file and digest in Arrow, so a province's population (millions of keys) is
-    never a Python string a key."""
+    never a Python string a key. Made with ``rows``, it is those rows of ``array`` and holds
+    only their numbers: the keys are taken from the roster each time they are used (a few
+    times a draw), not kept beside it for every task of the month."""
 
     _BATCH = 65_536  # keys made into Python strings at a time when iterated
 
-    def __init__(self, array: pa.Array | pa.ChunkedArray) -> None:
+    def __init__(self, array: pa.Array | pa.ChunkedArray, rows: Positions | None = None) -> None:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
-        self.arrow: pa.Array = array
+        self._source: pa.Array = array
+        self._rows = rows
+
+    @property
+    def arrow(self) -> pa.Array:
+        """The keys as one Arrow array."""
+        if self._rows is None:
+            return self._source
+        taken: pa.Array = self._source.take(pa.array(self._rows))
+        return taken
 
     def __len__(self) -> int:
-        return len(self.arrow)
+        return len(self._source) if self._rows is None else len(self._rows)
 
     @overload
     def __getitem__(self, index: int) -> str: ...
@@ -143,22 +155,27 @@ class KeyColumn(Sequence[str]):
 
     def __getitem__(self, index: int | slice) -> str | list[str]:
         if isinstance(index, slice):
-            found: list[str] = self.arrow[index].to_pylist()
+            found: list[str] = self._part(index).to_pylist()
             return found
         if not -len(self) <= index < len(self):
             raise IndexError(index)
-        text: str = self.arrow[index].as_py()
+        at = index if self._rows is None else int(self._rows[index])
+        text: str = self._source[at].as_py()
         return text
+
+    def _part(self, index: slice) -> pa.Array:
+        if self._rows is None:
+            return self._source[index]
+        return self._source.take(pa.array(self._rows[index]))
 
     def __iter__(self) -> Iterator[str]:
         for start in range(0, len(self), self._BATCH):
-            yield from self.arrow.slice(start, self._BATCH).to_pylist()
+            yield from self._part(slice(start, start + self._BATCH)).to_pylist()
 
     def among(self, keys: set[str]) -> list[str]:
         """Those of ``keys`` in the column, sorted."""
-        found = self.arrow.filter(
-            pc.is_in(self.arrow, value_set=pa.array(sorted(keys), pa.string()))
-        )
+        column = self.arrow
+        found = column.filter(pc.is_in(column, value_set=pa.array(sorted(keys), pa.string())))
         return sorted(found.to_pylist())
 
     def joined(self) -> bytes:
@@ -176,17 +193,22 @@ class KeyColumn(Sequence[str]):
 COLUMN_KEYS = INLINE_KEYS  # longer populations go to a key file: they stay Arrow
 
 
-def _key_list(keys: pa.Array) -> Sequence[str]:
-    """Keys as the draw takes them: a list, or past COLUMN_KEYS a column."""
-    return KeyColumn(keys) if len(keys) > COLUMN_KEYS else keys.to_pylist()
+def _key_list(eligible: Eligible, members: npt.NDArray[np.bool_] | None = None) -> Sequence[str]:
+    """Keys of the population (``members`` of it) as the draw takes them: a list, or past
+    COLUMN_KEYS a column of their rows in the roster."""
+    rows = eligible.rows if members is None else eligible.rows[members]
+    if len(rows) > COLUMN_KEYS:
+        return KeyColumn(eligible.roster.keys, rows)
+    keys = eligible.keys if members is None else eligible.keys.filter(pa.array(members))
+    found: list[str] = keys.to_pylist()
+    return found
 
 
 def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
     """The task's strata over its eligible population (one stratum for a flat ratio)."""
-    keys = eligible.keys
     ratio = task.ratio
     if ratio.rate is not None:
-        return [Stratum("", ratio.rate, _key_list(keys))]
+        return [Stratum("", ratio.rate, _key_list(eligible))]
     assert ratio.by is not None
     values = eligible.values(ratio.by)
     strata = []
@@ -196,8 +218,7 @@ def build_strata(task: Item | JointTask, eligible: Eligible) -> list[Stratum]:
             raise InputError(
                 f"{task.id} 的分层比例没有给出“{value}”层的比例；请补上该层或 default",
             )
-        members = pa.array(category_mask(values, [value]))
-        strata.append(Stratum(value, rate, _key_list(keys.filter(members))))
+        strata.append(Stratum(value, rate, _key_list(eligible, category_mask(values, [value]))))
     return strata
 
 

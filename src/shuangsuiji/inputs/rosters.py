@@ -24,6 +24,7 @@ from shuangsuiji.inputs.tables import (
     ROW,
     WORKERS,
     Column,
+    Positions,
     Table,
     in_threads,
     read_table,
@@ -166,11 +167,13 @@ def normalize_column(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
     uniques = [normalize_value(u) for u in encoded.dictionary.to_pylist()]
     distinct = list(dict.fromkeys(uniques))
-    indices = encoded.indices
+    # A code a row in the narrowest integer that holds them: a byte for a few hundred values.
+    width = np.int8 if len(distinct) <= 127 else np.int16 if len(distinct) <= 32767 else np.int32
+    codes = encoded.indices.to_numpy()
     if len(distinct) < len(uniques):  # " 冶金" and "冶金" are one category
         place = {value: index for index, value in enumerate(distinct)}
-        remap = np.array([place[u] for u in uniques], dtype=np.int32)
-        indices = pa.array(remap[indices.to_numpy()])
+        codes = np.array([place[u] for u in uniques], dtype=width)[codes]
+    indices = pa.array(codes.astype(width, copy=False))
     return pa.DictionaryArray.from_arrays(indices, pa.array(distinct, pa.string()))
 
 
@@ -212,7 +215,7 @@ class EnterpriseRoster:
 
     file: str
     table: Table
-    key_order: npt.NDArray[np.intp]  # positions of the rows sorted by key
+    key_order: Positions  # positions of the rows sorted by key
     fixed: npt.NDArray[Any]  # the keys, fixed width (a view of ``keys`` when ASCII, one length)
     _values: dict[str, pa.Array] = field(default_factory=dict, repr=False)
     _memo: dict[Hashable, Any] = field(default_factory=dict, repr=False)
@@ -248,7 +251,7 @@ class EnterpriseRoster:
     def columns(self) -> list[str]:
         return self.table.columns
 
-    def positions(self, keys: Iterable[str]) -> tuple[list[str], npt.NDArray[np.intp]]:
+    def positions(self, keys: Iterable[str]) -> tuple[list[str], Positions]:
         """(the distinct ``keys`` found in the roster, sorted; their rows): a binary search
         of the sorted keys, not a pass over the whole roster per lookup."""
         found, at = sorted_lookup(self.fixed, keys, self.key_order)
@@ -263,7 +266,7 @@ class EnterpriseRoster:
         return self.details_at(*self.positions(keys), columns)
 
     def details_at(
-        self, keys: Sequence[str], rows: npt.NDArray[np.intp], columns: Sequence[str]
+        self, keys: Sequence[str], rows: Positions, columns: Sequence[str]
     ) -> dict[str, dict[str, str]]:
         """:meth:`details_of` for keys whose rows are known."""
         found: dict[str, dict[str, str]] = {c: {} for c in columns}
@@ -274,8 +277,8 @@ class EnterpriseRoster:
 
 
 def sorted_lookup(
-    fixed: npt.NDArray[Any], keys: Iterable[str], sorter: npt.NDArray[np.intp] | None = None
-) -> tuple[list[str], npt.NDArray[np.intp]]:
+    fixed: npt.NDArray[Any], keys: Iterable[str], sorter: Positions | None = None
+) -> tuple[list[str], Positions]:
     """(the distinct ``keys`` present in ``fixed``, sorted; where each is in sorted order):
     a binary search of fixed-width keys, sorted themselves or by ``sorter``."""
     wanted = sorted(set(keys))
@@ -334,10 +337,10 @@ def code_problem(
     )
 
 
-PARALLEL_KEYS = 1 << 20  # below this many keys one thread sorts faster than several
+PARALLEL_KEYS = 1 << 18  # below this many keys one thread sorts faster than several
 
 
-def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
+def key_order(keys: npt.NDArray[Any]) -> Positions:
     """A stable argsort of fixed-width keys, in Python's string order.
 
     ASCII bytes are sorted as big-endian 8-byte words with ``np.lexsort``: twice as fast as
@@ -360,22 +363,24 @@ def key_order(keys: npt.NDArray[Any]) -> npt.NDArray[np.intp]:
             word = padded.view(">u8").ravel()
         words.append(word.astype(word.dtype.newbyteorder("="), copy=False))  # sorts faster
     significant_last = words[::-1]  # lexsort takes the most significant key last
+    small = np.int32 if len(keys) < 2**31 else np.intp
     if len(keys) < PARALLEL_KEYS or WORKERS < 2:
-        return np.lexsort(significant_last)
+        return np.lexsort(significant_last).astype(small)
     sample = np.sort(keys[:: max(1, len(keys) // 4096)])
     pivots = np.unique(sample[[len(sample) * i // WORKERS for i in range(1, WORKERS)]])
     part_of = np.searchsorted(pivots, keys, side="right").astype(np.uint8)
-    rows = np.argsort(part_of, kind="stable")  # rows by part, each part's rows in row order
+    # Rows by part, each part's rows in row order.
+    rows = np.argsort(part_of, kind="stable").astype(small)
     ends = np.cumsum(np.bincount(part_of, minlength=len(pivots) + 1))
     del part_of
 
-    def sort(part: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    def sort(part: Positions) -> Positions:
         return part[np.lexsort([w[part] for w in significant_last])]
 
     return np.concatenate(in_threads(sort, np.split(rows, ends[:-1])))
 
 
-def sorted_repeats(keys: npt.NDArray[Any], order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+def sorted_repeats(keys: npt.NDArray[Any], order: Positions) -> Positions:
     """Positions in ``order`` whose key equals the one before it. Sorted, equal keys sit side
     by side (the stable sort keeps the earliest row first); compared a million at a time,
     so a province's keys are never copied in key order whole."""
@@ -393,8 +398,8 @@ def _duplicate_problems(
     keys: npt.NDArray[Any],
     rows: Sequence[int] | npt.NDArray[np.int64],
     what: str,
-    order: npt.NDArray[np.intp] | None = None,
-    repeats: npt.NDArray[np.intp] | None = None,
+    order: Positions | None = None,
+    repeats: Positions | None = None,
 ) -> list[Problem]:
     """One problem per repeated key, naming the row it repeats; ``order`` sorts ``keys``,
     ``repeats`` are its :func:`sorted_repeats` when already known."""
@@ -483,8 +488,10 @@ def load_enterprises(
         for row in rows[table.matching(NAME, BLANK_TEXT)]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
+    # In chunks (bounded temporaries), one per thread at least.
+    step = max(1, min(CHUNK, -(-len(fixed) // WORKERS)))
     statuses = np.concatenate(
-        in_threads(check_codes, [fixed[i : i + CHUNK] for i in range(0, len(fixed), CHUNK)])
+        in_threads(check_codes, [fixed[i : i + step] for i in range(0, len(fixed), step)])
     )
     for index in (statuses != CodeStatus.VALID).nonzero()[0].tolist():
         key = keys[index].as_py()

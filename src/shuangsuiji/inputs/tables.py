@@ -32,6 +32,9 @@ from shuangsuiji.exceptions import Problem
 
 HEADER_SCAN_ROWS = 20
 _HEAD_BYTES = 1 << 16  # enough for the header rows and for telling the encoding
+# Row positions: int32 for any table under 2³¹ rows (half the memory of a province's
+# orderings), the platform's int otherwise.
+Positions = npt.NDArray[np.signedinteger[Any]]
 ROW = "_row"  # column holding the user-visible row number; not a valid Chinese header
 _DELIMITERS = (",", "\t", ";", "|")
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -81,14 +84,14 @@ class Table:
             return self.data.column(name).combine_chunks()
         return self.lazy.take(name, self._file_rows())
 
-    def take(self, name: str, positions: npt.NDArray[np.intp]) -> pa.Array:
+    def take(self, name: str, positions: Positions) -> pa.Array:
         """A column's cells at some rows (table positions), in that order: a column not yet
         read is read only where those rows lie."""
         if name in self.data.column_names or self.lazy is None:
             return self.data.column(name).take(pa.array(positions))
         return self.lazy.take(name, self._file_rows(positions))
 
-    def matching(self, name: str, pattern: str) -> npt.NDArray[np.intp]:
+    def matching(self, name: str, pattern: str) -> Positions:
         """Positions of the rows whose cell in ``name`` matches ``pattern`` (RE2), a column not
         yet read scanned a row group at a time."""
         if name in self.data.column_names or self.lazy is None:
@@ -106,9 +109,9 @@ class Table:
         kept[kept] = file_rows[positions[kept]] == matched[kept]
         return positions[kept]
 
-    def _file_rows(self, positions: npt.NDArray[np.intp] | None = None) -> npt.NDArray[np.int64]:
+    def _file_rows(self, positions: Positions | None = None) -> Positions:
         # A parquet file's row i is the user's row i + 2 (its column names are row 1).
-        rows: npt.NDArray[np.int64] = self.data.column(ROW).to_numpy()
+        rows: Positions = self.data.column(ROW).to_numpy()
         return (rows if positions is None else rows[positions]) - 2
 
     def rows(self) -> list[int]:
@@ -587,7 +590,7 @@ class _Parquet:
     def _text(self, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
         return _as_text(self.names[name], column)
 
-    def take(self, name: str, file_rows: npt.NDArray[np.int64]) -> pa.Array:
+    def take(self, name: str, file_rows: Positions) -> pa.Array:
         """The column's cells at ``file_rows`` (0 = the first row under the header), in that
         order; only the row groups holding them are read."""
         import pyarrow.parquet as pq
@@ -683,7 +686,8 @@ def _read_parquet(
     for raw, column in zip(wanted, data.columns, strict=True):
         name = by_raw[raw]
         columns[name] = _categories(column) if raw in dictionaries else _as_text(raw, column)
-    columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=np.int64))
+    small = np.int32 if data.num_rows < 2**31 - 2 else np.int64  # a province's 4 bytes a row
+    columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=small))
     table = pa.table(columns)
     del data, columns
     release_memory()
