@@ -15,6 +15,7 @@ import re
 import sqlite3
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from shuangsuiji.commands.draw import draw_month
@@ -176,6 +177,21 @@ def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
     assert joined_keys(KeyColumn(pa.array([], pa.string()))) == b""
     with pytest.raises(IndexError):
         KeyColumn(pa.array(keys))[len(keys)]
+    # Some rows of a roster's keys (a population): taken when used, joined from the keys'
+    # bytes when they are ASCII of one width, as the list of those keys would be.
+    roster = [
+        "91330100609167206N",
+        "91410311MA7278159A",
+        "914403001922038216",
+        "91512081MA62K0260E",
+    ]
+    rows = np.array([3, 0, 2], dtype=np.int32)
+    wanted = [roster[i] for i in rows]
+    fixed = np.array(roster, dtype="S18")
+    for column in (KeyColumn(pa.array(roster), rows), KeyColumn(pa.array(roster), rows, fixed)):
+        assert list(column) == wanted and column[1] == wanted[1] and column[1:] == wanted[1:]
+        assert joined_keys(column) == "\n".join(wanted).encode()
+        assert column.among({roster[2], roster[1]}) == [roster[2]]
 
 
 def test_a_population_kept_as_a_column_is_recorded_as_the_list_was(

@@ -130,11 +130,17 @@ class KeyColumn(Sequence[str]):
 
     _BATCH = 65_536  # keys made into Python strings at a time when iterated
 
-    def __init__(self, array: pa.Array | pa.ChunkedArray, rows: Positions | None = None) -> None:
+    def __init__(
+        self,
+        array: pa.Array | pa.ChunkedArray,
+        rows: Positions | None = None,
+        fixed: npt.NDArray[np.bytes_] | None = None,
+    ) -> None:
         if isinstance(array, pa.ChunkedArray):
             array = array.combine_chunks()
         self._source: pa.Array = array
         self._rows = rows
+        self._fixed = fixed  # ``array`` as ASCII keys of one width, when they are
 
     @property
     def arrow(self) -> pa.Array:
@@ -183,6 +189,14 @@ class KeyColumn(Sequence[str]):
         after it, end to end, less the last newline."""
         if not len(self):
             return b""
+        if self._fixed is not None and self._rows is not None:
+            # Keys of one width: rows of a byte matrix with a newline column, no Arrow copy.
+            width = self._fixed.dtype.itemsize
+            matrix = np.empty((len(self._rows), width + 1), dtype=np.uint8)
+            keys = self._fixed.view(np.uint8).reshape(-1, width)
+            np.take(keys, self._rows, axis=0, out=matrix[:, :width], mode="clip")
+            matrix[:, width] = ord("\n")
+            return matrix.reshape(-1)[:-1].tobytes()
         lines = pc.binary_join_element_wise(self.arrow, "", "\n")
         wide = pa.types.is_large_string(lines.type)
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
@@ -198,7 +212,8 @@ def _key_list(eligible: Eligible, members: npt.NDArray[np.bool_] | None = None) 
     COLUMN_KEYS a column of their rows in the roster."""
     rows = eligible.rows if members is None else eligible.rows[members]
     if len(rows) > COLUMN_KEYS:
-        return KeyColumn(eligible.roster.keys, rows)
+        roster = eligible.roster
+        return KeyColumn(roster.keys, rows, roster.fixed if roster.uniform else None)
     keys = eligible.keys if members is None else eligible.keys.filter(pa.array(members))
     found: list[str] = keys.to_pylist()
     return found

@@ -232,6 +232,11 @@ class EnterpriseRoster:
         return len(self.table)
 
     @property
+    def uniform(self) -> bool:
+        """Whether every key is ASCII of one width (``fixed`` holds them exactly, unpadded)."""
+        return self.memo("uniform", lambda: _uniform(self.keys, self.fixed))
+
+    @property
     def data(self) -> pa.Table:
         return self.table.data
 
@@ -274,6 +279,12 @@ class EnterpriseRoster:
             texts = (v.strip() for v in self.table.take(column, rows).to_pylist())
             found[column] = dict(zip(keys, texts, strict=True))
         return found
+
+
+def _uniform(keys: pa.Array, fixed: npt.NDArray[Any]) -> bool:
+    if fixed.dtype.kind != "S" or not len(keys):
+        return False
+    return bool(pc.min(pc.binary_length(keys)).as_py() == fixed.dtype.itemsize)
 
 
 def sorted_lookup(
