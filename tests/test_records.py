@@ -9,6 +9,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from shuangsuiji.commands.assign import assign_month, replace_officer
 from shuangsuiji.commands.deadlines import check_deadlines
@@ -167,3 +169,40 @@ def test_no_secret_is_revealed_beyond_the_months_drawn(year: Path) -> None:
     assert any(p.suffix == ".log" for p in files) and len(files) >= 20
     assert not [p for p in files if any(h in p.read_bytes() for h in hidden)]
     assert not any(h in (year.parent / "ssj.db").read_bytes() for h in hidden)
+
+
+_LEAVES = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**20), 10**20)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()  # control characters, quotes, backslashes, CJK, U+2028 …
+)
+_JSON = st.recursive(
+    _LEAVES,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(max_size=5) | st.integers(0, 9), inner, max_size=4)
+    ),
+    max_leaves=30,
+)
+
+
+@given(_JSON, st.sampled_from([1, 2]))
+@settings(max_examples=400, deadline=None)
+def test_records_are_indented_exactly_as_json_would(value: object, indent: int) -> None:
+    # Assignment and imported-draw records are written with an indent; json's encoder falls
+    # back to pure Python for that, so ssj has its own — the stored, hashed text must not move.
+    from shuangsuiji.rules.records import indented_json
+
+    assert indented_json(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def test_a_city_assignment_record_is_written_as_before(workspace: Path) -> None:
+    draw_month(workspace, "2025-03")
+    outcome = assign_month(workspace, "2025-03")
+    with Ledger.at(workspace.parent) as ledger:
+        text = ledger.assignment("2025-03")
+    assert text is not None
+    assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
+    assert outcome.record.to_json() == text

@@ -744,22 +744,22 @@ def _render_loads(outcome: AssignOutcome, agency: str) -> None:
     loads = [o for o in outcome.loads if o.eligible or o.month_groups]
     if not loads:
         return
-    table = Table(title=f"{outcome.month} 人员工作量（本年度含本月）")
-    for header in ("姓名", "所属机关", "本月组数", "本月企业", "本年组数", "本年企业"):
-        table.add_column(header, overflow="fold")
-    for o in loads:
-        over = o.cap is not None and o.month_groups > o.cap
-        month = Text(str(o.month_groups), "red" if over else "")
-        table.add_row(
-            o.name,
-            o.department,
-            month,
-            str(o.month_enterprises),
-            str(o.year_groups),
-            str(o.year_enterprises),
-        )
     out = _stdout()
-    if len(loads) <= MAX_OFFICERS_SHOWN:
+    if len(loads) <= MAX_OFFICERS_SHOWN:  # a city's officers: the spread below, not a list
+        table = Table(title=f"{outcome.month} 人员工作量（本年度含本月）")
+        for header in ("姓名", "所属机关", "本月组数", "本月企业", "本年组数", "本年企业"):
+            table.add_column(header, overflow="fold")
+        for o in loads:
+            over = o.cap is not None and o.month_groups > o.cap
+            month = Text(str(o.month_groups), "red" if over else "")
+            table.add_row(
+                o.name,
+                o.department,
+                month,
+                str(o.month_enterprises),
+                str(o.year_groups),
+                str(o.year_enterprises),
+            )
         out.print(table)
     for department in dict.fromkeys(o.department for o in loads):
         found = spread(loads, department)

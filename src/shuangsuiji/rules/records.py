@@ -245,6 +245,60 @@ def _compact(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def indented_json(value: object, indent: int = 1) -> str:
+    """``json.dumps(value, ensure_ascii=False, indent=indent)``, the same text, about twice as
+    fast: with an indent the json module falls back to its pure-Python encoder, and a city's
+    assignment record is a hundred thousand objects. Leaves still go through json's own C
+    string encoder."""
+    out: list[str] = []
+    _indented(value, "", " " * indent, out)
+    return "".join(out)
+
+
+def _indented(value: object, pad: str, step: str, out: list[str]) -> None:
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, bool):
+        out.append("true" if value else "false")
+    elif isinstance(value, int):
+        out.append(int.__repr__(value))
+    elif value is None:
+        out.append("null")
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = pad + step
+        separator = "{\n" + inner
+        for key, item in value.items():
+            out.append(separator + _compact(_json_key(key)) + ": ")
+            _indented(item, inner, step, out)
+            separator = ",\n" + inner
+        out.append("\n" + pad + "}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        inner = pad + step
+        separator = "[\n" + inner
+        for item in value:
+            out.append(separator)
+            _indented(item, inner, step, out)
+            separator = ",\n" + inner
+        out.append("\n" + pad + "]")
+    else:  # floats and anything json itself would refuse
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def _json_key(key: object) -> str:
+    """A dict key as json.dumps writes it: text as is, numbers and constants as their JSON."""
+    if isinstance(key, str):
+        return key
+    if key is None or isinstance(key, bool | int | float):
+        return json.dumps(key)
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+
+
 def _keys_json(keys: Sequence[str]) -> str:
     """A list of codes as JSON; valid codes are ASCII letters and digits, so a join will do."""
     joined = "".join(keys)
@@ -509,7 +563,7 @@ class ExternalDraw(Drawn):
     _defaults: ClassVar[dict[str, Any]] = {"covers": None, "ledger_head": None}
 
     def to_json(self) -> str:
-        return json.dumps(self, ensure_ascii=False, indent=2) + "\n"
+        return indented_json(self, 2) + "\n"
 
 
 @lru_cache(maxsize=16)
@@ -727,7 +781,7 @@ class AssignmentRecord(AssignInput):
         return cls(**given, groups=groups, created_at=created_at, tool_version=tool_version)
 
     def to_json(self) -> str:
-        return json.dumps(self, ensure_ascii=False, indent=1) + "\n"
+        return indented_json(self) + "\n"
 
     @property
     def inputs(self) -> AssignInput:
@@ -779,13 +833,11 @@ class PublishedAssignment(Record):
         caller has it, is nested as it is instead of being encoded again (the same bytes:
         JSON strings hold no raw newline, so nesting one level indents every line by one)."""
         if assignment_text is None:
-            return json.dumps(self, ensure_ascii=False, indent=1) + "\n"
+            return indented_json(self) + "\n"
         parts = [
             f" {json.dumps(key, ensure_ascii=False)}: "
             + (
-                assignment_text.rstrip("\n")
-                if key == "assignment"
-                else json.dumps(value, ensure_ascii=False, indent=1)
+                assignment_text.rstrip("\n") if key == "assignment" else indented_json(value)
             ).replace("\n", "\n ")
             for key, value in self.items()
         ]
