@@ -41,8 +41,12 @@ def eligible_mask(
 ) -> npt.NDArray[np.bool_]:
     """Rows whose every target column holds an allowed value and whose 经营状态 is operating
     (computed once per roster and targets: the workspace check and the draw share it)."""
-    key = ("eligible", tuple((c, tuple(v)) for c, v in sorted(targets.items())))
-    return roster.memo(key, lambda: _eligible_mask(roster, targets))
+    return roster.memo(("eligible", _targets_key(targets)), lambda: _eligible_mask(roster, targets))
+
+
+def _targets_key(targets: Mapping[str, Sequence[str]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Targets as a key of :meth:`EnterpriseRoster.memo`."""
+    return tuple((c, tuple(v)) for c, v in sorted(targets.items()))
 
 
 def _eligible_mask(
@@ -95,9 +99,14 @@ class Eligible:
 
 def population(plan: Plan, task: Item | JointTask, roster: EnterpriseRoster) -> Eligible:
     """The roster rows eligible for a task (a joint task uses the targets of the item it covers)."""
-    mask = eligible_mask(roster, plan.base_item(task).targets)
-    # Rows in key order, so the population's keys come out sorted without sorting them.
-    return Eligible(roster, roster.key_order[mask[roster.key_order]])
+    targets = plan.base_item(task).targets
+    mask = eligible_mask(roster, targets)
+    # Rows in key order, so the population's keys come out sorted without sorting them; once
+    # per roster and targets (the workspace check and the draw ask alike).
+    rows = roster.memo(
+        ("population", _targets_key(targets)), lambda: roster.key_order[mask[roster.key_order]]
+    )
+    return Eligible(roster, rows)
 
 
 def strata_sizes(task: Item | JointTask, eligible: Eligible) -> dict[str, int]:

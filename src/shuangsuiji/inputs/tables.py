@@ -602,14 +602,19 @@ class _Parquet:
         order = np.argsort(file_rows, kind="stable")
         wanted = file_rows[order]
         groups = np.searchsorted(ends, wanted, side="right")
+        present, firsts = np.unique(groups, return_index=True)  # sorted: each group's slice
+        bounds = [*firsts.tolist(), len(wanted)]
 
-        def cells_of(group: int) -> pa.Array:
+        def cells_of(index: int) -> pa.Array:
+            group = int(present[index])
             start = int(ends[group - 1]) if group else 0
-            rows = wanted[groups == group] - start
-            cells = source.read_row_group(group, columns=[self.names[name]]).column(0)
+            rows = wanted[bounds[index] : bounds[index + 1]] - start
+            # A reader per thread: a parquet reader is not shared between threads.
+            reader = pq.ParquetFile(self.path)
+            cells = reader.read_row_group(group, columns=[self.names[name]]).column(0)
             return self._text(name, cells).take(pa.array(rows))
 
-        parts = in_threads(cells_of, np.unique(groups).tolist())
+        parts = in_threads(cells_of, range(len(present)))
         found = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
         back = np.empty_like(order)
         back[order] = np.arange(len(order))

@@ -387,9 +387,11 @@ class Ledger:
                 # A key list too long for the record is kept once, by its digest (which the
                 # record, and so the event's hash, binds): a population drawn each month is
                 # stored once.
+                # The UTF-8 bytes stored as TEXT by SQLite itself: the same value as the decoded
+                # text, without a Python copy of a province's list (hundreds of MB).
                 self.conn.executemany(
-                    "INSERT OR IGNORE INTO key_lists VALUES (?, ?)",
-                    [(digest, joined_keys(keys).decode()) for digest, keys in draw.key_lists],
+                    "INSERT OR IGNORE INTO key_lists VALUES (?, CAST(? AS TEXT))",
+                    ((digest, joined_keys(keys)) for digest, keys in draw.key_lists),
                 )
                 event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
                 self._append("draw", event | ({"external": True} if external else {}))

@@ -24,6 +24,11 @@ T = TypeVar("T")
 class Record(dict[str, Any]):
     """Base of every record: fields in publication order; optional ones left out when empty."""
 
+    # No instance dict of its own: a record made by the hundred thousand (a big month's
+    # selected enterprises) declares slots for its fields and holds them once beside the
+    # published dict; the others keep theirs.
+    __slots__ = ()
+
     _optional: ClassVar[tuple[str, ...]] = ()  # left out of the JSON while None, [] or {}
     _defaults: ClassVar[dict[str, Any]] = {}  # for keys a hand-made or older record may lack
     _names: ClassVar[dict[str, str]] = {}  # field -> published key, where they differ
@@ -34,10 +39,10 @@ class Record(dict[str, Any]):
     def _published(self) -> dict[str, Any]:
         # Run for every record object (a month's assignment makes 10⁵ of them): a plain loop
         # over the class's cached layout, the fields read straight from the instance.
-        values = self.__dict__
+        values = getattr(self, "__dict__", None)
         out: dict[str, Any] = {}
         for name, key, optional in _keys(type(self)):
-            value = values[name]
+            value = getattr(self, name) if values is None else values[name]
             if not optional or not (value is None or value == [] or value == {}):
                 out[key] = value
         return out
@@ -215,7 +220,7 @@ class StratumEntry(KeyList):
     _defaults: ClassVar[dict[str, Any]] = {"digest": None, "keys_file": None}
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True, eq=False, slots=True)
 class Selected(Record):
     """One drawn enterprise: its rank, code, name and ticket (MD5 hex for RFC 3797)."""
 
