@@ -237,3 +237,23 @@ def test_a_name_of_only_spaces_is_blank_whatever_the_spaces(tmp_path: Path) -> N
     _, problems = load_enterprises(path)
     blank = [p.row for p in problems if p.message == "企业名称为空"]
     assert blank == [2, 3]
+
+
+def test_keys_already_normal_are_taken_as_they_are() -> None:
+    # A province's export is already trimmed and upper-case: the column is used as read (no
+    # copy); anything else still normalised, whichever position the difference is in.
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.rosters import normalize_keys
+
+    normal = pa.array(["91330100609167206N", "9133010060916720`N", "9133010060916720{N"])
+    keys, fixed = normalize_keys(normal)
+    assert keys is normal and fixed.tolist() == [k.encode() for k in normal.to_pylist()]
+    for raw in (
+        ["91330100609167206N", "91330100609167206n"],  # lower case at the end
+        ["a1330100609167206N", "91330100609167206N"],  # … at the start
+        [" 1330100609167206N", "91330100609167206N"],  # white space of one width
+        ["91330100609167206\t", "91330100609167206N"],
+    ):
+        keys, _ = normalize_keys(pa.array(raw))
+        assert keys.to_pylist() == [r.strip().upper() for r in raw]

@@ -108,8 +108,6 @@ def normalize_keys(values: pa.Array) -> tuple[pa.Array, npt.NDArray[Any]]:
 
 _ASCII_SPACE = np.zeros(256, dtype=bool)
 _ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True  # what ascii_trim_whitespace trims
-_LOWER = np.zeros(256, dtype=bool)
-_LOWER[ord("a") : ord("z") + 1] = True
 
 
 def _normal_ascii(fixed: npt.NDArray[Any]) -> bool:
@@ -122,7 +120,7 @@ def _normal_ascii(fixed: npt.NDArray[Any]) -> bool:
         part = matrix[start : start + (1 << 20)]
         if _ASCII_SPACE[part[:, 0]].any() or _ASCII_SPACE[part[:, -1]].any():
             return False
-        if _LOWER[part].any():
+        if ((part - np.uint8(ord("a"))) < 26).any():  # a–z (uint8 wraps the others past 26)
             return False
     return True
 
@@ -395,11 +393,13 @@ def sorted_repeats(keys: npt.NDArray[Any], order: Positions) -> Positions:
     """Positions in ``order`` whose key equals the one before it. Sorted, equal keys sit side
     by side (the stable sort keeps the earliest row first); compared a million at a time,
     so a province's keys are never copied in key order whole."""
-    found = []
     step = 1 << 20
-    for start in range(1, len(order), step):
+
+    def repeats_from(start: int) -> Positions:
         ranked = keys[order[start - 1 : start + step]]
-        found.append(np.flatnonzero(ranked[1:] == ranked[:-1]) + start)
+        return np.flatnonzero(ranked[1:] == ranked[:-1]) + start
+
+    found = in_threads(repeats_from, range(1, len(order), step))
     return np.concatenate(found) if found else np.array([], dtype=np.intp)
 
 

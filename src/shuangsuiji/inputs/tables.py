@@ -761,11 +761,17 @@ def _checked(path: Path, label: str | None, missing_fix: str) -> tuple[str, list
 def empty_cells(column: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
     """Which cells of a text column are empty (a column of categories: decided once per
     category, not once per row)."""
-    if isinstance(column, pa.ChunkedArray):
-        column = column.combine_chunks()
+    if isinstance(column, pa.ChunkedArray):  # a chunk at a time: no copy of the column
+        parts = [empty_cells(chunk) for chunk in column.chunks]
+        return pa.concat_arrays(parts) if parts else pa.array([], pa.bool_())
     if pa.types.is_dictionary(column.type):
         empty = pc.equal(pc.binary_length(column.dictionary), 0)
         return empty.take(column.indices)
+    if pa.types.is_string(column.type) and not column.null_count:
+        # A cell is empty where its end offset is its start: no array of lengths.
+        offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)
+        ends = offsets[column.offset : column.offset + len(column) + 1]
+        return pa.array(ends[1:] == ends[:-1])
     found: pa.BooleanArray = pc.equal(pc.binary_length(column), 0)
     return found
 
