@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -191,12 +192,15 @@ def test_key_order_matches_python_sort(workers: int, monkeypatch: pytest.MonkeyP
     order = key_order(np.array(keys, dtype="S18"))
     assert [keys[i] for i in order] == sorted(keys)
     assert [keys[i] for i in key_order(np.array(keys, dtype=np.str_))] == sorted(keys)
-    # Every width (words of 8 bytes and a narrower or padded last one), ties kept in order.
+    # Every width (words of codes or of bytes, a narrower or padded last one), ties kept in
+    # order: codes and capitals as 6-bit codes, any other character as bytes.
     rng = np.random.default_rng(7)
-    for width in (1, 2, 3, 5, 8, 9, 15, 16, 17, 18, 24):
-        alphabet = np.frombuffer(b"0123456789AB", dtype="S1")
+    for width, letters in itertools.product(
+        (1, 2, 3, 5, 8, 9, 10, 11, 15, 16, 17, 18, 20, 24), (b"0123456789AZ", b"09AZ-a ~")
+    ):
+        alphabet = np.frombuffer(letters, dtype="S1")
         texts = [
-            b"".join(alphabet[rng.integers(0, 12, rng.integers(1, width + 1))]).decode()
+            b"".join(alphabet[rng.integers(0, len(letters), rng.integers(1, width + 1))]).decode()
             for _ in range(300)
         ]
         texts += texts[:40]  # duplicates: the earlier row first, as a stable sort keeps them

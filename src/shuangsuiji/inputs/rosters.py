@@ -349,28 +349,71 @@ def code_problem(
 PARALLEL_KEYS = 1 << 18  # below this many keys one thread sorts faster than several
 
 
-def key_order(keys: npt.NDArray[Any]) -> Positions:
-    """A stable argsort of fixed-width keys, in Python's string order.
+# Codes in the characters' order: the padding of a shorter key (NUL) first, then 0–9, A–Z.
+_CODE = np.full(256, 255, dtype=np.uint8)
+_CODE[0] = 0
+_CODE[ord("0") : ord("9") + 1] = np.arange(1, 11)
+_CODE[ord("A") : ord("Z") + 1] = np.arange(11, 37)
+_PER_WORD = 10  # 6-bit codes in a 64-bit word
 
-    ASCII bytes are sorted as big-endian 8-byte words with ``np.lexsort``: twice as fast as
-    sorting the strings. A big roster is split by key range (pivots from a sample; equal keys
-    always in one part) and the parts sorted on every core, then put end to end.
-    """
-    if keys.dtype.kind != "S" or not len(keys):
-        return np.argsort(keys, kind="stable")
+
+def _code_words(keys: npt.NDArray[Any]) -> list[npt.NDArray[np.uint64]] | None:
+    """Keys of digits and capital letters (every code) as 64-bit words of ten 6-bit codes:
+    two words for 18 characters, where bytes need three. None if any key has another
+    character (then the bytes are sorted)."""
+    width = keys.dtype.itemsize
+    matrix = keys.view(np.uint8).reshape(-1, width)
+    spans = [(a, min(a + _PER_WORD, width)) for a in range(0, width, _PER_WORD)]
+    words = [np.empty(len(keys), dtype=np.uint64) for _ in spans]
+    step = 1 << 20
+
+    def pack(start: int) -> bool:
+        codes = _CODE[matrix[start : start + step]]
+        if codes.max() > 63:
+            return False
+        for word, (first, end) in zip(words, spans, strict=True):
+            value = np.zeros(len(codes), dtype=np.uint64)
+            for column in range(first, end):
+                value <<= np.uint64(6)
+                value |= codes[:, column]
+            word[start : start + step] = value
+        return True
+
+    return words if all(in_threads(pack, range(0, len(keys), step))) else None
+
+
+def _byte_words(keys: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
+    """Keys as big-endian words of 8 bytes (the last no wider than it is: 18 bytes are
+    8 + 8 + 2), as native integers (they sort faster)."""
     width = keys.dtype.itemsize
     matrix = keys.view(np.uint8).reshape(-1, width)
     words = []
     for start in range(0, width, 8):
         part = matrix[:, start : start + 8]
         size = part.shape[1]
-        if size in (1, 2, 4, 8):  # the last word no wider than it is: 18 bytes are 8 + 8 + 2
+        if size in (1, 2, 4, 8):
             word = np.ascontiguousarray(part).view(f">u{size}").ravel()
         else:
             padded = np.zeros((len(keys), 8), dtype=np.uint8)
             padded[:, :size] = part
             word = padded.view(">u8").ravel()
-        words.append(word.astype(word.dtype.newbyteorder("="), copy=False))  # sorts faster
+        words.append(word.astype(word.dtype.newbyteorder("="), copy=False))
+    return words
+
+
+def key_order(keys: npt.NDArray[Any]) -> Positions:
+    """A stable argsort of fixed-width keys, in Python's string order.
+
+    Keys are sorted as integer words with ``np.lexsort`` (6-bit codes of digits and capitals,
+    else big-endian bytes): several times faster than sorting the strings. A big roster is
+    split by key range (pivots from a sample; equal keys always in one part) and the parts
+    sorted on every core, then put end to end.
+    """
+    if keys.dtype.kind != "S" or not len(keys):
+        return np.argsort(keys, kind="stable")
+    words = _code_words(keys)
+    if words is None:
+        words = _byte_words(keys)
     significant_last = words[::-1]  # lexsort takes the most significant key last
     small = np.int32 if len(keys) < 2**31 else np.intp
     if len(keys) < PARALLEL_KEYS or WORKERS < 2:
