@@ -232,7 +232,7 @@ class EnterpriseRoster:
     @property
     def uniform(self) -> bool:
         """Whether every key is ASCII of one width (``fixed`` holds them exactly, unpadded)."""
-        return self.memo("uniform", lambda: _uniform(self.keys, self.fixed))
+        return self.memo("uniform", lambda: ascii_view(self.keys) is not None)
 
     @property
     def data(self) -> pa.Table:
@@ -277,12 +277,6 @@ class EnterpriseRoster:
             texts = (v.strip() for v in self.table.take(column, rows).to_pylist())
             found[column] = dict(zip(keys, texts, strict=True))
         return found
-
-
-def _uniform(keys: pa.Array, fixed: npt.NDArray[Any]) -> bool:
-    if fixed.dtype.kind != "S" or not len(keys):
-        return False
-    return bool(pc.min(pc.binary_length(keys)).as_py() == fixed.dtype.itemsize)
 
 
 def sorted_lookup(
