@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -109,7 +110,10 @@ def test_the_ledger_keeps_each_list_once_and_writes_a_lost_file_again(
     folder = workspace.parent
     with sqlite3.connect(folder / "ssj.db") as db:
         records = [text for (text,) in db.execute("SELECT record FROM draws")]
-        lists = db.execute("SELECT digest, keys FROM key_lists").fetchall()
+        lists = db.execute(
+            "SELECT digest, group_concat(keys, char(10)) FROM"
+            " (SELECT * FROM key_parts ORDER BY digest, part) GROUP BY digest"
+        ).fetchall()
     assert all('"keys_file"' in text and '"keys":' not in text for text in records)
     for task in ("AJ-01", "AJ-02"):
         population = _record(workspace, task)["population"]
@@ -125,10 +129,55 @@ def test_the_ledger_keeps_each_list_once_and_writes_a_lost_file_again(
     assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
 
 
+def test_a_long_list_is_kept_in_parts_and_an_older_ledgers_whole_list_still_read(
+    workspace: Path, small_limit: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A province's list is stored a few million keys a row (SQLite holds at most 1 GB in one
+    # value); here a part is 7 keys.
+    monkeypatch.setattr(draw_rule, "PART_KEYS", 7)
+    draw_month(workspace, "2025-03")
+    folder = workspace.parent
+    population = _record(workspace)["population"]
+    assert isinstance(population, dict)
+    keys_file = folder / MONTH / population["keys_file"]
+    keys = keys_file.read_text().split("\n")
+    with sqlite3.connect(folder / "ssj.db") as db:
+        parts = db.execute(
+            "SELECT part, keys FROM key_parts WHERE digest = ? ORDER BY part",
+            (population["digest"],),
+        ).fetchall()
+    assert [n for n, _ in parts] == list(range(-(-len(keys) // 7)))
+    assert [p.split("\n") for _, p in parts] == [keys[i : i + 7] for i in range(0, len(keys), 7)]
+    keys_file.unlink()
+    draw_month(workspace, "2025-03")  # healed from the parts
+    assert keys_file.read_text().split("\n") == keys
+    # A ledger written before lists were kept in parts holds each whole: still read, still
+    # audited, never stored a second time.
+    with sqlite3.connect(folder / "ssj.db") as db:
+        db.execute(
+            "INSERT INTO key_lists SELECT digest, group_concat(keys, char(10)) FROM"
+            " (SELECT * FROM key_parts ORDER BY digest, part) GROUP BY digest"
+        )
+        db.execute("DELETE FROM key_parts")
+    keys_file.unlink()
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
+    draw_month(workspace, "2025-03")
+    assert keys_file.read_text().split("\n") == keys
+    later = draw_month(workspace, "2025-05").records  # the same populations drawn again
+    assert population["digest"] in {r["population"]["digest"] for r in later}
+    with sqlite3.connect(folder / "ssj.db") as db:
+        kept = {d for (d,) in db.execute("SELECT digest FROM key_parts")}
+        whole = {d for (d,) in db.execute("SELECT digest FROM key_lists")}
+    assert population["digest"] in whole and not kept & whole
+    with sqlite3.connect(folder / "ssj.db") as db:
+        db.execute("UPDATE key_lists SET keys = substr(keys, 20)")
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 1
+
+
 def test_audit_catches_a_changed_list_in_the_ledger(workspace: Path, small_limit: None) -> None:
     draw_month(workspace, "2025-03")
     with sqlite3.connect(workspace.parent / "ssj.db") as db:
-        db.execute("UPDATE key_lists SET keys = substr(keys, 20)")
+        db.execute("UPDATE key_parts SET keys = substr(keys, 20)")
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1
     assert "缺失或与记录中的摘要不符" in result.stdout + result.stderr
@@ -165,16 +214,23 @@ def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
     import pyarrow as pa
 
     from shuangsuiji.inputs.population import KeyColumn
-    from shuangsuiji.rules.draw import joined_keys, population_digest
+    from shuangsuiji.rules.draw import joined_parts, population_digest
+
+    def joined(keys: Sequence[str]) -> list[bytes]:
+        # In parts of every size: joined by newlines, always the whole list's bytes.
+        found = [b"\n".join(joined_parts(keys, size)) for size in (1, 2, 3, 100)]
+        assert len(set(found)) == 1
+        return found[:1]
 
     keys = ["91330100609167206N", "91410311MA7278159A", "中文代码", "Ａ全角", "x"]
     for array in (pa.array(keys), pa.array(["skip", *keys]).slice(1)):  # an offset too
         column = KeyColumn(array)
         assert list(column) == keys and len(column) == len(keys)
         assert column[0] == keys[0] and column[-1] == keys[-1] and column[1:3] == keys[1:3]
-        assert joined_keys(column) == "\n".join(keys).encode()
+        assert joined(column) == joined(keys) == ["\n".join(keys).encode()]
         assert population_digest(column) == population_digest(keys)
-    assert joined_keys(KeyColumn(pa.array([], pa.string()))) == b""
+    assert joined(KeyColumn(pa.array([], pa.string()))) == joined([]) == [b""]
+    assert population_digest([]) == hashlib.sha256(b"").hexdigest()
     with pytest.raises(IndexError):
         KeyColumn(pa.array(keys))[len(keys)]
     # Some rows of a roster's keys (a population): taken when used, joined from the keys'
@@ -190,7 +246,7 @@ def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
     fixed = np.array(roster, dtype="S18")
     for column in (KeyColumn(pa.array(roster), rows), KeyColumn(pa.array(roster), rows, fixed)):
         assert list(column) == wanted and column[1] == wanted[1] and column[1:] == wanted[1:]
-        assert joined_keys(column) == "\n".join(wanted).encode()
+        assert joined(column) == ["\n".join(wanted).encode()]
         assert column.among({roster[2], roster[1]}) == [roster[2]]
 
 
@@ -214,7 +270,7 @@ def test_a_population_kept_as_a_column_is_recorded_as_the_list_was(
         folder = plan.parent / MONTH
         files = {p.name: p.read_bytes() for p in sorted(folder.glob("抽取对象-*.txt"))}
         with sqlite3.connect(plan.parent / "ssj.db") as db:
-            stored = sorted(db.execute("SELECT digest, keys FROM key_lists").fetchall())
+            stored = sorted(db.execute("SELECT digest, part, keys FROM key_parts").fetchall())
         found[kind] = (
             [re.sub(r'"created_at": "[^"]*"', "", t) for t in record_texts],
             files,

@@ -208,6 +208,32 @@ def test_key_order_matches_python_sort(workers: int, monkeypatch: pytest.MonkeyP
         assert order.tolist() == sorted(range(len(texts)), key=lambda i: (texts[i], i))
 
 
+def test_keys_are_found_among_some_rows_in_key_order() -> None:
+    import numpy as np
+
+    from shuangsuiji.inputs.rosters import key_order, sorted_lookup
+
+    # A population's rows are the roster's in key order: its enterprises are found among
+    # those rows alone, never among the roster's others.
+    rng = np.random.default_rng(3)
+    alphabet = np.frombuffer(b"0123456789ABXY", dtype="S1")
+    texts = sorted({b"".join(rng.choice(alphabet, 6)).decode() for _ in range(500)})
+    rng.shuffle(texts)
+    fixed = np.array(texts, dtype="S6")
+    order = key_order(fixed)
+    for size in (0, 1, 2, 37, 400):
+        rows = np.sort(rng.choice(len(order), size, replace=False))
+        members = order[rows]  # some rows, still in key order
+        inside = {texts[i] for i in members}
+        wanted = [*rng.choice(texts, 60).tolist(), "000000", "ZZZZZZ", "AB", "toolongkey"]
+        found, at = sorted_lookup(fixed, wanted, members)
+        assert found == sorted(inside.intersection(wanted))
+        assert [texts[i] for i in members[at]] == found
+    # A sorter of every row is numpy's own search; the same answer.
+    found, at = sorted_lookup(fixed, texts[:50], order)
+    assert [texts[i] for i in order[at]] == found == sorted(texts[:50])
+
+
 def test_operating_statuses_follow_the_spec() -> None:
     from shuangsuiji.rules.keys import is_operating
 

@@ -211,6 +211,27 @@ def test_a_closing_tag_in_the_data_cannot_end_the_script() -> None:
     assert page.count("</script>") == 2  # the data's and the code's, nothing else
 
 
+def test_a_record_too_big_to_embed_is_named_for_the_reader_to_pick(
+    year: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuangsuiji.outputs import verify_page
+    from shuangsuiji.rules.records import ExternalDraw
+
+    drawn = (year.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text()
+    imported = ExternalDraw.from_dict(
+        {
+            "spec": "EXTERNAL", "scope": "AJ-02/2025-05", "item_id": "AJ-02", "month": "2025-05",
+            "source": "平台导出.xlsx", "source_sha256": "0" * 64, "selected": [],
+            "created_at": "", "tool_version": "0.5.0",
+        }
+    ).to_json()  # fmt: skip
+    monkeypatch.setattr(verify_page, "EMBED_LIMIT", 100)
+    page = page_html("局", "2025-05", [drawn, imported], {}, None)
+    data = json.loads(page.split('id="data">')[1].split("</script>")[0])
+    assert data["records"] == []
+    assert data["omitted"] == ["抽取记录-AJ-01-2025-03.json", "抽取记录-AJ-02-2025-05.json"]
+
+
 def test_key_lists_in_files_are_picked_by_the_user(
     browser: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -252,7 +252,7 @@ def test_an_emptied_or_damaged_ledger_stops_everything(tmp_path: Path, how: str)
     db = plan.parent / "ssj.db"
     if how == "emptied":
         with sqlite3.connect(db) as conn:
-            for table in ("events", "draws", "selections", "assignments", "key_lists"):
+            for table in ("events", "draws", "selections", "assignments", "key_parts"):
                 conn.execute(f"DELETE FROM {table}")
     elif how == "zero bytes":
         db.write_bytes(b"")

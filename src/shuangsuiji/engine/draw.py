@@ -43,17 +43,33 @@ def _arrow(keys: Sequence[str]) -> Any:
     return pa.array(keys, pa.string()) if column is None else column
 
 
+def _population(strata: Sequence[Stratum]) -> Any:
+    """The candidates as an Arrow table of (key, stratum). Strata that are rows of one key
+    array (a roster's) are that array as it is, with each row's stratum beside it (-1 for a
+    row in none): the population's keys are not copied out of the roster."""
+    import numpy as np
+    import pyarrow as pa
+
+    rows = [r for s in strata if (r := getattr(s.keys, "rows_of", lambda: None)()) is not None]
+    if strata and len(rows) == len(strata) and all(r[0] is rows[0][0] for r in rows):
+        source = rows[0][0]
+        codes = np.full(len(source), -1, dtype=np.int16 if len(strata) < 2**15 else np.int32)
+        for index, (_, members) in enumerate(rows):
+            codes[members] = index
+        return pa.table({"key": source, "stratum": codes})
+    keys = pa.chunked_array([_arrow(s.keys) for s in strata], pa.string())
+    positions = np.repeat(np.arange(len(strata), dtype=np.int32), [len(s.keys) for s in strata])
+    return pa.table({"key": keys, "stratum": positions})
+
+
 def draw_strata(
     seed: str, scope: str, strata: Sequence[Stratum], excluded: set[str]
 ) -> tuple[list[tuple[str, str]], int]:
     """What ``rules.draw.draw_strata`` returns — (ticket, key) by ticket, and the shortfall —
     computed by DuckDB."""
     import duckdb
-    import numpy as np
     import pyarrow as pa
 
-    keys = pa.chunked_array([_arrow(s.keys) for s in strata], pa.string())
-    positions = np.repeat(np.arange(len(strata), dtype=np.int32), [len(s.keys) for s in strata])
     prefix = f"{seed}{SEPARATOR}{scope}{SEPARATOR}"
     chosen: list[tuple[str, str]] = []
     db = duckdb.connect()
@@ -64,7 +80,7 @@ def draw_strata(
         limit = ENGINE_MEMORY + max(s.k for s in strata) * TICKET_BYTES
         db.execute(f"SET memory_limit = '{limit // 2**20}MB'")
         db.execute("SET temp_directory = ?", [tempfile.gettempdir()])
-        db.register("population", pa.table({"key": keys, "stratum": positions}))
+        db.register("population", _population(strata))
         db.register("excluded", pa.table({"key": pa.array(sorted(excluded), pa.string())}))
         for index, stratum in enumerate(strata):
             if stratum.k:

@@ -22,7 +22,6 @@ from shuangsuiji.inputs.rosters import (
     NAME,
     STATUS,
     EnterpriseRoster,
-    ascii_view,
     category_counts,
     category_mask,
     sorted_lookup,
@@ -80,11 +79,8 @@ class Eligible:
 
     def details(self, keys: list[str], column: str) -> dict[str, str]:
         """:meth:`EnterpriseRoster.details` of keys in this population, looked up among its
-        own sorted keys (a binary search of a contiguous array, not of the whole roster)."""
-        fixed = ascii_view(self.keys)
-        if fixed is None:
-            return self.roster.details(keys, column)
-        found, at = sorted_lookup(fixed, keys)
+        own rows, which are in key order (its keys are not copied out of the roster)."""
+        found, at = sorted_lookup(self.roster.fixed, keys, self.rows)
         return self.roster.details_at(found, self.rows[at], [column])[column]
 
     def values(self, column: str) -> pa.DictionaryArray:
@@ -159,6 +155,11 @@ class KeyColumn(Sequence[str]):
         taken: pa.Array = self._source.take(pa.array(self._rows))
         return taken
 
+    def rows_of(self) -> tuple[pa.Array, Positions] | None:
+        """(the array, the rows of it this column is), when made with rows: an engine can
+        take the whole array as it is and pick the rows itself."""
+        return None if self._rows is None else (self._source, self._rows)
+
     def __len__(self) -> int:
         return len(self._source) if self._rows is None else len(self._rows)
 
@@ -193,20 +194,22 @@ class KeyColumn(Sequence[str]):
         found = column.filter(pc.is_in(column, value_set=pa.array(sorted(keys), pa.string())))
         return sorted(found.to_pylist())
 
-    def joined(self) -> bytes:
-        """The keys joined by "\n" (UTF-8), from Arrow's buffers: each key with a newline
-        after it, end to end, less the last newline."""
-        if not len(self):
+    def joined(self, start: int = 0, end: int | None = None) -> bytes:
+        """Keys ``start`` to ``end`` joined by "\n" (UTF-8), from Arrow's buffers: each key
+        with a newline after it, end to end, less the last newline."""
+        part = slice(start, end)
+        if not len(range(len(self))[part]):
             return b""
         if self._fixed is not None and self._rows is not None:
             # Keys of one width: rows of a byte matrix with a newline column, no Arrow copy.
+            rows = self._rows[part]
             width = self._fixed.dtype.itemsize
-            matrix = np.empty((len(self._rows), width + 1), dtype=np.uint8)
+            matrix = np.empty((len(rows), width + 1), dtype=np.uint8)
             keys = self._fixed.view(np.uint8).reshape(-1, width)
-            np.take(keys, self._rows, axis=0, out=matrix[:, :width], mode="clip")
+            np.take(keys, rows, axis=0, out=matrix[:, :width], mode="clip")
             matrix[:, width] = ord("\n")
             return matrix.reshape(-1)[:-1].tobytes()
-        lines = pc.binary_join_element_wise(self.arrow, "", "\n")
+        lines = pc.binary_join_element_wise(self._part(part), "", "\n")
         wide = pa.types.is_large_string(lines.type)
         offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
         first, end = offsets[lines.offset], offsets[lines.offset + len(lines)]

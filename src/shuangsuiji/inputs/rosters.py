@@ -283,19 +283,40 @@ def sorted_lookup(
     fixed: npt.NDArray[Any], keys: Iterable[str], sorter: Positions | None = None
 ) -> tuple[list[str], Positions]:
     """(the distinct ``keys`` present in ``fixed``, sorted; where each is in sorted order):
-    a binary search of fixed-width keys, sorted themselves or by ``sorter``."""
+    a binary search of fixed-width keys, sorted themselves or by ``sorter`` (rows of
+    ``fixed`` in key order: all of them, or some, such as a population's)."""
     wanted = sorted(set(keys))
     width = fixed.dtype.itemsize
     if fixed.dtype.kind == "S":
         wanted = [k for k in wanted if k.isascii() and len(k) <= width]
     else:
         wanted = [k for k in wanted if len(k) <= width // 4]
-    if not wanted or not len(fixed):
+    if not wanted or not len(fixed if sorter is None else sorter):
         return [], np.array([], dtype=np.intp)
     probe = np.array(wanted, dtype=fixed.dtype)
-    at = np.minimum(np.searchsorted(fixed, probe, sorter=sorter), len(fixed) - 1)
+    if sorter is None or len(sorter) == len(fixed):
+        at = np.searchsorted(fixed, probe, sorter=sorter)
+    else:
+        at = _bisect(fixed, probe, sorter)
+    at = np.minimum(at, len(fixed if sorter is None else sorter) - 1)
     hit = fixed[at if sorter is None else sorter[at]] == probe
     return [k for k, h in zip(wanted, hit.tolist(), strict=True) if h], at[hit]
+
+
+def _bisect(fixed: npt.NDArray[Any], probe: npt.NDArray[Any], rows: Positions) -> Positions:
+    """Where each of ``probe`` would go among ``fixed[rows]`` (sorted), found without making
+    that array (a province's population is hundreds of MB of keys): every probe bisected at
+    once, a step at a time — numpy's searchsorted wants a sorter for the whole array."""
+    low = np.zeros(len(probe), dtype=np.intp)
+    high = np.full(len(probe), len(rows), dtype=np.intp)
+    while True:
+        open_ = low < high
+        if not open_.any():
+            return low
+        middle = (low + high) // 2
+        below = open_ & (fixed[rows[np.minimum(middle, len(rows) - 1)]] < probe)
+        low = np.where(below, middle + 1, low)
+        high = np.where(open_ & ~below, middle, high)
 
 
 def code_problem(
@@ -351,18 +372,23 @@ _CODE[ord("A") : ord("Z") + 1] = np.arange(11, 37)
 _PER_WORD = 10  # 6-bit codes in a 64-bit word
 
 
-def _code_words(keys: npt.NDArray[Any]) -> list[npt.NDArray[np.uint64]] | None:
+def _code_words(
+    keys: npt.NDArray[Any], rows: Positions | None = None, threads: bool = True
+) -> list[npt.NDArray[np.uint64]] | None:
     """Keys of digits and capital letters (every code) as 64-bit words of ten 6-bit codes:
-    two words for 18 characters, where bytes need three. None if any key has another
-    character (then the bytes are sorted)."""
+    two words for 18 characters, where bytes need three; only the keys at ``rows`` when
+    given (packed from the keys a million at a time, never a copy of those keys). None if
+    any key has another character (then the bytes are sorted)."""
     width = keys.dtype.itemsize
     matrix = keys.view(np.uint8).reshape(-1, width)
+    count = len(keys) if rows is None else len(rows)
     spans = [(a, min(a + _PER_WORD, width)) for a in range(0, width, _PER_WORD)]
-    words = [np.empty(len(keys), dtype=np.uint64) for _ in spans]
+    words = [np.empty(count, dtype=np.uint64) for _ in spans]
     step = 1 << 20
 
     def pack(start: int) -> bool:
-        codes = _CODE[matrix[start : start + step]]
+        block = matrix[start : start + step] if rows is None else matrix[rows[start : start + step]]
+        codes = _CODE[block]
         if codes.max() > 63:
             return False
         for word, (first, end) in zip(words, spans, strict=True):
@@ -373,7 +399,9 @@ def _code_words(keys: npt.NDArray[Any]) -> list[npt.NDArray[np.uint64]] | None:
             word[start : start + step] = value
         return True
 
-    return words if all(in_threads(pack, range(0, len(keys), step))) else None
+    starts = range(0, count, step)
+    packed = in_threads(pack, starts) if threads else (pack(start) for start in starts)
+    return words if all(packed) else None
 
 
 def _byte_words(keys: npt.NDArray[Any]) -> list[npt.NDArray[Any]]:
@@ -401,17 +429,16 @@ def key_order(keys: npt.NDArray[Any]) -> Positions:
     Keys are sorted as integer words with ``np.lexsort`` (6-bit codes of digits and capitals,
     else big-endian bytes): several times faster than sorting the strings. A big roster is
     split by key range (pivots from a sample; equal keys always in one part) and the parts
-    sorted on every core, then put end to end.
+    sorted on every core, then put end to end; each part's words are made for that part
+    alone, so a province's keys are never all in words at once.
     """
     if keys.dtype.kind != "S" or not len(keys):
         return np.argsort(keys, kind="stable")
-    words = _code_words(keys)
-    if words is None:
-        words = _byte_words(keys)
-    significant_last = words[::-1]  # lexsort takes the most significant key last
     small = np.int32 if len(keys) < 2**31 else np.intp
     if len(keys) < PARALLEL_KEYS or WORKERS < 2:
-        return np.lexsort(significant_last).astype(small)
+        words = _code_words(keys) or _byte_words(keys)
+        # lexsort takes the most significant key last.
+        return np.lexsort(words[::-1]).astype(small)
     sample = np.sort(keys[:: max(1, len(keys) // 4096)])
     pivots = np.unique(sample[[len(sample) * i // WORKERS for i in range(1, WORKERS)]])
     part_of = np.searchsorted(pivots, keys, side="right").astype(np.uint8)
@@ -421,7 +448,8 @@ def key_order(keys: npt.NDArray[Any]) -> Positions:
     del part_of
 
     def sort(part: Positions) -> Positions:
-        return part[np.lexsort([w[part] for w in significant_last])]
+        words = _code_words(keys, part, threads=False) or _byte_words(keys[part])
+        return part[np.lexsort(words[::-1])]
 
     return np.concatenate(in_threads(sort, np.split(rows, ends[:-1])))
 

@@ -81,7 +81,9 @@ class Table:
     def column(self, name: str) -> pa.Array:
         """One text column as a single Arrow array."""
         if name in self.data.column_names or self.lazy is None:
-            return self.data.column(name).combine_chunks()
+            column = self.data.column(name)
+            # One chunk is taken as it is: combining would copy it (a province's keys).
+            return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
         return self.lazy.take(name, self._file_rows())
 
     def take(self, name: str, positions: Positions) -> pa.Array:
@@ -290,7 +292,11 @@ def in_threads(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
 def release_memory() -> None:
     """Give memory freed by a big read back to the system. Reading a million-row csv leaves
     about as much freed parse buffer as the table itself, which the C library keeps for
-    reuse; without this the rest of a draw stacks on top of it. glibc only; elsewhere a no-op."""
+    reuse; without this the rest of a draw stacks on top of it. Arrow's own allocator
+    (mimalloc or jemalloc) keeps what it freed too: a province's parquet read, or names read
+    for the selected rows, left hundreds of MB held. malloc_trim is glibc's; elsewhere only
+    Arrow's is released."""
+    pa.default_memory_pool().release_unused()
     try:
         libc = ctypes.CDLL("libc.so.6")
     except OSError:
@@ -618,7 +624,11 @@ class _Parquet:
         found = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
         back = np.empty_like(order)
         back[order] = np.arange(len(order))
-        return found.take(pa.array(back))
+        del parts
+        taken: pa.Array = found.take(pa.array(back))
+        del found
+        release_memory()  # the row groups read (a province's names: hundreds of MB)
+        return taken
 
     def batches(self, name: str) -> Iterator[tuple[int, pa.Array]]:
         """(first file row, the column's cells) a row group at a time."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -103,10 +104,31 @@ def write_atomic(
             handle.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` atomically unless ``path`` already holds exactly it; True if written."""
+class _Digest:
+    """A writable that keeps only the SHA-256 of what is written to it."""
+
+    def __init__(self) -> None:
+        self.sha256 = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self.sha256.update(data)
+        return len(data)
+
+
+def write_if_changed(path: Path, data: bytes | Callable[[BinaryIO], None]) -> bool:
+    """Write ``data`` — bytes, or what a writer callback writes — atomically unless ``path``
+    already holds exactly it; True if written. A writer is compared by digest, its output
+    never held whole (a province's list is hundreds of MB); with a file there already it
+    runs twice."""
     try:
-        if path.read_bytes() == data:
+        if callable(data):
+            with path.open("rb") as handle:
+                before = hashlib.file_digest(handle, "sha256").digest()
+            sink = _Digest()
+            data(sink)  # type: ignore[arg-type]  # a writable is all a writer needs
+            if sink.sha256.digest() == before:
+                return False
+        elif path.read_bytes() == data:
             return False
     except FileNotFoundError:
         pass

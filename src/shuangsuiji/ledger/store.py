@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.ledger.files import checkpoint
-from shuangsuiji.rules.draw import joined_keys
+from shuangsuiji.rules.draw import joined_parts
 from shuangsuiji.rules.records import (
     EXTERNAL,
     DrawRecord,
@@ -56,6 +56,12 @@ CREATE TABLE IF NOT EXISTS selections (
 CREATE TABLE IF NOT EXISTS key_lists (
     digest TEXT PRIMARY KEY,
     keys TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS key_parts (
+    digest TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    keys TEXT NOT NULL,
+    PRIMARY KEY (digest, part)
 );
 CREATE TABLE IF NOT EXISTS assignments (
     month TEXT PRIMARY KEY,
@@ -250,12 +256,26 @@ class Ledger:
         return None if row is None else _stored(row)
 
     def key_list(self, digest: str) -> list[str] | None:
-        """A key list kept for a record by its digest, or None."""
+        """A key list kept for a record by its digest, or None: whole (ledgers before 0.6)
+        or in parts."""
         row = self.conn.execute("SELECT keys FROM key_lists WHERE digest = ?", (digest,)).fetchone()
         if row is None:
-            return None
+            parts = self.conn.execute(
+                "SELECT keys FROM key_parts WHERE digest = ? ORDER BY part", (digest,)
+            ).fetchall()
+            if not parts:
+                return None
+            row = ("\n".join(str(part) for (part,) in parts),)
         text = str(row[0])
         return text.split("\n") if text else []
+
+    def key_list_kept(self, digest: str) -> bool:
+        """Whether a key list with this digest is already kept."""
+        query = (
+            "SELECT EXISTS (SELECT 1 FROM key_lists WHERE digest = ?1)"
+            " OR EXISTS (SELECT 1 FROM key_parts WHERE digest = ?1)"
+        )
+        return bool(self.conn.execute(query, (digest,)).fetchone()[0])
 
     def full_record(self, stored: StoredDraw) -> DrawRecord | ExternalDraw:
         """A stored record with the key lists it keeps in files read back in."""
@@ -384,17 +404,21 @@ class Ledger:
                 # order (what is stored, and read back by key, is the same).
                 self.conn.executemany(
                     "INSERT INTO selections VALUES (?, ?, ?, ?)",
-                    [(draw.scope, draw.base_item, draw.year, uscc) for uscc in sorted(selected)],
+                    ((draw.scope, draw.base_item, draw.year, uscc) for uscc in sorted(selected)),
                 )
                 # A key list too long for the record is kept once, by its digest (which the
                 # record, and so the event's hash, binds): a population drawn each month is
-                # stored once.
-                # The UTF-8 bytes stored as TEXT by SQLite itself: the same value as the decoded
-                # text, without a Python copy of a province's list (hundreds of MB).
-                self.conn.executemany(
-                    "INSERT OR IGNORE INTO key_lists VALUES (?, CAST(? AS TEXT))",
-                    ((digest, joined_keys(keys)) for digest, keys in draw.key_lists),
-                )
+                # stored once. In parts of a million keys, joined by "\n" when read: a
+                # province's list is never one bytes object here, nor one SQLite value (at
+                # most 1 GB). The UTF-8 bytes stored as TEXT by SQLite itself: the same value
+                # as the decoded text, without a Python copy.
+                for list_digest, keys in draw.key_lists:
+                    if self.key_list_kept(list_digest):
+                        continue
+                    self.conn.executemany(
+                        "INSERT INTO key_parts VALUES (?, ?, CAST(? AS TEXT))",
+                        ((list_digest, n, part) for n, part in enumerate(joined_parts(keys))),
+                    )
                 event = {"scope": draw.scope, "record_sha256": digest, "selected": len(selected)}
                 self._append("draw", event | ({"external": True} if external else {}))
             self.conn.execute("COMMIT")

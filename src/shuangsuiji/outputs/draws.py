@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.outputs.verify_page import page_name, write_verify_page
 from shuangsuiji.rules.clock import local_time
-from shuangsuiji.rules.draw import joined_keys
+from shuangsuiji.rules.draw import joined_parts
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, LedgerHead
+from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, KeyList, LedgerHead
 
 if TYPE_CHECKING:  # pyarrow only where a big month's columns are written
     import pyarrow as pa
@@ -230,22 +231,47 @@ def _columns(
     return pa.table(columns)
 
 
+class _Sink:
+    """A file for pyarrow's writers, which close what they write to: here the file's owner
+    closes it (after syncing it), and anything with ``write`` will do."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._written = 0
+        self.closed = False
+
+    def write(self, data: bytes) -> int:
+        self._handle.write(data)
+        self._written += len(data)
+        return len(data)
+
+    def tell(self) -> int:
+        return self._written
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        self.closed = True
+
+
 def column_files(folder: Path, stem: str, table: pa.Table) -> list[Path]:
     """``table`` as ``stem``.csv (UTF-8 with BOM: Excel and WPS open it as such) and
     ``stem``.parquet in ``folder``; the files changed."""
-    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    text = pa.BufferOutputStream()
-    text.write(b"\xef\xbb\xbf")
-    pacsv.write_csv(table, text, pacsv.WriteOptions(quoting_style="needed"))
-    binary = pa.BufferOutputStream()
-    pq.write_table(table, binary, compression="zstd")
+    def csv(handle: BinaryIO) -> None:
+        handle.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(table, _Sink(handle), pacsv.WriteOptions(quoting_style="needed"))
+
+    def parquet(handle: BinaryIO) -> None:
+        pq.write_table(table, _Sink(handle), compression="zstd")
+
     written = []
-    for suffix, stream in ((".csv", text), (".parquet", binary)):
+    for suffix, writer in ((".csv", csv), (".parquet", parquet)):
         path = folder / f"{stem}{suffix}"
-        if write_if_changed(path, stream.getvalue().to_pybytes()):
+        if write_if_changed(path, writer):  # streamed to the file, not built in memory
             written.append(path)
     return written
 
@@ -321,6 +347,17 @@ def month_units(
     return roster.details({s.uscc for r in records for s in r.selected}, plan.print_unit)
 
 
+def _write_key_file(path: Path, entry: KeyList) -> bool:
+    """A record's key file, unless ``path`` already holds it; True if written. Streamed, a
+    part at a time: a province's list is gigabytes."""
+
+    def parts(handle: BinaryIO) -> None:
+        for index, part in enumerate(joined_parts(entry.keys)):
+            handle.write(b"\n" + part if index else part)
+
+    return write_if_changed(path, parts)
+
+
 def write_draw_files(
     plan: Plan,
     month: str,
@@ -340,15 +377,15 @@ def write_draw_files(
         if write_if_changed(path, text.encode()):
             written.append(path)
         for entry in record.key_lists() if isinstance(record, DrawRecord) else []:
-            if entry.keys_file is not None:
-                path = folder / entry.keys_file
-                if write_if_changed(path, joined_keys(entry.keys)):
-                    written.append(path)
+            if entry.keys_file is not None and _write_key_file(folder / entry.keys_file, entry):
+                written.append(folder / entry.keys_file)
     records = [record for record, _ in drawn]
     if is_big(plan, records):
         unit = None if units is None else (plan.print_unit, units)
         table = _columns(records, _task_names(plan), unit)
         written += column_files(folder, result_columns_stem(month), table)
+        del table
+        release_memory()  # the columns' Arrow buffers, before the page is made
         sheets = _summary_sheets(plan, month, records, unit)
     else:
         sheets = result_sheets(plan, month, records)

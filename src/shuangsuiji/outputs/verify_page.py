@@ -85,6 +85,19 @@ def embedded_json(value: object) -> str:
     return text
 
 
+_HEAD_FIELD = re.compile(r'^  "(item_id|month)": ("(?:[^"\\]|\\.)*")', re.M)
+
+
+def _head_field(text: str, key: str) -> str:
+    """A top-level text field of a record as ssj writes it (one field a line, two spaces in,
+    before the selected list)."""
+    for found in _HEAD_FIELD.finditer(text):
+        if found.group(1) == key:
+            value: str = json.loads(found.group(2))
+            return value
+    raise ValueError(f"record without {key}")
+
+
 def page_html(
     agency: str,
     month: str,
@@ -98,11 +111,13 @@ def page_html(
     for placeholders; only the script whose hash the page's policy names may run."""
     records, omitted = [], []
     for text in texts:
-        record = json.loads(text)
         if len(text) > EMBED_LIMIT:
-            omitted.append(f"抽取记录-{record['item_id']}-{record['month']}.json")
+            # Named from the record's head: a province's record is not parsed whole for it.
+            omitted.append(
+                f"抽取记录-{_head_field(text, 'item_id')}-{_head_field(text, 'month')}.json"
+            )
         else:
-            records.append(record)
+            records.append(json.loads(text))
     data = {
         "month": month,
         "agency": agency,

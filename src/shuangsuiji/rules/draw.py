@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol, runtime_checkable
@@ -76,7 +76,9 @@ class JoinedKeys(Protocol):
     """A sorted key list that joins itself, and finds which of some keys it holds, faster
     than Python would (an Arrow column)."""
 
-    def joined(self) -> bytes: ...
+    def joined(self, start: int = 0, end: int | None = None) -> bytes:
+        """Keys ``start`` to ``end`` joined by "\n" (UTF-8)."""
+        ...
 
     def among(self, keys: set[str]) -> list[str]:
         """Those of ``keys`` in the list, sorted."""
@@ -93,16 +95,27 @@ def present(keys: set[str], population: Sequence[str]) -> list[str]:
     return sorted(keys.intersection(population))
 
 
-def joined_keys(keys: Sequence[str]) -> bytes:
-    """The keys joined by "\n", UTF-8: a key file's bytes, whose SHA-256 is the digest."""
-    if isinstance(keys, JoinedKeys):
-        return keys.joined()
-    return "\n".join(keys).encode()
+PART_KEYS = 1 << 20  # keys joined at a time: a province's list is never one bytes object
+
+
+def joined_parts(keys: Sequence[str], size: int | None = None) -> Iterator[bytes]:
+    """The keys joined by "\n" (UTF-8) ``size`` (default PART_KEYS) keys at a time:
+    ``b"\n".join`` of the parts is a key file's bytes, whose SHA-256 is the list's digest.
+    An empty list is one empty part."""
+    size = size or PART_KEYS
+    for start in range(0, max(len(keys), 1), size):
+        if isinstance(keys, JoinedKeys):
+            yield keys.joined(start, start + size)
+        else:
+            yield "\n".join(keys[start : start + size]).encode()
 
 
 def population_digest(sorted_keys: Sequence[str]) -> str:
     """SHA-256 hex of the sorted keys joined by newlines."""
-    return hashlib.sha256(joined_keys(sorted_keys)).hexdigest()
+    digest = hashlib.sha256()
+    for index, part in enumerate(joined_parts(sorted_keys)):
+        digest.update(b"\n" + part if index else part)
+    return digest.hexdigest()
 
 
 def keys_file_name(scope: str, stratum: int | None = None) -> str:
