@@ -5,6 +5,7 @@ sees does not change: the same problems named by row, the same names in the file
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pyarrow as pa
@@ -102,6 +103,35 @@ def test_a_parquet_roster_draws_and_names_as_its_workbook(workspace: Path, tmp_p
             (s.uscc, s.name, s.ticket) for s in theirs.selected
         ]
     assert (parquet_ws / "输出" / "2025-03" / "抽取结果-2025-03.xlsx").is_file()
+
+
+def test_codes_past_two_gigabytes_of_text_draw_the_same(
+    workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shuangsuiji.inputs import population as population_module
+    from shuangsuiji.inputs import tables
+    from shuangsuiji.rules import draw as draw_rule
+
+    # The country's codes are more text than one Arrow string array holds (2 GB with 32-bit
+    # offsets): they are read as one array with 64-bit offsets. Here the limit is 10 bytes,
+    # and the populations are key columns written to files, as a province's are.
+    monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)
+    monkeypatch.setattr(population_module, "COLUMN_KEYS", 10)
+    plan = _as_parquet(workspace)
+    expected = draw_month(plan, "2025-03")
+    shutil.copytree(
+        plan.parent, tmp_path / "wide", ignore=shutil.ignore_patterns("输出", "ssj.db*")
+    )
+    monkeypatch.setattr(tables, "TEXT_LIMIT", 10)
+    roster, problems = load_enterprises(tmp_path / "wide" / "enterprises.parquet")
+    assert roster is not None and problems == []
+    assert roster.keys.type == pa.large_string() and roster.uniform
+    drawn = draw_month(tmp_path / "wide" / plan.name, "2025-03")
+    for ours, theirs in zip(drawn.records, expected.records, strict=True):
+        assert ours.to_json().split('"created_at"')[0] == theirs.to_json().split('"created_at"')[0]
+    for name in ("抽取对象-AJ-01-2025-03.txt", "抽取对象-AJ-02-2025-03.txt"):
+        wide = (tmp_path / "wide" / "输出" / "2025-03" / name).read_bytes()
+        assert wide == (plan.parent / "输出" / "2025-03" / name).read_bytes()
 
 
 def test_categories_written_two_ways_are_one(workspace: Path) -> None:

@@ -27,7 +27,7 @@ from shuangsuiji.inputs.rosters import (
     sorted_lookup,
     sorted_repeats,
 )
-from shuangsuiji.inputs.tables import Positions
+from shuangsuiji.inputs.tables import Positions, text_offsets
 from shuangsuiji.rules.draw import Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
 from shuangsuiji.rules.records import INLINE_KEYS, Accounting
@@ -191,7 +191,7 @@ class KeyColumn(Sequence[str]):
     def among(self, keys: set[str]) -> list[str]:
         """Those of ``keys`` in the column, sorted."""
         column = self.arrow
-        found = column.filter(pc.is_in(column, value_set=pa.array(sorted(keys), pa.string())))
+        found = column.filter(pc.is_in(column, value_set=pa.array(sorted(keys), column.type)))
         return sorted(found.to_pylist())
 
     def joined(self, start: int = 0, end: int | None = None) -> bytes:
@@ -210,10 +210,8 @@ class KeyColumn(Sequence[str]):
             matrix[:, width] = ord("\n")
             return matrix.reshape(-1)[:-1].tobytes()
         lines = pc.binary_join_element_wise(self._part(part), "", "\n")
-        wide = pa.types.is_large_string(lines.type)
-        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int64 if wide else np.int32)
-        first, end = offsets[lines.offset], offsets[lines.offset + len(lines)]
-        return memoryview(lines.buffers()[2])[first : end - 1].tobytes()
+        offsets = text_offsets(lines)
+        return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1] - 1].tobytes()
 
 
 COLUMN_KEYS = INLINE_KEYS  # longer populations go to a key file: they stay Arrow

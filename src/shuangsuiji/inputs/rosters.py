@@ -29,6 +29,7 @@ from shuangsuiji.inputs.tables import (
     in_threads,
     read_table,
     release_memory,
+    text_offsets,
 )
 from shuangsuiji.rules.keys import normalize_key, normalize_value
 from shuangsuiji.rules.uscc import (
@@ -102,7 +103,7 @@ def normalize_keys(values: pa.Array) -> tuple[pa.Array, npt.NDArray[Any]]:
     if not pc.all(ascii_rows).as_py():  # full-width letters and the like: only those rows
         other = pc.invert(ascii_rows)
         fixed_keys = [normalize_key(v) for v in values.filter(other).to_pylist()]
-        keys = pc.replace_with_mask(keys, other, pa.array(fixed_keys, pa.string()))
+        keys = pc.replace_with_mask(keys, other, pa.array(fixed_keys, keys.type))
     return keys, fixed_width(keys)
 
 
@@ -149,7 +150,7 @@ def ascii_view(keys: pa.Array) -> npt.NDArray[Any] | None:
     width = pc.max(lengths).as_py()
     if not width or pc.min(lengths).as_py() != width:
         return None
-    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int32)[keys.offset :][: len(keys) + 1]
+    offsets = text_offsets(keys)
     data = np.frombuffer(keys.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     if any(data[i : i + (1 << 24)].max() >= 0x80 for i in range(0, len(data), 1 << 24)):
         return None
@@ -726,5 +727,5 @@ def unknown_recusals(
     """Recusal codes that name no enterprise of the roster (worth a warning, not an error)."""
     codes = sorted({c for o in officers.officers for c in o.recusals})
     keys = roster.keys
-    present = set(keys.filter(pc.is_in(keys, value_set=pa.array(codes, pa.string()))).to_pylist())
+    present = set(keys.filter(pc.is_in(keys, value_set=pa.array(codes, keys.type))).to_pylist())
     return [(o, c) for o in officers.officers for c in o.recusals if c not in present]

@@ -642,11 +642,27 @@ class _Parquet:
             start += len(cells)
 
 
+TEXT_LIMIT = 2**31 - 1  # bytes of text an Arrow string array (32-bit offsets) can hold
+
+
+def _text_bytes(column: pa.ChunkedArray) -> int:
+    """The bytes of text in a string column's chunks (each chunk's data buffer)."""
+    return sum(chunk.buffers()[2].size for chunk in column.chunks if chunk.buffers()[2])
+
+
+def text_offsets(column: pa.Array) -> npt.NDArray[Any]:
+    """A string array's offsets (32- or 64-bit) as numpy, one more than its cells: cell i
+    is bytes offsets[i]:offsets[i + 1] of its data buffer. No copy."""
+    wide = pa.types.is_large_string(column.type)
+    offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if wide else np.int32)
+    return offsets[column.offset : column.offset + len(column) + 1]
+
+
 def _as_text(raw: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
     """A parquet column as text cells: numbers and dates as their text, missing values empty."""
     if pa.types.is_dictionary(column.type):  # read as categories: decoded where text is due
         column = column.cast(column.type.value_type)
-    if column.type != pa.string():
+    if column.type not in (pa.string(), pa.large_string()):
         try:
             column = pc.cast(column, pa.string())
         except pa.ArrowException:
@@ -655,6 +671,10 @@ def _as_text(raw: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
                 "导出时把这一列存成文本、数字或日期，或删去这一列",
             ) from None
     if isinstance(column, pa.ChunkedArray):
+        if column.type == pa.string() and _text_bytes(column) > TEXT_LIMIT:
+            # One text array holds at most 2 GB with 32-bit offsets: the country's codes
+            # (190 million × 18 bytes) are one array with 64-bit offsets.
+            column = column.cast(pa.large_string())
         column = column.combine_chunks()
     # Filled only where something is missing: a copy of a province's column costs gigabytes.
     filled: pa.Array = pc.fill_null(column, "") if column.null_count else column
@@ -777,10 +797,11 @@ def empty_cells(column: pa.Array | pa.ChunkedArray) -> pa.BooleanArray:
     if pa.types.is_dictionary(column.type):
         empty = pc.equal(pc.binary_length(column.dictionary), 0)
         return empty.take(column.indices)
-    if pa.types.is_string(column.type) and not column.null_count:
+    if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and not (
+        column.null_count
+    ):
         # A cell is empty where its end offset is its start: no array of lengths.
-        offsets = np.frombuffer(column.buffers()[1], dtype=np.int32)
-        ends = offsets[column.offset : column.offset + len(column) + 1]
+        ends = text_offsets(column)
         return pa.array(ends[1:] == ends[:-1])
     found: pa.BooleanArray = pc.equal(pc.binary_length(column), 0)
     return found
