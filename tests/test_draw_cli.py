@@ -378,7 +378,7 @@ def test_cli_and_library_agree(workspace: Path, tmp_path: Path) -> None:
     via_cli = invoke("draw", "--plan", workspace, "--month", "2025-03", "--json").stdout
     via_library = draw_month(other, "2025-03")
     cli_records = json.loads(via_cli)
-    library_records = json.loads(records_json(via_library.texts))
+    library_records = json.loads("".join(records_json(via_library.texts)))
     for record in (*cli_records, *library_records):
         record.pop("created_at")
     assert cli_records == library_records

@@ -206,3 +206,18 @@ def test_a_city_assignment_record_is_written_as_before(workspace: Path) -> None:
     assert text is not None
     assert text == json.dumps(json.loads(text), ensure_ascii=False, indent=1) + "\n"
     assert outcome.record.to_json() == text
+
+
+def test_the_json_array_of_records_is_written_a_piece_at_a_time() -> None:
+    from shuangsuiji.rules.records import records_json
+
+    # A province's record is gigabytes: the array is pieces, never one joined string, and
+    # reads as the array of the records.
+    long = '{"scope": "AJ-01/2025-03", "name": "' + "洛阳" * 700_000 + '"}\n'
+    texts = [long, '{"scope": "AJ-02/2025-03"}\n']
+    pieces = list(records_json(texts))
+    assert max(map(len, pieces)) <= 1 << 20
+    joined = "".join(pieces)
+    assert joined.startswith("[\n{") and joined.endswith("}\n]\n") and "}\n,\n" not in joined
+    assert [r["scope"] for r in json.loads(joined)] == ["AJ-01/2025-03", "AJ-02/2025-03"]
+    assert "".join(records_json([])) == "[]\n"

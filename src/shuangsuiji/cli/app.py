@@ -636,7 +636,7 @@ def draw(
         if outcome.warnings and outcome.new_scopes:
             err.print(problems_table(outcome.warnings, "抽取时的输入警告（请核对）"))
         if as_json:
-            sys.stdout.write(records_json(outcome.texts))
+            sys.stdout.writelines(records_json(outcome.texts))
         else:
             _render_draws(outcome)
         for note in outcome.notices:

@@ -90,7 +90,8 @@ class Table:
         """A column's cells at some rows (table positions), in that order: a column not yet
         read is read only where those rows lie."""
         if name in self.data.column_names or self.lazy is None:
-            return self.data.column(name).take(pa.array(positions))
+            taken = self.data.column(name).take(pa.array(positions))
+            return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
         return self.lazy.take(name, self._file_rows(positions))
 
     def matching(self, name: str, pattern: str) -> Positions:
@@ -694,6 +695,57 @@ def _categories(column: pa.ChunkedArray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
+def _parquet_text(path: Path, raw: str, groups: int) -> pa.Array:
+    """A parquet column as one text array, read a row group a thread."""
+    import pyarrow.parquet as pq
+
+    def read(group: int) -> pa.Array:
+        # A reader per thread: a parquet reader is not shared between threads.
+        return _as_text(raw, pq.ParquetFile(path).read_row_group(group, columns=[raw]).column(0))
+
+    return _joined_text(in_threads(read, range(groups)))
+
+
+def _text_size(chunk: pa.Array | None) -> int:
+    """Bytes of text in a string array."""
+    if chunk is None or not len(chunk):
+        return 0
+    offsets = text_offsets(chunk)
+    return int(offsets[-1]) - int(offsets[0])
+
+
+def _joined_text(chunks: list[pa.Array | None]) -> pa.Array:
+    """Text arrays end to end as one, each released once copied (the caller keeps none):
+    a province's codes are never in memory twice, as Arrow's concatenation would hold them.
+    64-bit offsets past TEXT_LIMIT bytes."""
+    sizes = [_text_size(c) for c in chunks]
+    count = sum(len(c) for c in chunks if c is not None)
+    wide = sum(sizes) > TEXT_LIMIT
+    offsets = np.zeros(count + 1, dtype=np.int64 if wide else np.int32)
+    data = np.empty(sum(sizes), dtype=np.uint8)
+    row = written = 0
+    for index, size in enumerate(sizes):
+        chunk, chunks[index] = chunks[index], None
+        if chunk is None or not len(chunk):
+            continue
+        own = text_offsets(chunk)
+        if size:
+            cells = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
+            data[written : written + size] = cells[own[0] : own[-1]]
+        ends = offsets[row + 1 : row + 1 + len(chunk)]
+        ends[:] = own[1:] - own[0]
+        np.add(ends, written, out=ends)  # in the joined array's width: past 2 GB, 64 bits
+        row += len(chunk)
+        written += size
+        del chunk, own, ends
+        pa.default_memory_pool().release_unused()
+    kind = pa.large_string() if wide else pa.string()
+    joined: pa.Array = pa.Array.from_buffers(
+        kind, count, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+    return joined
+
+
 def _read_parquet(
     path: Path, aliases: dict[str, str], eager: Collection[str] | None, categorical: Collection[str]
 ) -> tuple[_Read, _Parquet | None]:
@@ -703,26 +755,32 @@ def _read_parquet(
     import pyarrow.parquet as pq  # imported here: most rosters are csv or xlsx
 
     try:
-        schema = pq.read_schema(path)
+        source = pq.ParquetFile(path)
+        schema = source.schema_arrow
         raw_headers = [str(name) for name in schema.names]
         names = _canonical_headers(raw_headers, aliases)
         wanted = [r for r, n in zip(raw_headers, names, strict=True) if eager is None or n in eager]
-        dictionaries = [r for r, n in zip(raw_headers, names, strict=True) if n in categorical]
-        data = pq.read_table(path, columns=wanted, read_dictionary=dictionaries)
+        dictionaries = [
+            r for r, n in zip(raw_headers, names, strict=True) if r in wanted and n in categorical
+        ]
+        by_raw = dict(zip(raw_headers, names, strict=True))
+        for raw, kind in zip(raw_headers, schema.types, strict=True):
+            if raw not in wanted:
+                _as_text(raw, pa.array([], kind))  # a column that could never be read: said now
+        data = pq.read_table(path, columns=dictionaries, read_dictionary=dictionaries)
+        columns = {}
+        for raw in wanted:
+            if raw in dictionaries:
+                columns[by_raw[raw]] = _categories(data.column(raw))
+            else:
+                columns[by_raw[raw]] = _parquet_text(path, raw, source.num_row_groups)
     except (pa.ArrowException, OSError) as exc:
         raise _Unreadable(
             f"无法读取 parquet 文件（{exc.__class__.__name__}）", "重新导出 parquet 文件"
         ) from None
-    by_raw = dict(zip(raw_headers, names, strict=True))
-    for raw, kind in zip(raw_headers, schema.types, strict=True):
-        if raw not in wanted:
-            _as_text(raw, pa.array([], kind))  # a column that could never be read: said now
-    columns = {}
-    for raw, column in zip(wanted, data.columns, strict=True):
-        name = by_raw[raw]
-        columns[name] = _categories(column) if raw in dictionaries else _as_text(raw, column)
-    small = np.int32 if data.num_rows < 2**31 - 2 else np.int64  # a province's 4 bytes a row
-    columns[ROW] = pa.array(np.arange(2, 2 + data.num_rows, dtype=small))
+    rows = source.metadata.num_rows
+    small = np.int32 if rows < 2**31 - 2 else np.int64  # a province's 4 bytes a row
+    columns[ROW] = pa.array(np.arange(2, 2 + rows, dtype=small))
     table = pa.table(columns)
     del data, columns
     release_memory()

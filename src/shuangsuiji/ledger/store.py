@@ -387,19 +387,24 @@ class Ledger:
         self.conn.execute("BEGIN IMMEDIATE")
         try:
             for draw, selected in draws:
-                digest = sha256_text(draw.text)
+                # The text's UTF-8 bytes, stored as TEXT by SQLite: given the str, the sqlite3
+                # module would keep a UTF-8 copy inside it for as long as it lives (a
+                # province's record is hundreds of MB).
+                data = draw.text.encode()
+                digest = hashlib.sha256(data).hexdigest()
                 self.conn.execute(
-                    "INSERT INTO draws VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO draws VALUES (?, ?, ?, ?, ?, CAST(? AS TEXT), ?)",
                     (
                         draw.scope,
                         draw.task_id,
                         draw.base_item,
                         draw.year,
                         draw.month,
-                        draw.text,
+                        data,
                         digest,
                     ),
                 )
+                del data
                 # In key order, the index's order: half the time of a province's month in rank
                 # order (what is stored, and read back by key, is the same).
                 self.conn.executemany(

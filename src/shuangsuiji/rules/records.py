@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import types
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from functools import cache, lru_cache
 from json.encoder import encode_basestring
@@ -582,11 +582,20 @@ def read_draw(text: str) -> DrawRecord | ExternalDraw:
     return DrawRecord.from_dict(data)
 
 
-def records_json(texts: Sequence[str]) -> str:
-    """Record texts as the JSON array ``ssj draw --json`` prints."""
+def records_json(texts: Sequence[str]) -> Iterator[str]:
+    """Record texts as the JSON array ``ssj draw --json`` prints, a piece at a time (a
+    province's month is gigabytes of text: never joined into one string)."""
     if not texts:
-        return "[]\n"
-    return "[\n" + ",\n".join(t.rstrip("\n") for t in texts) + "\n]\n"
+        yield "[]\n"
+        return
+    for index, text in enumerate(texts):
+        yield "[\n" if index == 0 else ",\n"
+        end = len(text)
+        while end and text[end - 1] == "\n":
+            end -= 1
+        for start in range(0, end, 1 << 20):  # a slice a time, not a copy of the text
+            yield text[start : min(start + (1 << 20), end)]
+    yield "\n]\n"
 
 
 # -- officer assignment (SSJ-ASSIGN-1) ----------------------------------------------------------
