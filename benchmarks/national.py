@@ -4,7 +4,7 @@ minutes; ``--rows 190000000`` is the country's registered market entities), then
 processes, peaks, ratio, selections compared entry by entry).
 
     python benchmarks/national.py                      # 20M rows
-    python benchmarks/national.py --rows 190000000     # needs ≈ 4 GB of disk for the roster
+    python benchmarks/national.py --rows 190000000     # ≈ 16 GB of memory, 12 GB of disk
 
 Where ``ssj draw`` would need more memory than the machine has, the script says so and times
 the SQL draw alone. The roster is written into a temporary folder (``--keep DIR`` keeps it)
@@ -25,7 +25,7 @@ from bench_draw import month_seed, roster_table, side_by_side, workspace
 from measure import run
 
 CHUNK = 5_000_000
-SSJ_BYTES_PER_ROW = 250  # ssj draw's peak memory a roster row (5.0 GB at 20M rows)
+SSJ_BYTES_PER_ROW = 85  # ssj draw's peak memory a roster row (2.1 GB at 20M rows, 15.1 GB at 190M)
 
 
 def generate(path: Path, rows: int) -> None:

@@ -125,9 +125,15 @@ def test_a_lost_column_file_is_written_again(workspace: Path) -> None:
     _draw(workspace)
     folder = workspace.parent / MONTH
     wanted = (folder / "抽取结果-2025-03.parquet").read_bytes()
+    listed = folder / "抽取结果-2025-03.csv"
+    kept, text = listed.stat().st_ino, listed.read_bytes()
     (folder / "抽取结果-2025-03.parquet").unlink()
     _draw(workspace)  # heals before answering
     assert (folder / "抽取结果-2025-03.parquet").read_bytes() == wanted
+    assert listed.stat().st_ino == kept  # the same list is not written again
+    listed.write_bytes(text.replace(b"\n", b"\r\n", 1))  # edited by hand
+    _draw(workspace)
+    assert listed.read_bytes() == text
 
 
 def test_pages_prints_each_units_own_list(workspace: Path) -> None:

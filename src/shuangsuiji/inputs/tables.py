@@ -646,11 +646,6 @@ class _Parquet:
 TEXT_LIMIT = 2**31 - 1  # bytes of text an Arrow string array (32-bit offsets) can hold
 
 
-def _text_bytes(column: pa.ChunkedArray) -> int:
-    """The bytes of text in a string column's chunks (each chunk's data buffer)."""
-    return sum(chunk.buffers()[2].size for chunk in column.chunks if chunk.buffers()[2])
-
-
 def text_offsets(column: pa.Array) -> npt.NDArray[Any]:
     """A string array's offsets (32- or 64-bit) as numpy, one more than its cells: cell i
     is bytes offsets[i]:offsets[i + 1] of its data buffer. No copy."""
@@ -672,10 +667,6 @@ def _as_text(raw: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
                 "导出时把这一列存成文本、数字或日期，或删去这一列",
             ) from None
     if isinstance(column, pa.ChunkedArray):
-        if column.type == pa.string() and _text_bytes(column) > TEXT_LIMIT:
-            # One text array holds at most 2 GB with 32-bit offsets: the country's codes
-            # (190 million × 18 bytes) are one array with 64-bit offsets.
-            column = column.cast(pa.large_string())
         column = column.combine_chunks()
     # Filled only where something is missing: a copy of a province's column costs gigabytes.
     filled: pa.Array = pc.fill_null(column, "") if column.null_count else column
@@ -717,7 +708,8 @@ def _text_size(chunk: pa.Array | None) -> int:
 def _joined_text(chunks: list[pa.Array | None]) -> pa.Array:
     """Text arrays end to end as one, each released once copied (the caller keeps none):
     a province's codes are never in memory twice, as Arrow's concatenation would hold them.
-    64-bit offsets past TEXT_LIMIT bytes."""
+    Past TEXT_LIMIT bytes (the country's 190 million codes are 3.4 GB) one array with 64-bit
+    offsets."""
     sizes = [_text_size(c) for c in chunks]
     count = sum(len(c) for c in chunks if c is not None)
     wide = sum(sizes) > TEXT_LIMIT
@@ -730,8 +722,9 @@ def _joined_text(chunks: list[pa.Array | None]) -> pa.Array:
             continue
         own = text_offsets(chunk)
         if size:
-            cells = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)
-            data[written : written + size] = cells[own[0] : own[-1]]
+            text = np.frombuffer(chunk.buffers()[2], dtype=np.uint8)[own[0] : own[-1]]
+            data[written : written + size] = text
+            del text
         ends = offsets[row + 1 : row + 1 + len(chunk)]
         ends[:] = own[1:] - own[0]
         np.add(ends, written, out=ends)  # in the joined array's width: past 2 GB, 64 bits
