@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,10 +101,11 @@ class Table:
             found = pc.match_substring_regex(self.data.column(name), pattern)
             return np.flatnonzero(found.to_numpy(zero_copy_only=False))
         file_rows = self._file_rows()
-        hits = [
-            start + np.flatnonzero(pc.match_substring_regex(part, pattern).to_numpy(False))
-            for start, part in self.lazy.batches(name)
-        ]
+        found = self.lazy.scan(
+            name,
+            lambda part: np.flatnonzero(pc.match_substring_regex(part, pattern).to_numpy(False)),
+        )
+        hits = [start + rows for start, rows in found]
         matched = np.concatenate(hits) if hits else np.array([], dtype=np.intp)
         # Rows dropped as blank are not the table's: only the file rows the table kept.
         positions = np.searchsorted(file_rows, matched)
@@ -594,8 +595,13 @@ class _Parquet:
     path: Path
     names: dict[str, str]  # canonical name -> the file's column name, in file order
 
-    def _text(self, name: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
-        return _as_text(self.names[name], column)
+    def _group(self, name: str, group: int) -> pa.Array:
+        """The column's cells in one row group, as text."""
+        import pyarrow.parquet as pq
+
+        # A reader per call: a parquet reader is not shared between threads.
+        cells = pq.ParquetFile(self.path).read_row_group(group, columns=[self.names[name]])
+        return _as_text(self.names[name], cells.column(0))
 
     def take(self, name: str, file_rows: Positions) -> pa.Array:
         """The column's cells at ``file_rows`` (0 = the first row under the header), in that
@@ -616,10 +622,7 @@ class _Parquet:
             group = int(present[index])
             start = int(ends[group - 1]) if group else 0
             rows = wanted[bounds[index] : bounds[index + 1]] - start
-            # A reader per thread: a parquet reader is not shared between threads.
-            reader = pq.ParquetFile(self.path)
-            cells = reader.read_row_group(group, columns=[self.names[name]]).column(0)
-            return self._text(name, cells).take(pa.array(rows))
+            return self._group(name, group).take(pa.array(rows))
 
         parts = in_threads(cells_of, range(len(present)))
         found = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
@@ -631,16 +634,20 @@ class _Parquet:
         release_memory()  # the row groups read (a province's names: hundreds of MB)
         return taken
 
-    def batches(self, name: str) -> Iterator[tuple[int, pa.Array]]:
-        """(first file row, the column's cells) a row group at a time."""
+    def scan(self, name: str, function: Callable[[pa.Array], R]) -> list[tuple[int, R]]:
+        """``function`` of the column's cells a row group at a time, the groups on every core:
+        (the group's first file row, its result), in file order. One group's cells at a
+        time a thread: a province's names are never all in memory."""
         import pyarrow.parquet as pq
 
         source = pq.ParquetFile(self.path)
-        start = 0
-        for group in range(source.num_row_groups):
-            cells = source.read_row_group(group, columns=[self.names[name]]).column(0)
-            yield start, self._text(name, cells)
-            start += len(cells)
+        sizes = [source.metadata.row_group(g).num_rows for g in range(source.num_row_groups)]
+        starts = np.cumsum([0, *sizes[:-1]]).tolist() if sizes else []
+
+        def run(group: int) -> R:
+            return function(self._group(name, group))
+
+        return list(zip(starts, in_threads(run, range(len(sizes))), strict=True))
 
 
 TEXT_LIMIT = 2**31 - 1  # bytes of text an Arrow string array (32-bit offsets) can hold
