@@ -59,3 +59,26 @@ def test_a_large_population_is_drawn_by_the_engine_with_the_same_record(
 
 def _without_time(text: str) -> str:
     return re.sub(r'"created_at": "[^"]*"', "", text)
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_strata_of_a_rosters_rows_and_lists_together(kind: str) -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.population import KeyColumn
+
+    # A stratified province: big strata are rows of the roster's key column (64-bit offsets
+    # past 2 GB of codes), a small one a plain list; the engine takes them together.
+    roster = sorted(f"9141{i:014d}" for i in range(300))
+    keys = pa.array(roster, getattr(pa, kind)())
+    rows = np.arange(0, 200, dtype=np.int32)
+    built = [
+        Stratum("A", Decimal("0.1"), KeyColumn(keys, rows)),
+        Stratum("B", Decimal("0.5"), roster[200:230]),
+        Stratum("C", Decimal("0.2"), KeyColumn(keys, np.arange(230, 300, dtype=np.int32))),
+    ]
+    plain = [Stratum(s.value, s.rate, list(s.keys)) for s in built]
+    excluded = {roster[3], roster[201]}
+    found = engine.draw_strata("种子", "AJ-01/2025-03", built, excluded)
+    assert found == rule.draw_strata("种子", "AJ-01/2025-03", plain, excluded)

@@ -57,7 +57,11 @@ def _population(strata: Sequence[Stratum]) -> Any:
         for index, (_, members) in enumerate(rows):
             codes[members] = index
         return pa.table({"key": source, "stratum": codes})
-    keys = pa.chunked_array([_arrow(s.keys) for s in strata], pa.string())
+    arrays = [_arrow(s.keys) for s in strata]
+    # A roster's column past 2 GB of codes has 64-bit offsets; a list's keys are cast to match.
+    wide = any(pa.types.is_large_string(a.type) for a in arrays)
+    kind = pa.large_string() if wide else pa.string()
+    keys = pa.chunked_array([a.cast(kind) for a in arrays], kind)
     positions = np.repeat(np.arange(len(strata), dtype=np.int32), [len(s.keys) for s in strata])
     return pa.table({"key": keys, "stratum": positions})
 

@@ -256,7 +256,7 @@ class Ledger:
         return None if row is None else _stored(row)
 
     def key_list(self, digest: str) -> list[str] | None:
-        """A key list kept for a record by its digest, or None: whole (ledgers before 0.6)
+        """A key list kept for a record by its digest, or None: whole (ledgers of 0.5.0 and before)
         or in parts."""
         row = self.conn.execute("SELECT keys FROM key_lists WHERE digest = ?", (digest,)).fetchone()
         if row is None:
