@@ -18,6 +18,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from xml.etree import ElementTree
@@ -693,17 +694,6 @@ def _categories(column: pa.ChunkedArray) -> pa.Array:
     return pa.DictionaryArray.from_arrays(indices, dictionary)
 
 
-def _parquet_text(path: Path, raw: str, groups: int) -> pa.Array:
-    """A parquet column as one text array, read a row group a thread."""
-    import pyarrow.parquet as pq
-
-    def read(group: int) -> pa.Array:
-        # A reader per thread: a parquet reader is not shared between threads.
-        return _as_text(raw, pq.ParquetFile(path).read_row_group(group, columns=[raw]).column(0))
-
-    return _joined_text(in_threads(read, range(groups)))
-
-
 def _text_size(chunk: pa.Array | None) -> int:
     """Bytes of text in a string array."""
     if chunk is None or not len(chunk):
@@ -764,6 +754,7 @@ def _read_parquet(
             r for r, n in zip(raw_headers, names, strict=True) if r in wanted and n in categorical
         ]
         by_raw = dict(zip(raw_headers, names, strict=True))
+        file = _Parquet(path, {n: r for r, n in by_raw.items()})
         for raw, kind in zip(raw_headers, schema.types, strict=True):
             if raw not in wanted:
                 _as_text(raw, pa.array([], kind))  # a column that could never be read: said now
@@ -773,7 +764,9 @@ def _read_parquet(
             if raw in dictionaries:
                 columns[by_raw[raw]] = _categories(data.column(raw))
             else:
-                columns[by_raw[raw]] = _parquet_text(path, raw, source.num_row_groups)
+                name = by_raw[raw]
+                cells = in_threads(partial(file._group, name), range(source.num_row_groups))
+                columns[name] = _joined_text(cells)
     except (pa.ArrowException, OSError) as exc:
         raise _Unreadable(
             f"无法读取 parquet 文件（{exc.__class__.__name__}）", "重新导出 parquet 文件"
@@ -784,7 +777,7 @@ def _read_parquet(
     table = pa.table(columns)
     del data, columns
     release_memory()
-    lazy = None if eager is None else _Parquet(path, {n: r for r, n in by_raw.items()})
+    lazy = None if eager is None else file
     return (table, 1, raw_headers, []), lazy
 
 
