@@ -15,6 +15,7 @@ import pytest
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.commands.verify import verify_record
 from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules import draw as draw_rule
 
 from .conftest import copy_examples, files_in, header_row, invoke, lock_held_elsewhere
 
@@ -406,7 +407,13 @@ def test_structurally_broken_record_does_not_verify(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "记录结构不完整" in result.stdout
 
 
-def test_audit_catches_exclusions_skewed_by_an_edited_index(workspace: Path) -> None:
+@pytest.mark.parametrize("kept", ["inline", "in parts"])
+def test_audit_catches_exclusions_skewed_by_an_edited_index(
+    workspace: Path, kept: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if kept == "in parts":  # the population in the ledger a few keys a row, as a city's is
+        monkeypatch.setattr(draw_rule, "INLINE_KEYS", 10)
+        monkeypatch.setattr(draw_rule, "PART_KEYS", 7)
     draw_month(workspace, "2025-03")
     db = workspace.parent / "ssj.db"
     with sqlite3.connect(db) as conn:

@@ -165,6 +165,9 @@ def test_a_long_list_is_kept_in_parts_and_an_older_ledgers_whole_list_still_read
     assert keys_file.read_text().split("\n") == keys
     later = draw_month(workspace, "2025-05").records  # the same populations drawn again
     assert population["digest"] in {r["population"]["digest"] for r in later}
+    # March's selections excluded from May's population, which the audit reads in parts.
+    assert any(r["excluded"] and r["population"].get("keys_file") for r in later)
+    assert invoke("audit", "verify", "--plan", workspace).exit_code == 0
     with sqlite3.connect(folder / "ssj.db") as db:
         kept = {d for (d,) in db.execute("SELECT digest FROM key_parts")}
         whole = {d for (d,) in db.execute("SELECT digest FROM key_lists")}

@@ -24,6 +24,7 @@ from shuangsuiji.inputs.dates import parse_month, writing_day
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import (
     Eligible,
+    KeyColumn,
     account,
     build_strata,
     names_lookup,
@@ -98,7 +99,7 @@ def _recorded(ledger: Ledger, scope: str) -> tuple[DrawRecord | ExternalDraw, st
     """A stored draw's record and its published text, exactly as recorded."""
     stored = ledger.draw(scope)
     assert stored is not None
-    return ledger.full_record(stored), stored.text
+    return ledger.full_record(stored, KeyColumn.of_parts), stored.text
 
 
 def _check_order(

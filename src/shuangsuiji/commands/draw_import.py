@@ -17,6 +17,7 @@ from shuangsuiji.commands.heal import month_anchor, require_sound_ledger
 from shuangsuiji.exceptions import InputError, raise_for_errors
 from shuangsuiji.inputs.external import read_selections
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
+from shuangsuiji.inputs.population import KeyColumn
 from shuangsuiji.inputs.rosters import NAME
 from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
@@ -135,7 +136,7 @@ def _import_locked(
                 f"{len(missing)} 家不在当前企业名录库中（如第 {missing[0].row} 行 {missing[0].uscc}），"
                 "仍按名单记下"
             )
-        month_draws = ledger.month_draws(year, mon)
+        month_draws = ledger.month_draws(year, mon, KeyColumn.of_parts)
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)
         units = month_units(plan, roster, [r for r, _ in month_draws])

@@ -16,6 +16,7 @@ from pathlib import Path
 from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.inputs.anchors import published_anchors
 from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.inputs.population import KeyColumn
 from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import remove_leftovers
@@ -88,7 +89,7 @@ def heal_outputs(workspace: Workspace, ledger: Ledger) -> list[Path]:
         missing = not all((folder / name).exists() for name in derived)
         if stale or missing or not page_is_current(folder / page_name(label)):
             drawn: list[tuple[DrawRecord | ExternalDraw, str]] = [
-                (ledger.full_record(d), d.text) for d in stored_draws
+                (ledger.full_record(d, KeyColumn.of_parts), d.text) for d in stored_draws
             ]
             earlier = ledger.texts_before(plan.year, stored_draws[0].month)
             anchor = month_anchor(ledger, label)

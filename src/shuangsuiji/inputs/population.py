@@ -6,7 +6,7 @@ module applies it to a whole roster at once and hands the draw plain sorted keys
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import overload
@@ -147,6 +147,19 @@ class KeyColumn(Sequence[str]):
         self._rows = rows
         self._fixed = fixed  # ``array`` as ASCII keys of one width, when they are
 
+    @classmethod
+    def of_parts(cls, parts: Iterable[bytes]) -> KeyColumn:
+        """A kept key list from its text a part at a time, as the ledger keeps it (keys joined
+        by "\n"): one Arrow array with 64-bit offsets, never a Python string a key."""
+        chunks = [
+            pc.split_pattern(
+                pa.array([part], pa.large_binary()).cast(pa.large_string()), "\n"
+            ).flatten()
+            for part in parts
+            if part
+        ]
+        return cls(pa.chunked_array(chunks, pa.large_string()))
+
     @property
     def arrow(self) -> pa.Array:
         """The keys as one Arrow array."""
@@ -209,7 +222,10 @@ class KeyColumn(Sequence[str]):
             np.take(keys, rows, axis=0, out=matrix[:, :width], mode="clip")
             matrix[:, width] = ord("\n")
             return matrix.reshape(-1)[:-1].tobytes()
-        lines = pc.binary_join_element_wise(self._part(part), "", "\n")
+        keys = self._part(part)
+        lines = pc.binary_join_element_wise(
+            keys, pa.scalar("", keys.type), pa.scalar("\n", keys.type)
+        )
         offsets = text_offsets(lines)
         return memoryview(lines.buffers()[2])[offsets[0] : offsets[-1] - 1].tobytes()
 

@@ -138,6 +138,11 @@ class StoredDraw(DrawInfo):
     def record(self) -> DrawRecord | ExternalDraw:
         return read_draw(self.text)
 
+    @property
+    def info(self) -> DrawInfo:
+        """What identifies the draw: the ledger's index columns."""
+        return DrawInfo(self.scope, self.task_id, self.base_item, self.year, self.month)
+
 
 @dataclass(frozen=True)
 class AuditReport:
@@ -255,19 +260,33 @@ class Ledger:
         ).fetchone()
         return None if row is None else _stored(row)
 
-    def key_list(self, digest: str) -> list[str] | None:
-        """A key list kept for a record by its digest, or None: whole (ledgers of 0.5.0 and before)
-        or in parts."""
-        row = self.conn.execute("SELECT keys FROM key_lists WHERE digest = ?", (digest,)).fetchone()
-        if row is None:
-            parts = self.conn.execute(
-                "SELECT keys FROM key_parts WHERE digest = ? ORDER BY part", (digest,)
-            ).fetchall()
-            if not parts:
-                return None
-            row = ("\n".join(str(part) for (part,) in parts),)
-        text = str(row[0])
-        return text.split("\n") if text else []
+    def key_texts(self, digest: str | None) -> Iterator[bytes] | None:
+        """A kept key list as its UTF-8 text a part at a time (the parts joined by "\n" are
+        the list's file), or None when no list with this digest is kept. A ledger of 0.5.0 or
+        before keeps a list whole: one part."""
+        if digest is None or not self.key_list_kept(digest):
+            return None
+        whole = self.conn.execute(
+            "SELECT CAST(keys AS BLOB) FROM key_lists WHERE digest = ?", (digest,)
+        ).fetchone()
+        if whole is not None:
+            return iter([whole[0]])
+        cursor = self.conn.execute(
+            "SELECT CAST(keys AS BLOB) FROM key_parts WHERE digest = ? ORDER BY part", (digest,)
+        )
+        return (part for (part,) in cursor)
+
+    def key_list(
+        self, digest: str, column: Callable[[Iterator[bytes]], Sequence[str]] | None = None
+    ) -> Sequence[str] | None:
+        """A kept key list by its digest, or None: a list of str, or what ``column`` makes of
+        its parts (an Arrow column for a province's list)."""
+        parts = self.key_texts(digest)
+        if parts is None:
+            return None
+        if column is not None:
+            return column(parts)
+        return [key for part in parts if part for key in part.decode().split("\n")]
 
     def key_list_kept(self, digest: str) -> bool:
         """Whether a key list with this digest is already kept."""
@@ -277,20 +296,34 @@ class Ledger:
         )
         return bool(self.conn.execute(query, (digest,)).fetchone()[0])
 
-    def full_record(self, stored: StoredDraw) -> DrawRecord | ExternalDraw:
-        """A stored record with the key lists it keeps in files read back in."""
+    def full_record(
+        self,
+        stored: StoredDraw,
+        column: Callable[[Iterator[bytes]], Sequence[str]] | None = None,
+    ) -> DrawRecord | ExternalDraw:
+        """A stored record with the key lists it keeps in files read back in (as ``column``
+        makes them, see :meth:`key_list`)."""
         record = stored.record
         if isinstance(record, DrawRecord):
-            return record.with_keys(lambda _file, digest: self.key_list(digest))
+            return record.with_keys(lambda _file, digest: self.key_list(digest, column))
         return record
 
-    def month_draws(self, year: int, month: int) -> list[tuple[DrawRecord | ExternalDraw, str]]:
-        """A month's records (key lists read back in) with their texts, in draw order."""
+    def month_draws(
+        self,
+        year: int,
+        month: int,
+        column: Callable[[Iterator[bytes]], Sequence[str]] | None = None,
+        *,
+        keys: bool = True,
+    ) -> list[tuple[DrawRecord | ExternalDraw, str]]:
+        """A month's records with their texts, in draw order: the key lists kept here read
+        back in (see :meth:`key_list`), or with ``keys=False`` left out (empty)."""
         found = []
         for info in self.drawn(year):
             stored = self.draw(info.scope) if info.month == month else None
             if stored is not None:
-                found.append((self.full_record(stored), stored.text))
+                record = self.full_record(stored, column) if keys else stored.record
+                found.append((record, stored.text))
         return found
 
     def drawn(self, year: int) -> list[DrawInfo]:
@@ -580,7 +613,8 @@ class Ledger:
                 return count, [f"抽取记录 {scope} 在事件日志中没有对应的事件：记录是后来加进去的"]
             if sha256_text(stored.text) != digest or draw_events[scope] != digest:
                 return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
-            if stored != StoredDraw.of(stored.text):
+            body = stored.record  # key lists kept here are read a part at a time
+            if stored.info != StoredDraw.of(stored.text, body).info:
                 # Later draws find exclusions and scopes through these columns, not the record.
                 return count, [
                     f"抽取记录 {scope} 的索引列（事项、年份、月份）与记录不符：索引被改动过"
@@ -588,10 +622,9 @@ class Ledger:
             rows = self.conn.execute(
                 "SELECT base_item, year, uscc FROM selections WHERE scope = ?", (scope,)
             )
-            body = self.full_record(stored)
             before = earlier.setdefault((stored.base_item, stored.year), set())
             listed = {(b, int(y), u) for b, y, u in rows}
-            found = _draw_problems(stored, body, listed, before)
+            found = _draw_problems(stored, body, listed, before, self.key_texts)
             if found:
                 return count, found
             before.update(body.selected_keys)
@@ -680,21 +713,33 @@ def _draw_problems(
     body: DrawRecord | ExternalDraw,
     listed: set[tuple[str, int, str]],
     before: set[str],
+    kept: Callable[[str | None], Iterator[bytes] | None],
 ) -> list[str]:
-    """What is wrong with one stored draw given its index rows (item, year, enterprise) and the
-    earlier selections."""
+    """What is wrong with one stored draw given its index rows (item, year, enterprise), the
+    earlier selections and the key lists kept in the ledger (``kept``: a list's parts by
+    digest). A kept list is read a part at a time: the country's population is never a list
+    of Python strings here."""
     scope = stored.scope
     if listed != {(stored.base_item, stored.year, uscc) for uscc in body.selected_keys}:
         # The selections index drives later exclusions: it must be the record's selection.
         return [f"{scope} 的已抽中企业索引与抽取记录不符：索引被改动过"]
     if isinstance(body, ExternalDraw):  # imported selections exclude nothing themselves
         return []
+    inside = before.intersection(body.population.keys)  # when the keys are inline
     for entry in body.key_lists():
-        if entry.keys_file is not None and entry.digest != sha256_text("\n".join(entry.keys)):
+        if entry.keys_file is None:
+            continue
+        parts = kept(entry.digest)
+        digest = hashlib.sha256()
+        for index, part in enumerate(parts or ()):
+            digest.update(b"\n" + part if index else part)
+            if entry is body.population and before and part:
+                inside.update(before.intersection(part.decode().split("\n")))
+        if parts is None or entry.digest != digest.hexdigest():
             return [
                 f"{scope} 的对象名单（{entry.keys_file}）缺失或与记录中的摘要不符：名单被改动过"
             ]
-    if set(body.excluded) != before.intersection(body.population.keys):
+    if set(body.excluded) != inside:
         return [f"{scope} 的排除名单与此前对同一事项的抽取结果不符"]
     return []
 

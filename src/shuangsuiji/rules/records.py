@@ -229,6 +229,22 @@ class Selected(Record):
     name: str
     ticket: str
 
+    # A province's month lists millions of these, and every command's ledger audit reads
+    # them: the usual shape is checked and published at once, not by the generic walk.
+    def __post_init__(self) -> None:
+        dict.update(self, rank=self.rank, uscc=self.uscc, name=self.name, ticket=self.ticket)
+
+    @classmethod
+    def _build(cls, data: Any, where: str) -> Self:
+        try:
+            rank, uscc, name, ticket = data["rank"], data["uscc"], data["name"], data["ticket"]
+        except (TypeError, KeyError, IndexError):
+            return super(Selected, cls)._build(data, where)  # names what is wrong
+        if type(rank) is int and type(uscc) is str and type(name) is str and type(ticket) is str:
+            return cls(rank, uscc, name, ticket)
+        # (super() without arguments would name the class before slots=True remade it)
+        return super(Selected, cls)._build(data, where)
+
 
 def _ordered_ratio(ratio: str | Mapping[str, str]) -> str | dict[str, str]:
     """A stratified ratio as published: "by" first, strata by value, "default" last."""
@@ -491,11 +507,11 @@ class DrawRecord(Drawn):
         """The population and the strata: every key list of the record."""
         return [self.population, *(self.strata or [])]
 
-    def with_keys(self, lookup: Callable[[str, str], list[str] | None]) -> DrawRecord:
+    def with_keys(self, lookup: Callable[[str, str], Sequence[str] | None]) -> DrawRecord:
         """The record with the key lists it keeps in files read in: ``lookup(file, digest)``
         gives the keys, or None when they cannot be found (the list stays empty, and
         verification says which file is missing)."""
-        found: dict[int, list[str]] = {}
+        found: dict[int, Sequence[str]] = {}
         for index, entry in enumerate(self.key_lists()):
             if entry.keys_file is not None and entry.digest is not None and not entry.keys:
                 keys = lookup(entry.keys_file, entry.digest)
