@@ -234,6 +234,72 @@ def test_keys_are_found_among_some_rows_in_key_order() -> None:
     assert [texts[i] for i in order[at]] == found == sorted(texts[:50])
 
 
+def test_cells_are_taken_from_a_column_in_chunks_as_from_one_array() -> None:
+    import numpy as np
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.tables import Table
+
+    # A csv is read in blocks: a column of many chunks, taken from chunk by chunk (rows in
+    # any order, repeated, at the edges, none) as if it were one array.
+    rng = np.random.default_rng(5)
+    cells = [f"企业{i}" for i in range(1000)]
+    sizes = [0, 1, 250, 0, 3, 500, 246]
+    chunks, start = [], 0
+    for size in sizes:
+        chunks.append(pa.array(cells[start : start + size], pa.string()))
+        start += size
+    table = Table("名录.csv", pa.table({"企业名称": pa.chunked_array(chunks, pa.string())}), 1)
+    for rows in (
+        rng.integers(0, 1000, 300),
+        np.array([999, 0, 250, 251, 1, 0]),
+        np.array([], dtype=np.intp),
+    ):
+        taken = table.take("企业名称", rows)
+        assert taken.type == pa.string() and taken.to_pylist() == [cells[i] for i in rows]
+
+
+def test_blank_cells_are_those_with_only_whitespace() -> None:
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from shuangsuiji.inputs.tables import BLANK_TEXT, blank_cells
+
+    # Cells are looked at by their first byte before RE2: whatever the first character,
+    # the same cells as the pattern over every cell (sliced arrays, both offset widths).
+    texts = ["", " ", "\u3000", "\u00a0", "\t\r\n", "\x1c\x1f", "\x85", "\u2028\u2029",
+             "\u1680", "\u202f", "\ufeff", "A", "企业", " 企业", "\u3000企业", "é", "~", "\x7f",
+             "一", "龥", "㐀", "\U00020000", "  x  ", "\u3000\u3000"]  # fmt: skip
+    cells = texts * 3
+    for kind in (pa.string(), pa.large_string()):
+        array = pa.array(cells, kind)
+        for part in (array, array[5:], array[7:40]):
+            expected = np.flatnonzero(pc.match_substring_regex(part, BLANK_TEXT).to_numpy(False))
+            assert blank_cells(part).tolist() == expected.tolist()
+    assert blank_cells(pa.array(["", ""], pa.string())).tolist() == [0, 1]
+    assert blank_cells(pa.array([], pa.string())).tolist() == []
+
+
+def test_a_column_in_chunks_becomes_the_categories_of_the_whole() -> None:
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.rosters import normalize_column
+
+    # A csv's column comes in blocks, a parquet's in row groups with a dictionary each: the
+    # categories (values and a code per row) are those of the column read as one array.
+    chunks = [["冶金", " 机械", "冶金"], [], ["商贸", "机械 ", "冶  金"], ["商贸"]]
+    whole = normalize_column(pa.array([v for c in chunks for v in c]))
+    for chunked in (
+        pa.chunked_array([pa.array(c, pa.string()) for c in chunks]),
+        pa.chunked_array([pa.array(c, pa.string()).dictionary_encode() for c in chunks]),
+    ):
+        found = normalize_column(chunked)
+        assert found.dictionary.to_pylist() == whole.dictionary.to_pylist()
+        assert found.indices.to_pylist() == whole.indices.to_pylist()
+    assert whole.dictionary.to_pylist() == ["冶金", "机械", "商贸", "冶  金"]
+
+
 def test_operating_statuses_follow_the_spec() -> None:
     from shuangsuiji.rules.keys import is_operating
 

@@ -28,7 +28,7 @@ from shuangsuiji.inputs.rosters import (
     sorted_repeats,
 )
 from shuangsuiji.inputs.tables import Positions, text_offsets
-from shuangsuiji.rules.draw import Stratum, quota
+from shuangsuiji.rules.draw import PART_KEYS, Stratum, quota
 from shuangsuiji.rules.keys import is_operating, normalize_value
 from shuangsuiji.rules.records import INLINE_KEYS, Accounting
 
@@ -146,6 +146,11 @@ class KeyColumn(Sequence[str]):
         self._source: pa.Array = array
         self._rows = rows
         self._fixed = fixed  # ``array`` as ASCII keys of one width, when they are
+        # A list of one part is joined for its digest, the ledger and its file: joined once
+        # (a few MB). A longer one is joined each time, never held whole.
+        self._joined: dict[tuple[int, int | None], bytes] | None = (
+            {} if len(self) <= PART_KEYS else None
+        )
 
     @classmethod
     def of_parts(cls, parts: Iterable[bytes]) -> KeyColumn:
@@ -210,6 +215,13 @@ class KeyColumn(Sequence[str]):
     def joined(self, start: int = 0, end: int | None = None) -> bytes:
         """Keys ``start`` to ``end`` joined by "\n" (UTF-8), from Arrow's buffers: each key
         with a newline after it, end to end, less the last newline."""
+        if self._joined is None:
+            return self._join(start, end)
+        if (start, end) not in self._joined:
+            self._joined[start, end] = self._join(start, end)
+        return self._joined[start, end]
+
+    def _join(self, start: int, end: int | None) -> bytes:
         part = slice(start, end)
         if not len(range(len(self))[part]):
             return b""

@@ -161,9 +161,13 @@ def normalize_column(values: pa.Array | pa.ChunkedArray) -> pa.DictionaryArray:
     """:func:`normalize_value` over a column, computed once per distinct value: the column
     as categories (an Arrow dictionary of distinct normalised values and a code per row).
     A province's 行业类别 is a few hundred values, not twenty million strings."""
+    if not pa.types.is_dictionary(values.type):
+        values = pc.dictionary_encode(values)
     if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()  # one dictionary for the whole column
-    encoded = values if pa.types.is_dictionary(values.type) else pc.dictionary_encode(values)
+        # Encoded a chunk at a time, then one dictionary for the whole column: the column's
+        # text is never copied into one array.
+        values = values.unify_dictionaries().combine_chunks()
+    encoded = values
     uniques = [normalize_value(u) for u in encoded.dictionary.to_pylist()]
     distinct = list(dict.fromkeys(uniques))
     # A code a row in the narrowest integer that holds them: a byte for a few hundred values.
@@ -203,7 +207,6 @@ def split_list(text: str) -> tuple[str, ...]:
 
 
 T = TypeVar("T")
-BLANK_TEXT = r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]*$"  # RE2: nothing but whitespace
 
 _NORMALISED_ON_LOAD = (INDUSTRY, STATUS, RISK)  # matched by every draw: normalised once
 
@@ -564,9 +567,8 @@ def load_enterprises(
         )
     if NAME in table.columns:
         # Names are kept as read; whatever displays a name strips it.
-        # A pattern, not a trimmed copy of every name (a province's names are gigabytes): the
-        # characters utf8_trim_whitespace trims (Unicode's separators and ASCII controls).
-        for row in rows[table.matching(NAME, BLANK_TEXT)]:
+        # Found in place, not in a trimmed copy of every name (a province's are gigabytes).
+        for row in rows[table.blank(NAME)]:
             problems.append(Problem(file, int(row), NAME, "企业名称为空", "填写企业名称"))
 
     # In chunks (bounded temporaries), one per thread at least.

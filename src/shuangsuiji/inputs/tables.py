@@ -91,22 +91,28 @@ class Table:
         """A column's cells at some rows (table positions), in that order: a column not yet
         read is read only where those rows lie."""
         if name in self.data.column_names or self.lazy is None:
-            taken = self.data.column(name).take(pa.array(positions))
-            return taken.combine_chunks() if isinstance(taken, pa.ChunkedArray) else taken
+            column = self.data.column(name)
+            if column.num_chunks == 1:
+                taken: pa.Array = column.chunk(0).take(pa.array(positions))
+                return taken
+            ends = np.cumsum([len(chunk) for chunk in column.chunks])
+            return taken_in_parts(
+                ends, positions, lambda part, rows: column.chunk(part).take(pa.array(rows))
+            )
         return self.lazy.take(name, self._file_rows(positions))
 
-    def matching(self, name: str, pattern: str) -> Positions:
-        """Positions of the rows whose cell in ``name`` matches ``pattern`` (RE2), a column not
-        yet read scanned a row group at a time."""
+    def blank(self, name: str) -> Positions:
+        """Positions of the rows whose cell in ``name`` is empty or only whitespace, a column
+        not yet read scanned a row group at a time."""
         if name in self.data.column_names or self.lazy is None:
-            found = pc.match_substring_regex(self.data.column(name), pattern)
-            return np.flatnonzero(found.to_numpy(zero_copy_only=False))
+            column = self.data.column(name)
+            found, start = [], 0
+            for chunk in column.chunks:
+                found.append(blank_cells(chunk) + start)
+                start += len(chunk)
+            return np.concatenate(found) if found else np.array([], dtype=np.intp)
         file_rows = self._file_rows()
-        found = self.lazy.scan(
-            name,
-            lambda part: np.flatnonzero(pc.match_substring_regex(part, pattern).to_numpy(False)),
-        )
-        hits = [start + rows for start, rows in found]
+        hits = [start + rows for start, rows in self.lazy.scan(name, blank_cells)]
         matched = np.concatenate(hits) if hits else np.array([], dtype=np.intp)
         # Rows dropped as blank are not the table's: only the file rows the table kept.
         positions = np.searchsorted(file_rows, matched)
@@ -292,6 +298,35 @@ def in_threads(function: Callable[[T], R], jobs: Sequence[T]) -> list[R]:
         return list(pool.map(function, jobs))
 
 
+def taken_in_parts(
+    ends: npt.NDArray[Any], rows: Positions, cells_of: Callable[[int, Positions], pa.Array]
+) -> pa.Array:
+    """The cells at ``rows`` (in that order) of a column held in parts whose rows end at
+    ``ends`` (a column's chunks, a parquet file's row groups): ``cells_of(part, rows in it)``
+    once for each part holding some, on every core, put back in order. Arrow's own take of a
+    column in chunks first copies it whole (a csv roster's names, at each lookup)."""
+    order = np.argsort(rows, kind="stable")
+    wanted = rows[order]
+    parts = np.searchsorted(ends, wanted, side="right")
+    present, firsts = np.unique(parts, return_index=True)  # sorted: each part's slice
+    bounds = [*firsts.tolist(), len(wanted)]
+
+    def cells(index: int) -> pa.Array:
+        part = int(present[index])
+        start = int(ends[part - 1]) if part else 0
+        return cells_of(part, wanted[bounds[index] : bounds[index + 1]] - start)
+
+    pieces = in_threads(cells, range(len(present)))
+    if not pieces:  # none asked for: empty, of the column's type
+        return cells_of(0, wanted) if len(ends) else pa.array([], pa.string())
+    found = pa.concat_arrays(pieces)
+    del pieces
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    taken: pa.Array = found.take(pa.array(back))
+    return taken
+
+
 def release_memory() -> None:
     """Give memory freed by a big read back to the system. Reading a million-row csv leaves
     about as much freed parse buffer as the table itself, which the C library keeps for
@@ -311,15 +346,15 @@ def _arrow_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list
     """The rows below the header, every cell text ("" for empty, never null), multi-threaded."""
     # Arrow reads UTF-8 natively and skips a BOM; other encodings go through Python's codecs.
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
-    with path.open("rb") as handle:
-        quoted = _contains(handle, b'"')
     return pacsv.read_csv(
         path,
         read_options=pacsv.ReadOptions(skip_rows=skip, column_names=names, encoding=arrow_encoding),
         parse_options=pacsv.ParseOptions(
             delimiter=delimiter,
             ignore_empty_lines=False,  # a blank line keeps its row number (and is dropped later)
-            newlines_in_values=quoted,  # only a quoted cell can hold a line break
+            # A quoted cell may hold a line break. Allowing for it costs Arrow less than
+            # reading a city's file once more to see whether it has quotes at all.
+            newlines_in_values=True,
         ),
         convert_options=pacsv.ConvertOptions(
             column_types=dict.fromkeys(names, pa.string()),
@@ -339,14 +374,6 @@ def _csv_problem(exc: csv.Error, row: int | None) -> _Unreadable:
             row=row,
         )
     return _Unreadable(f"无法解析（{exc}）", "检查引号是否成对", row=row)
-
-
-def _contains(handle: Any, needle: bytes) -> bool:
-    """Whether a (possibly huge) file contains ``needle``, read in blocks."""
-    while block := handle.read(1 << 24):
-        if needle in block:
-            return True
-    return False
 
 
 def _python_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list[str]) -> pa.Table:
@@ -613,25 +640,9 @@ class _Parquet:
         ends = np.cumsum(
             [source.metadata.row_group(g).num_rows for g in range(source.num_row_groups)]
         )
-        order = np.argsort(file_rows, kind="stable")
-        wanted = file_rows[order]
-        groups = np.searchsorted(ends, wanted, side="right")
-        present, firsts = np.unique(groups, return_index=True)  # sorted: each group's slice
-        bounds = [*firsts.tolist(), len(wanted)]
-
-        def cells_of(index: int) -> pa.Array:
-            group = int(present[index])
-            start = int(ends[group - 1]) if group else 0
-            rows = wanted[bounds[index] : bounds[index + 1]] - start
-            return self._group(name, group).take(pa.array(rows))
-
-        parts = in_threads(cells_of, range(len(present)))
-        found = pa.concat_arrays(parts) if parts else pa.array([], pa.string())
-        back = np.empty_like(order)
-        back[order] = np.arange(len(order))
-        del parts
-        taken: pa.Array = found.take(pa.array(back))
-        del found
+        taken = taken_in_parts(
+            ends, file_rows, lambda group, rows: self._group(name, group).take(pa.array(rows))
+        )
         release_memory()  # the row groups read (a province's names: hundreds of MB)
         return taken
 
@@ -660,6 +671,33 @@ def text_offsets(column: pa.Array) -> npt.NDArray[Any]:
     wide = pa.types.is_large_string(column.type)
     offsets = np.frombuffer(column.buffers()[1], dtype=np.int64 if wide else np.int32)
     return offsets[column.offset : column.offset + len(column) + 1]
+
+
+BLANK_TEXT = r"^[\s\p{Z}\x{0b}\x{1c}-\x{1f}\x{85}]*$"  # RE2: nothing but whitespace
+
+
+def blank_cells(cells: pa.Array) -> Positions:
+    """Positions of the text cells that are empty or only whitespace (what
+    utf8_trim_whitespace trims: Unicode's separators and ASCII controls). A cell that starts
+    with a printable ASCII character or a CJK ideograph (UTF-8 lead byte E4–E9, U+4000–U+9FFF)
+    is not blank: RE2 looks only at the others, a few in a roster of names."""
+    offsets = text_offsets(cells)
+    data = cells.buffers()[2]
+    bytes_ = np.frombuffer(data, dtype=np.uint8) if data is not None and data.size else None
+    starts = offsets[:-1]
+    # (an empty cell at the end starts past the data: it is not "plain" either way)
+    first = (
+        np.zeros(len(starts), np.uint8)
+        if bytes_ is None
+        else bytes_[np.minimum(starts, len(bytes_) - 1)]
+    )
+    plain = ((first > 0x20) & (first < 0x7F)) | ((first >= 0xE4) & (first <= 0xE9))
+    maybe = np.flatnonzero((offsets[1:] == starts) | ~plain)
+    if not len(maybe):
+        return maybe
+    found = pc.match_substring_regex(cells.take(pa.array(maybe)), BLANK_TEXT)
+    blank: Positions = maybe[found.to_numpy(zero_copy_only=False)]
+    return blank
 
 
 def _as_text(raw: str, column: pa.Array | pa.ChunkedArray) -> pa.Array:
