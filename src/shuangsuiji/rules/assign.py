@@ -37,6 +37,7 @@ other choice is a warning on the group.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -149,8 +150,9 @@ def officer_tickets(inputs: AssignInput, scope: str) -> dict[str, str]:
 
 class _Ranking:
     """Rule 3 over arrays, one slot per officer: loads, caps, eligibility and, per task, the
-    order of the tickets. A group's candidates are ranked with one ``numpy.lexsort`` instead of
-    a Python key per officer, so a month of 10,000 groups and 2,000 officers takes seconds."""
+    order of the tickets. A new group's officers are read from the head of the task's queues
+    (:meth:`best`); a 递补 and SSJ-ASSIGN-1 rank a pool with one ``numpy.lexsort``. A month of
+    10,000 groups and 2,000 officers takes about a second."""
 
     def __init__(self, inputs: AssignInput) -> None:
         self.inputs = inputs
@@ -177,8 +179,15 @@ class _Ranking:
             )
         self.recusing = _inverse({o.id: o.recusals for o in officers}, self.index)
         self.inspected = _inverse(inputs.history, self.index)
+        # The same as Python ints, for the queues' sets (a group's few enterprises).
+        self._recusing = {u: a.tolist() for u, a in self.recusing.items()}
+        self._inspected = {u: a.tolist() for u, a in self.inspected.items()}
         self.experts: dict[str, npt.NDArray[np.bool_]] = {}
         self.tickets: dict[str, npt.NDArray[np.int64]] = {}
+        # One task's queues (see :meth:`best`): (department, industry or None) -> heap.
+        self._scope = ""
+        self._queues: dict[tuple[str, str | None], list[_Entry]] = {}
+        self._version = [0] * count  # an entry of an officer whose load changed since is stale
 
     def set_caps(self, caps: Mapping[str, int]) -> None:
         for i, officer in enumerate(self.officers):
@@ -208,9 +217,8 @@ class _Ranking:
         idx: npt.NDArray[np.intp],
         scope: str,
         usccs: set[str],
-        first: npt.NDArray[np.bool_] | None = None,
     ) -> npt.NDArray[np.intp]:
-        """``idx`` in rule 3's order for a group of ``scope`` (``first``: a key before it)."""
+        """``idx`` in rule 3's order for a group of ``scope``."""
         repeat = np.zeros(len(self.officers), dtype=bool)
         for uscc in usccs:
             repeat[self.inspected.get(uscc, _NONE)] = True
@@ -226,8 +234,6 @@ class _Ranking:
             ]
         else:
             keys += [month, repeat[idx]]
-        if first is not None:
-            keys.append(first)
         return idx[np.lexsort(keys)]
 
     def repeats(self, i: int, usccs: set[str]) -> bool:
@@ -236,6 +242,92 @@ class _Ranking:
     def add(self, i: int, enterprises: int, count: int = 1) -> None:
         self.month_groups[i] += count
         self.month_enterprises[i] += enterprises * count
+        if self._queues:  # the officer's place in this task's queues moves
+            self._version[i] += 1
+            entry = (self._key(i), self._version[i], i)
+            for (department, industry), queue in self._queues.items():
+                if self.serving[department][i] and (industry is None or self.covering(industry)[i]):
+                    heapq.heappush(queue, entry)
+
+    def _key(self, i: int) -> tuple[int, ...]:
+        """Rule 3 (2)'s order of one officer, all but "inspected an enterprise of the group"
+        (which depends on the group): cap reached, groups this year, enterprises this year,
+        groups this month, place among the task's tickets."""
+        month = int(self.month_groups[i])
+        return (
+            int(month >= self.cap[i]),
+            int(self.year_groups[i]) + month,
+            int(self.year_enterprises[i] + self.month_enterprises[i]),
+            month,
+            int(self._ticket_order(self._scope)[i]),
+        )
+
+    def best(
+        self,
+        scope: str,
+        department: str,
+        usccs: set[str],
+        count: int,
+        industry: str | None = None,
+        skip: int = -1,
+        below_cap: bool = False,
+    ) -> list[int]:
+        """The first ``count`` of rule 3 (2)'s order among the officers who may serve a group
+        of ``scope`` with ``usccs`` for ``department`` (with ``industry``, only those whose
+        专业领域 matches it), ``skip`` left out; with ``below_cap`` only officers under the
+        month's cap. What ``order(pool)[:count]`` gives, found without ranking the whole pool:
+        each task keeps its officers in a heap by the order's group-independent keys, and a
+        group reads from its head only as far as it must (a city's month is ten thousand
+        groups over thousands of officers)."""
+        if count <= 0:
+            return []
+        queue = self._queue(scope, department, industry)
+        recused = {j for u in usccs for j in self._recusing.get(u, ())}
+        repeat = {j for u in usccs for j in self._inspected.get(u, ())}
+        taken: list[_Entry] = []  # every current entry taken off the heap, put back after
+        chosen: list[int] = []
+        first: list[int] = []  # the cap level being read: those who did not inspect …
+        then: list[int] = []  # … before those who did
+        reading = None
+        while True:
+            entry = heapq.heappop(queue) if queue else None
+            if entry is not None and entry[1] != self._version[entry[2]]:
+                continue  # stale: the officer has a newer entry
+            if entry is not None:
+                taken.append(entry)
+            at_cap = None if entry is None else entry[0][0]
+            if reading is not None and at_cap != reading:  # the level read to its end
+                chosen += first + then
+                first, then = [], []
+                if len(chosen) >= count:
+                    break
+            if entry is None or (below_cap and at_cap):
+                break
+            reading, i = at_cap, entry[2]
+            if i == skip or i in recused:
+                continue
+            if i in repeat:
+                then.append(i)
+                continue
+            first.append(i)
+            if len(chosen) + len(first) >= count:  # before anyone of this level who did
+                chosen += first
+                break
+        for entry in taken:
+            heapq.heappush(queue, entry)
+        return chosen[:count]
+
+    def _queue(self, scope: str, department: str, industry: str | None) -> list[_Entry]:
+        if scope != self._scope:  # a task's groups come together: the last task's are done
+            self._scope, self._queues = scope, {}
+        if (department, industry) not in self._queues:
+            members = self.serving[department]
+            if industry is not None:
+                members = members & self.covering(industry)
+            queue = [(self._key(i), self._version[i], i) for i in np.flatnonzero(members).tolist()]
+            heapq.heapify(queue)
+            self._queues[department, industry] = queue
+        return self._queues[department, industry]
 
     def _ticket_order(self, scope: str) -> npt.NDArray[np.int64]:
         """Each officer's place in the order of the task's tickets (the draw among equals)."""
@@ -249,6 +341,7 @@ class _Ranking:
 
 
 _NONE = np.zeros(0, dtype=np.intp)
+_Entry = tuple[tuple[int, ...], int, int]  # (rank keys, version, officer slot)
 
 
 def _inverse(
@@ -328,16 +421,27 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     placeholder = f"{department}选派 {size} 名"
                     warnings.append(f"名录库中没有{department}的人员：{placeholder}")
                     continue
-                pool = ranking.pool(department, usccs)
                 picked: list[int] = []
                 expert = None
-                if not expert_found:
-                    expert = _best_expert(ranking, pool, scope, usccs, industry)
+                if version_2:  # rule 3 (2)'s order read from the task's queues
+                    if not expert_found:
+                        below = level(inputs.spec) == 2  # SSJ-ASSIGN-2: a match under the cap
+                        found = ranking.best(scope, department, usccs, 1, industry, -1, below)
+                        expert = found[0] if found else None
                     if expert is not None:
                         picked.append(expert)
                         expert_found = True
-                rest = pool[pool != picked[0]] if picked else pool
-                picked += ranking.order(rest, scope, usccs)[: size - len(picked)].tolist()
+                    skip = -1 if expert is None else expert
+                    picked += ranking.best(scope, department, usccs, size - len(picked), None, skip)
+                else:
+                    pool = ranking.pool(department, usccs)
+                    if not expert_found:
+                        expert = _best_expert(ranking, pool, scope, usccs, industry)
+                        if expert is not None:
+                            picked.append(expert)
+                            expert_found = True
+                    rest = pool[pool != picked[0]] if picked else pool
+                    picked += ranking.order(rest, scope, usccs)[: size - len(picked)].tolist()
                 if len(picked) < size:
                     reasons = {
                         o.id: ineligibility(o, department, last_day, usccs) for o in officers
@@ -362,7 +466,8 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                     ranking.add(i, len(members))
                 chosen += [officers[i] for i in picked]
             if not expert_found:
-                warnings.append(_no_expert(inputs, industry))
+                anyone = bool(ranking.covering(industry).any())
+                warnings.append(_no_expert(inputs, industry, anyone))
             groups.append(
                 Group(
                     scope=scope,
@@ -400,11 +505,12 @@ def _best_expert(
     return int(ranking.order(experts, scope, usccs)[0])
 
 
-def _no_expert(inputs: AssignInput, industry: str) -> str:
-    """Why a group has no officer of its 专业领域: nobody has it, or nobody who has it can go."""
+def _no_expert(inputs: AssignInput, industry: str, anyone: bool) -> str:
+    """Why a group has no officer of its 专业领域: nobody has it (``anyone`` false), or nobody
+    who has it can go."""
     if level(inputs.spec) < 3:
         return f"没有专业领域为“{industry}”的可用人员"
-    if not any(covers(o, industry) for o in inputs.officers):
+    if not anyone:
         return f"没有专业领域为“{industry}”的人员（名录库中没有该专业领域的人员）"
     return f"没有专业领域为“{industry}”的可用人员（该专业领域的人员执法证到期、不在岗或需回避）"
 
