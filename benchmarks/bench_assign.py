@@ -192,7 +192,7 @@ def main() -> None:
     groups = assign(inputs)
     took = time.perf_counter() - start
     print(f"{args.enterprises:,} 家企业、{args.officers:,} 名人员：{len(groups):,} 个检查组")
-    print(f"  按数组排序（ssj）：{took:.2f} 秒")
+    print(f"  按任务队列取人（ssj）：{took:.2f} 秒")
     if args.plain:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from tests import reference_assign

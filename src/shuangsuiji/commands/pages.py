@@ -95,7 +95,7 @@ def unit_pages(
             raise InputError(f"{label} 还没有抽取，没有可打印的抽取结果；先运行 ssj draw")
         require_sound_ledger(plan)
         with Ledger.at(plan.folder) as ledger:
-            records = [record for record, _ in ledger.month_draws(year, mon, keys=False)]
+            records = [record for record, _ in ledger.month_draws(year, mon)]
             anchor = month_anchor(ledger, label)
             assigned = ledger.assignment(label)
             groups = (

@@ -277,16 +277,12 @@ class Ledger:
         return (part for (part,) in cursor)
 
     def key_list(
-        self, digest: str, column: Callable[[Iterator[bytes]], Sequence[str]] | None = None
+        self, digest: str, column: Callable[[Iterator[bytes]], Sequence[str]]
     ) -> Sequence[str] | None:
-        """A kept key list by its digest, or None: a list of str, or what ``column`` makes of
-        its parts (an Arrow column for a province's list)."""
+        """A kept key list by its digest, as ``column`` makes it of the list's parts (an
+        Arrow column: a province's list is never a Python string a key), or None."""
         parts = self.key_texts(digest)
-        if parts is None:
-            return None
-        if column is not None:
-            return column(parts)
-        return [key for part in parts if part for key in part.decode().split("\n")]
+        return None if parts is None else column(parts)
 
     def key_list_kept(self, digest: str) -> bool:
         """Whether a key list with this digest is already kept."""
@@ -297,9 +293,7 @@ class Ledger:
         return bool(self.conn.execute(query, (digest,)).fetchone()[0])
 
     def full_record(
-        self,
-        stored: StoredDraw,
-        column: Callable[[Iterator[bytes]], Sequence[str]] | None = None,
+        self, stored: StoredDraw, column: Callable[[Iterator[bytes]], Sequence[str]]
     ) -> DrawRecord | ExternalDraw:
         """A stored record with the key lists it keeps in files read back in (as ``column``
         makes them, see :meth:`key_list`)."""
@@ -313,16 +307,14 @@ class Ledger:
         year: int,
         month: int,
         column: Callable[[Iterator[bytes]], Sequence[str]] | None = None,
-        *,
-        keys: bool = True,
     ) -> list[tuple[DrawRecord | ExternalDraw, str]]:
-        """A month's records with their texts, in draw order: the key lists kept here read
-        back in (see :meth:`key_list`), or with ``keys=False`` left out (empty)."""
+        """A month's records with their texts, in draw order: with ``column``, the key lists
+        kept here read back in (see :meth:`key_list`); without, left out (empty)."""
         found = []
         for info in self.drawn(year):
             stored = self.draw(info.scope) if info.month == month else None
             if stored is not None:
-                record = self.full_record(stored, column) if keys else stored.record
+                record = stored.record if column is None else self.full_record(stored, column)
                 found.append((record, stored.text))
         return found
 
