@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.ledger.files import checkpoint
-from shuangsuiji.rules.draw import joined_parts
+from shuangsuiji.rules.draw import joined_parts, parts_digest
 from shuangsuiji.rules.records import (
     EXTERNAL,
     DrawRecord,
@@ -720,16 +720,19 @@ def _draw_problems(
     if isinstance(body, ExternalDraw):  # imported selections exclude nothing themselves
         return []
     inside = before.intersection(body.population.keys)  # when the keys are inline
+
+    def seen(parts: Iterator[bytes], population: bool) -> Iterator[bytes]:
+        # The earlier selections in the population found as its parts go by.
+        for part in parts:
+            if population and before and part:
+                inside.update(before.intersection(part.decode().split("\n")))
+            yield part
+
     for entry in body.key_lists():
         if entry.keys_file is None:
             continue
         parts = kept(entry.digest)
-        digest = hashlib.sha256()
-        for index, part in enumerate(parts or ()):
-            digest.update(b"\n" + part if index else part)
-            if entry is body.population and before and part:
-                inside.update(before.intersection(part.decode().split("\n")))
-        if parts is None or entry.digest != digest.hexdigest():
+        if parts is None or entry.digest != parts_digest(seen(parts, entry is body.population)):
             return [
                 f"{scope} 的对象名单（{entry.keys_file}）缺失或与记录中的摘要不符：名单被改动过"
             ]

@@ -15,7 +15,7 @@ from shuangsuiji.outputs.anchor import anchor_sheet
 from shuangsuiji.outputs.excel import Sheet, write_workbook
 from shuangsuiji.outputs.verify_page import page_name, write_verify_page
 from shuangsuiji.rules.clock import local_time
-from shuangsuiji.rules.draw import joined_parts
+from shuangsuiji.rules.draw import joined_parts, separated
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import Drawn, DrawRecord, ExternalDraw, KeyList, LedgerHead
 
@@ -352,8 +352,8 @@ def _write_key_file(path: Path, entry: KeyList) -> bool:
     part at a time: a province's list is gigabytes."""
 
     def parts(handle: BinaryIO) -> None:
-        for index, part in enumerate(joined_parts(entry.keys)):
-            handle.write(b"\n" + part if index else part)
+        for piece in separated(joined_parts(entry.keys)):
+            handle.write(piece)
 
     return write_if_changed(path, parts)
 

@@ -110,12 +110,26 @@ def joined_parts(keys: Sequence[str], size: int | None = None) -> Iterator[bytes
             yield "\n".join(keys[start : start + size]).encode()
 
 
+def separated(parts: Iterable[bytes]) -> Iterator[bytes]:
+    """A list's parts with the "\n" between them: its file's bytes a piece at a time, no
+    part copied to add the newline."""
+    for index, part in enumerate(parts):
+        if index:
+            yield b"\n"
+        yield part
+
+
+def parts_digest(parts: Iterable[bytes]) -> str:
+    """SHA-256 hex of a key list given as its parts (:func:`joined_parts`)."""
+    digest = hashlib.sha256()
+    for piece in separated(parts):
+        digest.update(piece)
+    return digest.hexdigest()
+
+
 def population_digest(sorted_keys: Sequence[str]) -> str:
     """SHA-256 hex of the sorted keys joined by newlines."""
-    digest = hashlib.sha256()
-    for index, part in enumerate(joined_parts(sorted_keys)):
-        digest.update(b"\n" + part if index else part)
-    return digest.hexdigest()
+    return parts_digest(joined_parts(sorted_keys))
 
 
 def keys_file_name(scope: str, stratum: int | None = None) -> str:
