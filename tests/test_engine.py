@@ -46,6 +46,26 @@ def test_the_engine_draws_what_the_rule_draws(
     )
 
 
+@pytest.mark.parametrize("bound", [None, "0000000000000000", "0800000000000000"])
+def test_a_bound_on_the_tickets_never_changes_what_is_drawn(
+    bound: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Big strata: only tickets below a bound are ranked. Its own bound (None), one nothing is
+    # below, and one about 3% of tickets are below (fewer than the 5% drawn): the strata drawn
+    # again without it, the same selection as the rule's.
+    if bound is not None:
+        monkeypatch.setattr(engine, "_bound", lambda k, candidates: bound)
+    roster = [f"91410311{i:010d}" for i in range(6000)]
+    built = [
+        Stratum("A", Decimal("0.05"), roster[:4000]),
+        Stratum("B", Decimal("0.01"), roster[4000:]),
+    ]
+    excluded = set(roster[::7])
+    found = engine.draw_strata("种子", "AJ-01/2025-03", built, excluded)
+    assert found == rule.draw_strata("种子", "AJ-01/2025-03", built, excluded)
+    assert engine._bound(200, 4000) < engine.UNBOUNDED  # the real bound is used here
+
+
 def test_a_large_population_is_drawn_by_the_engine_with_the_same_record(
     workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

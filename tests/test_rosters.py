@@ -353,3 +353,15 @@ def test_keys_already_normal_are_taken_as_they_are() -> None:
     ):
         keys, _ = normalize_keys(pa.array(raw))
         assert keys.to_pylist() == [r.strip().upper() for r in raw]
+    # Every byte of three keys (six 8-byte words and six bytes after them), with each of the
+    # characters on either side of a–z, the ends of a–z and white space.
+    base = ["91330100609167206N", "9133010060916720XN", "91330100609167201X"]
+    for position in range(54):
+        for char in "`az{AZ \t":
+            raw = list(base)
+            key, at = divmod(position, 18)
+            raw[key] = raw[key][:at] + char + raw[key][at + 1 :]
+            column = pa.array(raw)
+            keys, _ = normalize_keys(column)
+            assert keys.to_pylist() == [r.strip().upper() for r in raw], (position, char)
+            assert (keys is column) == (raw == [r.strip().upper() for r in raw]), (position, char)

@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month, refuse_if_deleted
-from shuangsuiji.commands.heal import heal_outputs, require_sound_ledger, sheet_anchor
+from shuangsuiji.commands.heal import heal_outputs, load_audited, sheet_anchor
 from shuangsuiji.exceptions import InputError
 from shuangsuiji.inputs.dates import writing_day
 from shuangsuiji.inputs.plan import JointTask, Plan, load_plan
 from shuangsuiji.inputs.rosters import INDUSTRY, STREET, Officer, OfficerRoster, officer_department
-from shuangsuiji.inputs.workspace import Workspace, load_workspace
+from shuangsuiji.inputs.workspace import Workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.ledger.store import now_text
@@ -153,37 +153,42 @@ def _month_tasks(
             f"{month} 的 {'、'.join(external)} 是从其他平台导入的抽取结果，检查人员已在原平台选派，"
             "本工具不为其分组"
         )
-    tasks = []
-    seeds = []
+    drawn = []
     for task in due:
         stored = ledger.draw(scope_of(task.id, year, mon))
         assert stored is not None
         record = stored.record
         assert isinstance(record, DrawRecord)
-        seeds.append(record.seed)
-        selected = record.selected
-        found = roster.details_of((s.uscc for s in selected), (INDUSTRY, STREET))
-        industries, streets = found[INDUSTRY], found[STREET]
-        tasks.append(
-            AssignTask(
-                scope=stored.scope,
-                partner=task.partner if isinstance(task, JointTask) else None,
-                enterprises=[
-                    TaskEnterprise(
-                        s.uscc, s.name, industries.get(s.uscc, ""), streets.get(s.uscc) or None
-                    )
-                    for s in selected
-                ],
-            )
+        drawn.append((task, record))
+    # The month's enterprises looked up in the roster once, not once per task.
+    found = roster.details_of(
+        {s.uscc for _, record in drawn for s in record.selected}, (INDUSTRY, STREET)
+    )
+    industries, streets = found[INDUSTRY], found[STREET]
+    tasks = [
+        AssignTask(
+            scope=record.scope,
+            partner=task.partner if isinstance(task, JointTask) else None,
+            enterprises=[
+                TaskEnterprise(
+                    s.uscc, s.name, industries.get(s.uscc, ""), streets.get(s.uscc) or None
+                )
+                for s in record.selected
+            ],
         )
-    return tasks, seeds[0]
+        for task, record in drawn
+    ]
+    return tasks, drawn[0][1].seed
 
 
-def _load(plan_path: str | Path, month: str) -> tuple[Workspace, int, int, str]:
-    workspace = load_workspace(plan_path)
+def _load(
+    plan_path: str | Path, month: str, audit: bool = True
+) -> tuple[Workspace, Callable[[], None], int, int, str]:
+    """The workspace, the ledger's audit verdict (:func:`load_audited`), the month."""
+    workspace, audited = load_audited(plan_path, audit)
     workspace.require_valid()
     year, mon = parse_draw_month(month, workspace.plan)
-    return workspace, year, mon, f"{year:04d}-{mon:02d}"
+    return workspace, audited, year, mon, f"{year:04d}-{mon:02d}"
 
 
 def assign_month(
@@ -196,7 +201,7 @@ def assign_month(
 
 
 def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -> AssignOutcome:
-    workspace, year, mon, label = _load(plan_path, month)
+    workspace, audited, year, mon, label = _load(plan_path, month, heal)
     plan = workspace.plan
     outcome = AssignOutcome(label, timezone=plan.timezone)
     if not plan.due(mon):
@@ -207,8 +212,7 @@ def _assign_locked(plan_path: str | Path, month: str, wait: float, heal: bool) -
         raise InputError(
             f"{label} 还没有抽取检查对象；请先运行 ssj draw --plan {plan.shell_path} --month {label}"
         )
-    if heal:  # ssj run audits and heals once itself
-        require_sound_ledger(plan)
+    audited()  # ssj run audits and heals once itself
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         healed = heal_outputs(workspace, ledger) if heal else []  # ssj run heals once itself
         text = ledger.assignment(label)
@@ -319,10 +323,10 @@ def _replace_locked(
     today: dt.date | None,
     wait: float,
 ) -> AssignOutcome:
-    workspace, _, _, label = _load(plan_path, month)
+    workspace, audited, _, _, label = _load(plan_path, month)
     plan = workspace.plan
     day = writing_day(today)
-    require_sound_ledger(plan)
+    audited()
     with workspace_lock(plan.folder, wait), Ledger.at(plan.folder) as ledger:
         text = ledger.assignment(label)
         if text is None:

@@ -14,7 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from shuangsuiji import __version__
-from shuangsuiji.commands.heal import heal_outputs, month_anchor, require_sound_ledger
+from shuangsuiji.commands.heal import heal_outputs, load_audited, month_anchor
 from shuangsuiji.commands.validate import validated_count
 from shuangsuiji.engine.draw import ENGINE_MIN_KEYS
 from shuangsuiji.engine.draw import draw_strata as sql_draw_strata
@@ -32,7 +32,6 @@ from shuangsuiji.inputs.population import (
 )
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret, refuse_example_secret
 from shuangsuiji.inputs.tables import release_memory
-from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
@@ -302,7 +301,7 @@ def _draw_locked(
     accept_shrink: str | None,
     heal: bool,
 ) -> DrawOutcome:
-    workspace = load_workspace(plan_path)
+    workspace, audited = load_audited(plan_path, heal)
     workspace.require_valid()
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
@@ -318,8 +317,7 @@ def _draw_locked(
         outcome.notices.append(f"{label} 没有到期的抽取任务")
         return outcome
 
-    if heal:  # ``heal=False``: the caller (ssj run) has just audited and healed itself
-        require_sound_ledger(plan)
+    audited()  # ``heal=False``: the caller (ssj run) has just audited and healed itself
     # Every refusal before the ledger is opened: a refused draw writes nothing.
     recorded = {d.scope: d for d in Ledger.existing_draws(plan.folder, year)}
     in_log = Ledger.existing_recorded_scopes(plan.folder, year)

@@ -13,13 +13,12 @@ from pathlib import Path
 
 from shuangsuiji import __version__
 from shuangsuiji.commands.draw import parse_draw_month
-from shuangsuiji.commands.heal import month_anchor, require_sound_ledger
+from shuangsuiji.commands.heal import load_audited, month_anchor
 from shuangsuiji.exceptions import InputError, raise_for_errors
 from shuangsuiji.inputs.external import read_selections
 from shuangsuiji.inputs.plan import Item, JointTask, Plan
 from shuangsuiji.inputs.population import KeyColumn
 from shuangsuiji.inputs.rosters import NAME
-from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import StoredDraw, now_text
@@ -79,7 +78,7 @@ def _refuse_late_import(plan: Plan, found: Item | JointTask, year: int, mon: int
 def _import_locked(
     plan_path: str | Path, file: str | Path, task: str, month: str
 ) -> DrawImportOutcome:
-    workspace = load_workspace(plan_path)
+    workspace, audited = load_audited(plan_path)
     workspace.require_valid()
     plan, roster = workspace.plan, workspace.enterprises
     assert roster is not None
@@ -90,7 +89,7 @@ def _import_locked(
         )
     year, mon = parse_draw_month(month, plan)
     _refuse_late_import(plan, found, year, mon)
-    require_sound_ledger(plan)
+    audited()
     label = f"{year:04d}-{mon:02d}"
     scope = scope_of(task, year, mon)
     path = Path(file)

@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from shuangsuiji.exceptions import NeedsAttention
 from shuangsuiji.inputs.anchors import published_anchors
-from shuangsuiji.inputs.plan import Plan
+from shuangsuiji.inputs.plan import Plan, load_plan
 from shuangsuiji.inputs.population import KeyColumn
-from shuangsuiji.inputs.workspace import Workspace
+from shuangsuiji.inputs.workspace import Workspace, load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.files import remove_leftovers
 from shuangsuiji.ledger.store import LEDGER_NAME, StoredDraw
@@ -168,6 +169,30 @@ def require_sound_ledger(plan: Plan) -> None:
     if found:
         more = f"（共 {len(found)} 处）" if len(found) > 1 else ""
         raise NeedsAttention(f"台账比已公开的文件旧或被改写：{found[0]}{more}。{fix}")
+
+
+# A ledger up to this size is audited beside the roster read: the audit's memory then stays
+# small next to the roster's. A province's (gigabytes of key lists) is audited after it.
+AUDIT_BESIDE_MAX = 256 * 2**20
+
+
+def load_audited(plan_path: str | Path, audit: bool = True) -> tuple[Workspace, Callable[[], None]]:
+    """:func:`load_workspace`, with :func:`require_sound_ledger` run on a second thread while
+    the rosters are read: for a city's month each takes about half a second and neither needs
+    the other. Returns the workspace and the audit's verdict, which the command calls where
+    it audits (it raises what require_sound_ledger raises), so the command stops at the same
+    point, with the same message, as when it audited there. ``audit=False``: the caller (ssj
+    run) has just audited; the verdict is then always sound."""
+    plan = load_plan(plan_path)
+    if not audit:
+        return load_workspace(plan), lambda: None
+    ledger = plan.folder / LEDGER_NAME
+    if not ledger.is_file() or ledger.stat().st_size > AUDIT_BESIDE_MAX:
+        return load_workspace(plan), lambda: require_sound_ledger(plan)
+    with ThreadPoolExecutor(1) as pool:
+        audited = pool.submit(require_sound_ledger, plan)
+        workspace = load_workspace(plan)
+    return workspace, audited.result
 
 
 def sound_ledger(plan: Plan, audited: bool = False) -> Ledger:

@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from shuangsuiji.commands.draw import parse_draw_month
-from shuangsuiji.commands.heal import month_anchor, require_sound_ledger, sheet_anchor
+from shuangsuiji.commands.heal import load_audited, month_anchor, sheet_anchor
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.inputs.workspace import load_workspace
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.outputs import OUTPUT_DIR
@@ -79,7 +78,7 @@ def unit_pages(
     """Write the print-ready 抽取结果 of ``month`` for each unit of the roster's ``by`` column
     (the plan's ``print_unit`` by default), or for ``unit`` alone."""
     with plan_lock(plan_path, wait):
-        workspace = load_workspace(plan_path)
+        workspace, audited = load_audited(plan_path)
         workspace.require_valid()
         plan, roster = workspace.plan, workspace.enterprises
         assert roster is not None
@@ -93,7 +92,7 @@ def unit_pages(
             )
         if not any(d.month == mon for d in Ledger.existing_draws(plan.folder, year)):
             raise InputError(f"{label} 还没有抽取，没有可打印的抽取结果；先运行 ssj draw")
-        require_sound_ledger(plan)
+        audited()
         with Ledger.at(plan.folder) as ledger:
             records = [record for record, _ in ledger.month_draws(year, mon)]
             anchor = month_anchor(ledger, label)

@@ -19,14 +19,14 @@ from pathlib import Path
 from shuangsuiji.commands.assign import assign_month, leaving_officers
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
-from shuangsuiji.commands.heal import heal_outputs, require_sound_ledger
+from shuangsuiji.commands.heal import heal_outputs, load_audited
 from shuangsuiji.commands.publish import publish
 from shuangsuiji.commands.results import import_results
 from shuangsuiji.exceptions import ExitCode, Problem, SsjError
 from shuangsuiji.inputs.ceremony import public_numbers_path, read_public_numbers
 from shuangsuiji.inputs.dates import local_now, writing_day
 from shuangsuiji.inputs.plan import Plan, load_plan
-from shuangsuiji.inputs.workspace import linked_outside, load_workspace
+from shuangsuiji.inputs.workspace import linked_outside
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock, workspace_lock
 from shuangsuiji.outputs.runlog import run_number, write_run_log
@@ -218,9 +218,9 @@ def _run_steps(
     log: Callable[[], None],
 ) -> None:
     with workspace_lock(plan.folder, wait):
-        workspace = load_workspace(plan_path)
+        workspace, audited = load_audited(plan_path)
         workspace.require_valid()
-        require_sound_ledger(plan)  # nothing is derived from a ledger that does not audit
+        audited()  # nothing is derived from a ledger that does not audit
         if Ledger.exists(plan.folder):  # finish what a killed run left unwritten
             with Ledger.at(plan.folder) as ledger:
                 healed = heal_outputs(workspace, ledger)

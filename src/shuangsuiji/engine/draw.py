@@ -5,6 +5,7 @@ of one Python call per enterprise."""
 
 from __future__ import annotations
 
+import math
 import tempfile
 from collections.abc import Sequence
 from typing import Any
@@ -20,7 +21,8 @@ ENGINE_MEMORY = 256 * 2**20  # DuckDB's memory beside the k smallest tickets …
 TICKET_BYTES = 512  # … and for each of those (ticket, key and the sort's own)
 
 # One stratum at a time: ORDER BY … LIMIT k keeps a heap of k tickets, where the window
-# function of docs/sql-draw.md (QUALIFY row_number()) sorts every candidate's ticket.
+# function of docs/sql-draw.md (QUALIFY row_number()) sorts every candidate's ticket; and
+# only tickets below a bound go to the heap (see _bound).
 _QUERY = """
 SELECT ticket, key
 FROM (
@@ -28,9 +30,21 @@ FROM (
     FROM population ANTI JOIN excluded USING (key)
     WHERE stratum = $stratum
 )
+WHERE ticket < $bound
 ORDER BY ticket, key
 LIMIT $k
 """
+UNBOUNDED = "g"  # above every hex ticket
+
+
+def _bound(k: int, candidates: int) -> str:
+    """A ticket below which about k + 6σ + 64 of ``candidates`` tickets fall (tickets are
+    uniform over the hex range). Heaping only those cut a city's query by a fifth; the k
+    smallest among them are the k smallest of all whenever at least k fall below the bound,
+    and when fewer do (exclusions thinned the stratum more than counted) the stratum is
+    queried again unbounded."""
+    share = (k + 6 * math.sqrt(k) + 64) / max(candidates, 1)
+    return UNBOUNDED if share >= 1 else format(int(share * 16**16), "016x")
 
 
 def _arrow(keys: Sequence[str]) -> Any:
@@ -86,9 +100,14 @@ def draw_strata(
         db.register("population", _population(strata))
         db.register("excluded", pa.table({"key": pa.array(sorted(excluded), pa.string())}))
         for index, stratum in enumerate(strata):
-            if stratum.k:
-                found = db.execute(_QUERY, {"prefix": prefix, "stratum": index, "k": stratum.k})
-                chosen += [(str(t), str(k)) for t, k in found.fetchall()]
+            if not stratum.k:
+                continue
+            query = {"prefix": prefix, "stratum": index, "k": stratum.k}
+            bound = _bound(stratum.k, len(stratum.keys) - len(excluded))
+            found = db.execute(_QUERY, query | {"bound": bound}).fetchall()
+            if len(found) < stratum.k and bound != UNBOUNDED:
+                found = db.execute(_QUERY, query | {"bound": UNBOUNDED}).fetchall()
+            chosen += [(str(t), str(k)) for t, k in found]
     finally:
         db.close()
     return sorted(chosen), sum(s.k for s in strata) - len(chosen)

@@ -219,7 +219,7 @@ _Read = tuple[pa.Table, int, list[str], list[str]]
 _MAX_HEAD_BYTES = 1 << 26  # header rows longer than this are not a roster's
 
 
-def _read_text(path: Path, aliases: dict[str, str]) -> _Read:
+def _read_text(path: Path, aliases: dict[str, str], categorical: Collection[str] = ()) -> _Read:
     with path.open("rb") as handle:
         data = handle.read(_HEAD_BYTES)
         # Read on until the header rows are whole: a very wide header (thousands of columns)
@@ -242,13 +242,15 @@ def _read_text(path: Path, aliases: dict[str, str]) -> _Read:
     # A file can look like UTF-8 at the top and turn out to be GBK further down.
     for attempt in (encoding, "gb18030") if encoding == "utf-8" else (encoding,):
         try:
-            return _parse_text(path, aliases, data, attempt)
+            return _parse_text(path, aliases, data, attempt, categorical)
         except (UnicodeDecodeError, _NotThisEncoding):
             continue
     raise _Unreadable("无法识别文件编码", "请另存为 UTF-8 或 GB18030（GBK）编码的 csv")
 
 
-def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str) -> _Read:
+def _parse_text(
+    path: Path, aliases: dict[str, str], data: bytes, encoding: str, categorical: Collection[str]
+) -> _Read:
     text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(data, final=False)
     # Old Mac exports end lines with a lone CR; csv wants the lines with their endings.
     lines = io.StringIO(text, newline=None).readlines()[:HEADER_SCAN_ROWS]
@@ -270,7 +272,7 @@ def _parse_text(path: Path, aliases: dict[str, str], data: bytes, encoding: str)
     if not names:
         return pa.table({ROW: pa.array([], pa.int64())}), 1, [], []
     try:
-        frame = _arrow_csv(path, encoding, delimiter, index + 1, names)
+        frame = _arrow_csv(path, encoding, delimiter, index + 1, names, categorical)
     except pa.ArrowInvalid as exc:
         if "invalid UTF8" in str(exc):
             raise _NotThisEncoding from None
@@ -342,8 +344,18 @@ def release_memory() -> None:
     libc.malloc_trim(0)
 
 
-def _arrow_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list[str]) -> pa.Table:
-    """The rows below the header, every cell text ("" for empty, never null), multi-threaded."""
+def _arrow_csv(
+    path: Path,
+    encoding: str,
+    delimiter: str,
+    skip: int,
+    names: list[str],
+    categorical: Collection[str] = (),
+) -> pa.Table:
+    """The rows below the header, every cell text ("" for empty, never null), multi-threaded;
+    ``categorical`` columns as categories (an Arrow dictionary), encoded while parsing rather
+    than made a million strings first."""
+    category = pa.dictionary(pa.int32(), pa.string())
     # Arrow reads UTF-8 natively and skips a BOM; other encodings go through Python's codecs.
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     return pacsv.read_csv(
@@ -357,7 +369,7 @@ def _arrow_csv(path: Path, encoding: str, delimiter: str, skip: int, names: list
             newlines_in_values=True,
         ),
         convert_options=pacsv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
+            column_types={n: category if n in categorical else pa.string() for n in names},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
@@ -972,8 +984,9 @@ def read_table(
 
     Returns ``(None, problems)`` when the file cannot be read at all; a table missing
     required columns comes back with one problem per missing column. A parquet file is
-    read column by column: with ``eager``, only those columns now (``categorical`` ones
-    as categories, an Arrow dictionary), the others when first used.
+    read column by column: with ``eager``, only those columns now, the others when first
+    used. ``categorical`` columns of a parquet or csv file come as categories (an Arrow
+    dictionary).
     """
     file, problems = _checked(path, label, missing_fix)
     if problems:
@@ -986,7 +999,7 @@ def read_table(
             read, lazy = _read_parquet(path, aliases, eager, categorical)
             return _finish(file, read, columns, aliases, lazy)
         else:
-            read = _read_text(path, aliases)
+            read = _read_text(path, aliases, categorical)
     except _Unreadable as exc:
         return None, [Problem(file, exc.row, None, exc.message, exc.fix)]
     return _finish(file, read, columns, aliases)

@@ -311,9 +311,10 @@ def _unless_linked(
     ]
 
 
-def load_workspace(plan_path: str | Path) -> Workspace:
-    """Load a plan and its rosters, collecting every problem (raises only if the plan is unusable)."""
-    plan = load_plan(plan_path)
+def load_workspace(plan_path: str | Path | Plan) -> Workspace:
+    """Load a plan (or take one already loaded) and its rosters, collecting every problem
+    (raises only if the plan is unusable)."""
+    plan = plan_path if isinstance(plan_path, Plan) else load_plan(plan_path)
     problems: list[Problem] = _seal_problems(plan) + _outside_problems(plan)
     enterprises_path = plan.roster_path("enterprises")
     enterprises, found = _unless_linked(

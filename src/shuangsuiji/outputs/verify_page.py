@@ -77,9 +77,9 @@ def script_digest() -> str:
     return hashlib.sha256(page_script().encode()).hexdigest()
 
 
-def embedded_json(value: object) -> str:
-    """JSON safe inside a <script> element, whatever its strings hold."""
-    text = json.dumps(value, ensure_ascii=False)
+def embedded_json(text: str) -> str:
+    """JSON text made safe inside a <script> element, whatever its strings hold (outside its
+    strings JSON has none of the characters replaced)."""
     for char, escaped in _JSON_ESCAPES.items():  # str.replace: 10× str.translate on megabytes
         text = text.replace(char, escaped)
     return text
@@ -117,22 +117,17 @@ def page_html(
                 f"抽取记录-{_head_field(text, 'item_id')}-{_head_field(text, 'month')}.json"
             )
         else:
-            records.append(json.loads(text))
-    data = {
-        "month": month,
-        "agency": agency,
-        "names": dict(names),
-        "records": records,
-        "omitted": omitted,
-    }
-    head = "（未记录）" if anchor is None else f"第 {anchor.seq} 条事件 {anchor.hash}"
+            records.append(text.rstrip("\n"))  # the stored JSON as it is: not parsed again
+    head = {"month": month, "agency": agency, "names": dict(names), "omitted": omitted}
+    data = json.dumps(head, ensure_ascii=False)[:-1] + ', "records": [' + ", ".join(records) + "]}"
+    chain = "（未记录）" if anchor is None else f"第 {anchor.seq} 条事件 {anchor.hash}"
     script = page_script()
     assert _PLACEHOLDER.search(script) is None  # the hash is of the script as it runs
     digest = hashlib.sha256(script.encode())
     values = {
         "TITLE": html.escape(f"{agency} {month} “双随机”抽取复核"),
         "AGENCY": html.escape(agency),
-        "HEAD": html.escape(head),
+        "HEAD": html.escape(chain),
         "DATA": embedded_json(data),
         "SCRIPT_HASH": "sha256-" + base64.b64encode(digest.digest()).decode(),
         "SCRIPT_SHA": digest.hexdigest(),
