@@ -236,6 +236,40 @@ def test_a_big_months_task_sheet_is_columns_and_imports_back(workspace: Path) ->
     assert "检查结果只能填" in text  # the csv has no drop-down: the summary lists the choices
 
 
+def test_after_a_substitution_an_inspected_enterprise_keeps_its_officers(workspace: Path) -> None:
+    # A 递补 after an inspection: in the list, the enterprise inspected keeps the officers who
+    # inspected it, the rest of its group shows who steps in.
+    _assign(workspace, 3)
+    folder = workspace.parent / MONTH
+    rows = _task_rows(folder)
+    group = next(g for g in _groups(workspace) if len(g["enterprises"]) > 1)  # type: ignore[arg-type]
+    scope, label = group["scope"], f"第{group['group']}组"
+    ours = [r for r in rows if (r["任务编号"], r["检查组"]) == (scope, label)]
+    ours[0]["检查日期"], ours[0]["检查结果"] = "2025-03-10", "未发现问题"
+    filled = workspace.parent / "填好的任务单.csv"
+    with filled.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    imported = invoke("results", "import", filled, "-p", workspace, "--today", "2025-03-11")
+    assert imported.exit_code == 0, imported.output
+    leaving = group["officers"][0]  # type: ignore[index]
+    replaced = invoke(
+        "assign", "-p", workspace, "-m", "2025-03", "--replace", leaving["id"],
+        "--group", f"{scope.split('/')[0]}:{group['group']}",
+        "--reason", "病假", "--today", "2025-03-12",
+    )  # fmt: skip
+    assert replaced.exit_code == 0, replaced.output
+    after = _task_rows(folder)
+    named = {
+        r["统一社会信用代码"]: r["检查人员"]
+        for r in after
+        if (r["任务编号"], r["检查组"]) == (scope, label)
+    }
+    assert leaving["name"] in named.pop(ours[0]["统一社会信用代码"])
+    assert named and not any(leaving["name"] in n for n in named.values())
+
+
 def test_typed_cells_of_the_list_survive_a_new_version(workspace: Path) -> None:
     _assign(workspace, 3)
     folder = workspace.parent / MONTH

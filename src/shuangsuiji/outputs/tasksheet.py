@@ -205,19 +205,28 @@ def _task_columns(
     people typed into the earlier list carried over as text."""
     import pyarrow as pa
 
-    rows = [
-        [
-            group.scope,
-            group_label(group.group),
-            e.uscc,
-            e.name,
-            officer_names(group, plan.agency, e.uscc),
-            *map(_as_text, _typed_row(typed.get((MAIN_SHEET, group.scope, e.uscc), {}), TYPED)),
-        ]
-        for group in groups
-        for e in group.enterprises
-    ]
-    columns = {name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(HEADERS)}
+    rows = []
+    for group in groups:
+        label = group_label(group.group)
+        # One wording for the group's officers, unless a 递补 left some enterprises with the
+        # officers who inspected them.
+        everyone = None if group.inspected_by else officer_names(group, plan.agency)
+        for e in group.enterprises:
+            names = everyone or officer_names(group, plan.agency, e.uscc)
+            rows.append((group.scope, label, e.uscc, e.name, names))
+    fixed = len(HEADERS) - len(TYPED)
+    columns = {
+        name: pa.array([r[i] for r in rows], pa.string()) for i, name in enumerate(HEADERS[:fixed])
+    }
+    # What people typed, carried over as text; nothing typed yet: empty columns.
+    cells = (
+        [_typed_row(typed.get((MAIN_SHEET, r[0], r[2]), {}), TYPED) for r in rows]
+        if typed
+        else None
+    )
+    for i, name in enumerate(TYPED):
+        texts = [""] * len(rows) if cells is None else [_as_text(c[i]) for c in cells]
+        columns[name] = pa.array(texts, pa.string())
     if units is not None:
         columns[plan.print_unit] = pa.array(
             [units.get(e.uscc, "") for g in groups for e in g.enterprises], pa.string()
