@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
@@ -118,6 +120,41 @@ def test_bad_plan_is_exit_2_without_traceback(tmp_path: Path) -> None:
     result = invoke("validate", "--plan", tmp_path / "p.yaml")
     assert result.exit_code == 2
     assert "Traceback" not in result.output and "items" in result.stderr
+    # The same through the installed command's entry, which ends the process itself.
+    completed = subprocess.run(
+        [sys.executable, "-m", "shuangsuiji", "validate", "--plan", str(tmp_path / "p.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 2, completed.stderr
+    assert "Traceback" not in completed.stderr and "items" in completed.stderr
+
+
+def test_the_installed_command_writes_everything_before_it_ends(workspace: Path) -> None:
+    # The entry point ends the process without tearing it down: JSON written to a pipe (held
+    # in a buffer until then, unless Python was told to write unbuffered) must arrive whole.
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shuangsuiji",
+            "draw",
+            "-p",
+            str(workspace),
+            "-m",
+            "2025-03",
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=buffered,
+    )
+    assert completed.returncode == 0, completed.stderr
+    records = json.loads(completed.stdout)
+    assert [r["scope"] for r in records] == ["AJ-01/2025-03", "AJ-02/2025-03"]
 
 
 def test_help_is_chinese_and_module_runs() -> None:
