@@ -15,15 +15,23 @@ from pathlib import Path
 
 # Runs ``-m module args``, ``-c code args`` or ``script args`` as python would, then reports VmHWM on stderr.
 _PROBE = """
-import atexit, runpy, sys
+import atexit, os, runpy, sys
 
 def _peak():
     with open("/proc/self/status") as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 sys.stderr.write("\\n@peak " + line.split()[1] + "\\n")
+                sys.stderr.flush()
 
 atexit.register(_peak)
+_exit = os._exit
+
+def _peak_then_exit(code):  # ssj's entry ends its process itself, past atexit
+    _peak()
+    _exit(code)
+
+os._exit = _peak_then_exit
 args = sys.argv[1:]
 if args[0] == "-m":
     sys.argv = [args[1], *args[2:]]
