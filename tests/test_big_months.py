@@ -200,6 +200,17 @@ def _groups(plan: Path) -> list[dict[str, object]]:
     return groups
 
 
+def _import_filled(workspace: Path, rows: list[dict[str, str]], today: str) -> None:
+    """The list as officers fill it in Excel or WPS (saved as csv again), imported."""
+    filled = workspace.parent / "填好的任务单.csv"
+    with filled.open("w", encoding="utf-8-sig", newline="") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = invoke("results", "import", filled, "-p", workspace, "--today", today)
+    assert result.exit_code == 0, result.output
+
+
 def test_a_big_months_task_sheet_is_columns_and_imports_back(workspace: Path) -> None:
     _assign(workspace, 3)
     folder = workspace.parent / MONTH
@@ -219,13 +230,7 @@ def test_a_big_months_task_sheet_is_columns_and_imports_back(workspace: Path) ->
     # Officers fill the csv in Excel or WPS (saved as csv again); it imports as the sheet does.
     rows[0]["检查日期"], rows[0]["检查结果"] = "2025-03-10", "未发现问题"
     rows[1]["检查日期"], rows[1]["检查结果"] = "2025-03-11", "发现问题经责令已改正"
-    filled = workspace.parent / "填好的任务单.csv"
-    with filled.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    result = invoke("results", "import", filled, "-p", workspace, "--today", "2025-03-12")
-    assert result.exit_code == 0, result.output
+    _import_filled(workspace, rows, "2025-03-12")
     shown = invoke("deadline-check", "-p", workspace, "--today", "2025-03-12", "--json")
     found = {(s["scope"], s["uscc"]): s for s in __import__("json").loads(shown.stdout)}
     dated = {k: s["result_date"] for k, s in found.items() if s["result_date"]}
@@ -243,16 +248,10 @@ def test_after_a_substitution_an_inspected_enterprise_keeps_its_officers(workspa
     folder = workspace.parent / MONTH
     rows = _task_rows(folder)
     group = next(g for g in _groups(workspace) if len(g["enterprises"]) > 1)  # type: ignore[arg-type]
-    scope, label = group["scope"], f"第{group['group']}组"
+    scope, label = str(group["scope"]), f"第{group['group']}组"
     ours = [r for r in rows if (r["任务编号"], r["检查组"]) == (scope, label)]
     ours[0]["检查日期"], ours[0]["检查结果"] = "2025-03-10", "未发现问题"
-    filled = workspace.parent / "填好的任务单.csv"
-    with filled.open("w", encoding="utf-8-sig", newline="") as out:
-        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    imported = invoke("results", "import", filled, "-p", workspace, "--today", "2025-03-11")
-    assert imported.exit_code == 0, imported.output
+    _import_filled(workspace, rows, "2025-03-11")
     leaving = group["officers"][0]  # type: ignore[index]
     replaced = invoke(
         "assign", "-p", workspace, "-m", "2025-03", "--replace", leaving["id"],
