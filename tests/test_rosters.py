@@ -226,12 +226,22 @@ def test_keys_are_found_among_some_rows_in_key_order() -> None:
         members = order[rows]  # some rows, still in key order
         inside = {texts[i] for i in members}
         wanted = [*rng.choice(texts, 60).tolist(), "000000", "ZZZZZZ", "AB", "toolongkey"]
+        wanted += ["９１ABXY", "企业", "", texts[0]]  # full width, CJK, empty: never ASCII keys
         found, at = sorted_lookup(fixed, wanted, members)
         assert found == sorted(inside.intersection(wanted))
         assert [texts[i] for i in members[at]] == found
-    # A sorter of every row is numpy's own search; the same answer.
+    # A sorter of every row is numpy's own search; the same answer, from a set or a generator.
     found, at = sorted_lookup(fixed, texts[:50], order)
     assert [texts[i] for i in order[at]] == found == sorted(texts[:50])
+    assert sorted_lookup(fixed, set(texts[:50]), order)[0] == found
+    assert sorted_lookup(fixed, (t for t in texts[:50]), order)[0] == found
+    # Keys of other lengths in one roster (shorter ones padded) and keys that are not ASCII.
+    for roster in (["AB", "ABC", "A", "B0", "ABD"], ["企业甲", "企业", "ＡＢ", "AB", "甲"]):
+        column = np.array(roster, dtype="S3" if roster[0].isascii() else np.str_)
+        order = key_order(column)
+        wanted = [*roster[::2], "AC", "企", "ABCD"]
+        found, at = sorted_lookup(column, wanted, order)
+        assert found == sorted(set(roster[::2])) == [roster[i] for i in order[at]]
 
 
 def test_cells_are_taken_from_a_column_in_chunks_as_from_one_array() -> None:

@@ -303,22 +303,36 @@ def sorted_lookup(
     """(the distinct ``keys`` present in ``fixed``, sorted; where each is in sorted order):
     a binary search of fixed-width keys, sorted themselves or by ``sorter`` (rows of
     ``fixed`` in key order: all of them, or some, such as a population's)."""
-    wanted = sorted(keys if isinstance(keys, set | frozenset) else set(keys))
-    width = fixed.dtype.itemsize
-    if fixed.dtype.kind == "S":
-        wanted = [k for k in wanted if k.isascii() and len(k) <= width]
-    else:
-        wanted = [k for k in wanted if len(k) <= width // 4]
-    if not wanted or not len(fixed if sorter is None else sorter):
+    wanted, probe = _wanted(keys, fixed.dtype)
+    if not len(probe) or not len(fixed if sorter is None else sorter):
         return [], np.array([], dtype=np.intp)
-    probe = np.array(wanted, dtype=fixed.dtype)
     if sorter is None or len(sorter) == len(fixed):
         at = np.searchsorted(fixed, probe, sorter=sorter)
     else:
         at = _bisect(fixed, probe, sorter)
     at = np.minimum(at, len(fixed if sorter is None else sorter) - 1)
     hit = fixed[at if sorter is None else sorter[at]] == probe
-    return [k for k, h in zip(wanted, hit.tolist(), strict=True) if h], at[hit]
+    found: list[str] = wanted.filter(pa.array(hit)).to_pylist()
+    return found, at[hit]
+
+
+def _wanted(keys: Iterable[str], kind: np.dtype[Any]) -> tuple[pa.Array, npt.NDArray[Any]]:
+    """The distinct ``keys`` that fixed-width keys of ``kind`` can hold, sorted: as Arrow text
+    and as an array of ``kind``. Sorted and filtered by Arrow, not a Python string at a time
+    (a province's month looks up half a million)."""
+    texts = pa.array(keys if isinstance(keys, list) else list(keys), pa.string())
+    if kind.kind == "S":  # ASCII of at most the width
+        fits = pc.and_(
+            pc.string_is_ascii(texts), pc.less_equal(pc.binary_length(texts), kind.itemsize)
+        )
+    else:  # UCS-4: at most the width in characters
+        fits = pc.less_equal(pc.utf8_length(texts), kind.itemsize // 4)
+    texts = pc.unique(texts.filter(fits))
+    texts = texts.take(pc.sort_indices(texts))  # bytewise: Python's order of ASCII text
+    view = ascii_view(texts) if kind.kind == "S" else None
+    if view is not None:
+        return texts, view.astype(kind, copy=False)
+    return texts, np.array(texts.to_pylist(), dtype=kind)
 
 
 def _bisect(fixed: npt.NDArray[Any], probe: npt.NDArray[Any], rows: Positions) -> Positions:
