@@ -327,11 +327,14 @@ def _wanted(keys: Iterable[str], kind: np.dtype[Any]) -> tuple[pa.Array, npt.NDA
         )
     else:  # UCS-4: at most the width in characters
         fits = pc.less_equal(pc.utf8_length(texts), kind.itemsize // 4)
-    texts = pc.unique(texts.filter(fits))
-    texts = texts.take(pc.sort_indices(texts))  # bytewise: Python's order of ASCII text
+    texts = texts.filter(fits)
+    if not isinstance(keys, set | frozenset):
+        texts = pc.unique(texts)
     view = ascii_view(texts) if kind.kind == "S" else None
-    if view is not None:
-        return texts, view.astype(kind, copy=False)
+    if view is not None:  # codes of one width: sorted as the roster's are
+        order = key_order(view)
+        return texts.take(pa.array(order)), view[order].astype(kind, copy=False)
+    texts = texts.take(pc.sort_indices(texts))  # bytewise: Python's order of the text
     return texts, np.array(texts.to_pylist(), dtype=kind)
 
 
