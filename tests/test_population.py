@@ -181,3 +181,17 @@ def test_the_first_draw_compares_with_the_last_clean_validate(tmp_path: Path) ->
     stopped = invoke("draw", "--plan", plan, "--month", "2025-03")
     assert stopped.exit_code == 1 and "比上次（ssj validate 时）少了" in stopped.stderr
     assert roster.exists() and not (plan.parent / "输出").exists()
+
+
+def test_a_provinces_population_is_found_in_key_order_a_piece_at_a_time() -> None:
+    import numpy as np
+
+    from shuangsuiji.inputs.population import _in_key_order
+
+    # Past a million rows the order is cut into pieces, one a core: end to end they are the
+    # rows under the mask in key order, as one pass would give them.
+    rng = np.random.default_rng(7)
+    for rows in (0, 5, 2_500_001):
+        order = rng.permutation(rows).astype(np.int32)
+        mask = rng.random(rows) < 0.3
+        assert np.array_equal(_in_key_order(order, mask), order[mask[order]])
