@@ -111,10 +111,12 @@ class Table:
                 found.append(blank_cells(chunk) + start)
                 start += len(chunk)
             return np.concatenate(found) if found else np.array([], dtype=np.intp)
-        file_rows = self._file_rows()
         hits = [start + rows for start, rows in self.lazy.scan(name, blank_cells)]
         matched = np.concatenate(hits) if hits else np.array([], dtype=np.intp)
+        if not len(matched):  # the usual export: no row numbers made (a province's are 160 MB)
+            return matched
         # Rows dropped as blank are not the table's: only the file rows the table kept.
+        file_rows = self._file_rows()
         positions = np.searchsorted(file_rows, matched)
         kept = positions < len(file_rows)
         kept[kept] = file_rows[positions[kept]] == matched[kept]
