@@ -104,6 +104,18 @@ def test_a_big_months_list_is_columns_beside_a_summary(workspace: Path) -> None:
     assert {r[0]: r[-1] for r in by_unit[head + 1 :]} == expected
 
 
+def test_units_of_a_month_drawn_in_two_runs(workspace: Path) -> None:
+    # The second run takes units with the names of what it draws and looks up the rest.
+    _limit(workspace, 5)
+    for item in ("AJ-01", "AJ-02"):
+        result = invoke("draw", "-p", workspace, "-m", "2025-03", "--item", item, "--json")
+        assert result.exit_code == 0, result.output
+    rows = _csv_rows(workspace.parent / MONTH)
+    streets = _streets(workspace)
+    assert {r[1] for r in rows[1:]} == {"AJ-01", "AJ-02"}
+    assert all(r[7] == streets[r[4]] for r in rows[1:])
+
+
 def test_a_month_at_the_limit_is_printed_as_one_list(tmp_path: Path) -> None:
     # The example month's size, found by drawing it once, is then the limit of a fresh copy.
     first = copy_examples(tmp_path / "first")

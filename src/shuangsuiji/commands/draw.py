@@ -29,7 +29,9 @@ from shuangsuiji.inputs.population import (
     build_strata,
     names_lookup,
     population,
+    selected_details,
 )
+from shuangsuiji.inputs.rosters import NAME
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret, refuse_example_secret
 from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.ledger import Ledger
@@ -38,7 +40,15 @@ from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
 from shuangsuiji.outputs.draws import month_units, write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
-from shuangsuiji.rules.draw import DrawInput, draw, draw_strata, population_digest, scope_of
+from shuangsuiji.rules.draw import (
+    Choice,
+    DrawInput,
+    choose,
+    draw_strata,
+    population_digest,
+    record_of,
+    scope_of,
+)
 from shuangsuiji.rules.records import Accounting, DrawRecord, ExternalDraw, PublicNumber
 from shuangsuiji.rules.seal import (
     canonical_number,
@@ -348,62 +358,83 @@ def _draw_locked(
         new: list[tuple[StoredDraw, list[str]]] = []
         batch_selected: dict[str, set[str]] = {}
         batch_scopes: dict[str, list[str]] = {}  # drawn in this batch, recorded after it
+        # First every task's selection, then the names of all of them (one read of the
+        # roster's names), then the records, in the order of the tasks.
+        drawn: list[tuple[DrawInput, Choice, Eligible]] = []
+        slots: list[tuple[DrawRecord | ExternalDraw, str, list[str]] | int] = []
         for task in tasks:
             scope = scope_of(task.id, year, mon)
             base = plan.base_item(task)
             eligible = population(plan, task, roster)
             if scope in recorded:
                 recorded_draw, text = _recorded(ledger, scope)
-                outcome.records.append(recorded_draw)
-                outcome.texts.append(text)
-                if isinstance(recorded_draw, DrawRecord):
-                    outcome.notices += _changes_since(
-                        recorded_draw, eligible, extra, key_string, plan.timezone
-                    )
+                changes = (
+                    _changes_since(recorded_draw, eligible, extra, key_string, plan.timezone)
+                    if isinstance(recorded_draw, DrawRecord)
+                    else []
+                )
+                slots.append((recorded_draw, text, changes))
                 continue
             excluded = ledger.selected_over(base.id, year) | batch_selected.get(base.id, set())
             earlier = [d.scope for d in ledger.drawn(year) if d.base_item == base.id]
             earlier += batch_scopes.get(base.id, [])
             large = len(eligible) >= ENGINE_MIN_KEYS
-            record = draw(
-                DrawInput(
-                    task_id=task.id,
-                    covers=task.covers if isinstance(task, JointTask) else None,
-                    year=year,
-                    month=mon,
-                    plan_seed=plan.seed,
-                    secret=secret,
-                    commitment=commitment,
-                    extra=extra,
-                    ratio=task.ratio,
-                    targets=base.targets,
-                    strata=build_strata(task, eligible),
-                    excluded=frozenset(excluded),
-                    names=names_lookup(eligible),
-                    created_at=now_text(),
-                    tool_version=__version__,
-                    key_string=key_string,
-                    ledger_head=before,
-                    draw_day=draw_day,
-                    public_number=number,
-                    accounting=accounts[task.id],
-                    excluded_from=earlier,
-                    select=sql_draw_strata if large else draw_strata,
-                )
+            given = DrawInput(
+                task_id=task.id,
+                covers=task.covers if isinstance(task, JointTask) else None,
+                year=year,
+                month=mon,
+                plan_seed=plan.seed,
+                secret=secret,
+                commitment=commitment,
+                extra=extra,
+                ratio=task.ratio,
+                targets=base.targets,
+                strata=build_strata(task, eligible),
+                excluded=frozenset(excluded),
+                names=names_lookup(eligible),
+                created_at=now_text(),
+                tool_version=__version__,
+                key_string=key_string,
+                ledger_head=before,
+                draw_day=draw_day,
+                public_number=number,
+                accounting=accounts[task.id],
+                excluded_from=earlier,
+                select=sql_draw_strata if large else draw_strata,
             )
+            choice = choose(given)
             if large:
                 release_memory()  # the engine's working memory, before the next task's
-            selected = record.selected_keys
-            batch_selected.setdefault(base.id, set()).update(selected)
+            batch_selected.setdefault(base.id, set()).update(choice.keys)
             batch_scopes.setdefault(base.id, []).append(scope)
+            slots.append(len(drawn))
+            drawn.append((given, choice, eligible))
+        # A big month's units are taken with the names (the files count selections by unit).
+        wanted = [NAME]
+        selected = sum(len(c.chosen) for _, c, _ in drawn) + sum(
+            len(s[0].selected) for s in slots if not isinstance(s, int)
+        )
+        if selected > plan.print_max_selected and plan.print_unit in roster.columns:
+            wanted.append(plan.print_unit)
+        details = selected_details([(e, c.keys) for _, c, e in drawn], wanted)
+        for slot in slots:
+            if not isinstance(slot, int):
+                recorded_draw, text, changes = slot
+                outcome.records.append(recorded_draw)
+                outcome.texts.append(text)
+                outcome.notices += changes
+                continue
+            given, choice, _ = drawn[slot]
+            record = record_of(given, choice, details[NAME])
             text = record.to_json()
-            new.append((StoredDraw.of(text, record), selected))
+            new.append((StoredDraw.of(text, record), record.selected_keys))
             outcome.records.append(record)
             outcome.texts.append(text)
-            outcome.new_scopes.append(scope)
+            outcome.new_scopes.append(record.scope)
             if record.shortfall:
                 outcome.notices.append(
-                    f"{scope}：排除本年度已抽中的企业后只剩 {record.k - record.shortfall} 家候选，"
+                    f"{record.scope}：排除本年度已抽中的企业后只剩 {record.k - record.shortfall} 家候选，"
                     f"少于应抽的 {record.k} 家，已全部抽取"
                 )
         if new:
@@ -414,10 +445,12 @@ def _draw_locked(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        units = month_units(plan, roster, [r for r, _ in month_records])
+        units = month_units(
+            plan, roster, [r for r, _ in month_records], details.get(plan.print_unit)
+        )
         # The files need the records, not the roster: its columns (most of a big draw's
         # memory) go before the workbook is written.
-        del workspace, roster, eligible
+        del workspace, roster, eligible, drawn, details
         release_memory()
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)

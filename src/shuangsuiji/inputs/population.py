@@ -7,6 +7,7 @@ module applies it to a whole roster at once and hands the draw plain sorted keys
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cached_property, partial
 from typing import overload
@@ -76,12 +77,6 @@ class Eligible:
     def keys(self) -> pa.Array:
         """The eligible keys, sorted."""
         return self.values_of(self.roster.keys)
-
-    def details(self, keys: list[str], column: str) -> dict[str, str]:
-        """:meth:`EnterpriseRoster.details` of keys in this population, looked up among its
-        own rows, which are in key order (its keys are not copied out of the roster)."""
-        found, at = sorted_lookup(self.roster.fixed, keys, self.rows)
-        return self.roster.details_at(found, self.rows[at], [column])[column]
 
     def values(self, column: str) -> pa.DictionaryArray:
         """A column of the eligible rows, normalised for matching (categories)."""
@@ -219,7 +214,7 @@ class KeyColumn(Sequence[str]):
         for start in range(0, len(self), self._BATCH):
             yield from self._part(slice(start, start + self._BATCH)).to_pylist()
 
-    def among(self, keys: set[str]) -> list[str]:
+    def among(self, keys: AbstractSet[str]) -> list[str]:
         """Those of ``keys`` in the column, sorted."""
         column = self.arrow
         found = column.filter(pc.is_in(column, value_set=pa.array(sorted(keys), column.type)))
@@ -292,9 +287,28 @@ def names_lookup(eligible: Eligible) -> Callable[[list[str]], Mapping[str, str]]
     """Names of the selected enterprises, looked up only once the selection is known."""
 
     def names(keys: list[str]) -> Mapping[str, str]:
-        return eligible.details(keys, NAME)
+        return selected_details([(eligible, keys)], [NAME])[NAME]
 
     return names
+
+
+def selected_details(
+    picks: Sequence[tuple[Eligible, list[str]]], columns: Sequence[str]
+) -> dict[str, dict[str, str]]:
+    """:meth:`EnterpriseRoster.details` of the enterprises each population picked: each found
+    among its own population's rows (in key order: its keys are not copied out of the
+    roster), then every column taken for all of them at once — a province's names are read
+    from its file once for the month, not once a task."""
+    if not picks:
+        return {column: {} for column in columns}
+    roster = picks[0][0].roster
+    keys: list[str] = []
+    rows: list[Positions] = []
+    for eligible, wanted in picks:
+        found, at = sorted_lookup(roster.fixed, wanted, eligible.rows)
+        keys += found
+        rows.append(eligible.rows[at])
+    return roster.details_at(keys, np.concatenate(rows), columns)
 
 
 def _counts(

@@ -338,13 +338,21 @@ def is_big(plan: Plan, records: Sequence[DrawRecord | ExternalDraw]) -> bool:
 
 
 def month_units(
-    plan: Plan, roster: EnterpriseRoster | None, records: Sequence[DrawRecord | ExternalDraw]
+    plan: Plan,
+    roster: EnterpriseRoster | None,
+    records: Sequence[DrawRecord | ExternalDraw],
+    known: Mapping[str, str] | None = None,
 ) -> dict[str, str] | None:
     """A big month's selected codes → their unit in the roster (the plan's ``print_unit``
-    column); None for a month printed as one list, or a roster without the column."""
+    column); None for a month printed as one list, or a roster without the column.
+    ``known``: units already taken from the roster (with the names of a draw's selections),
+    not looked up again."""
     if roster is None or not is_big(plan, records) or plan.print_unit not in roster.columns:
         return None
-    return roster.details({s.uscc for r in records for s in r.selected}, plan.print_unit)
+    codes = {s.uscc for r in records for s in r.selected}
+    known = known or {}
+    found = {code: known[code] for code in codes if code in known}
+    return found | roster.details(codes - found.keys(), plan.print_unit)
 
 
 def _write_key_file(path: Path, entry: KeyList) -> bool:

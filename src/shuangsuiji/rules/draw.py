@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import heapq
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 from typing import Protocol, runtime_checkable
@@ -80,19 +81,19 @@ class JoinedKeys(Protocol):
         """Keys ``start`` to ``end`` joined by "\n" (UTF-8)."""
         ...
 
-    def among(self, keys: set[str]) -> list[str]:
+    def among(self, keys: AbstractSet[str]) -> list[str]:
         """Those of ``keys`` in the list, sorted."""
         ...
 
 
-def present(keys: set[str], population: Sequence[str]) -> list[str]:
+def present(keys: AbstractSet[str], population: Sequence[str]) -> list[str]:
     """Those of ``keys`` (the year's earlier selections) in ``population``, sorted: a key
     column is not walked a key at a time."""
     if not keys:
         return []
     if isinstance(population, JoinedKeys):
         return population.among(keys)
-    return sorted(keys.intersection(population))
+    return sorted(key for key in population if key in keys)
 
 
 PART_KEYS = 1 << 20  # keys joined at a time: a province's list is never one bytes object
@@ -233,22 +234,51 @@ class DrawInput:
     select: Selector = field(default=draw_strata)
 
 
+@dataclass(frozen=True)
+class Choice:
+    """What a task's draw picks, before its record is written: the seed, the selection as
+    (ticket, key) in draw order, and the shortfall."""
+
+    seed: str
+    extra: str | None
+    chosen: list[tuple[str, str]]
+    shortfall: int
+
+    @property
+    def keys(self) -> list[str]:
+        return [key for _, key in self.chosen]
+
+
 def draw(task: DrawInput) -> DrawRecord:
     """Draw one task and return its self-contained record.
 
     SSJ-DRAW-1 by default; RFC 3797 when ``key_string`` (from public sources) is given.
     """
+    choice = choose(task)
+    return record_of(task, choice, task.names(choice.keys))
+
+
+def choose(task: DrawInput) -> Choice:
+    """The selection of :func:`draw`, without the record (whose names are looked up once the
+    selections of every task of the month are known)."""
     scope = scope_of(task.task_id, task.year, task.month)
-    excluded = set(task.excluded)
     if task.public_number is not None:
         extra: str | None = canonical_number(task.public_number.typed)
     else:
         extra = normalize_extra(task.extra)
     seed = compose_seed(task.plan_seed, task.secret, extra)
+    excluded = set(task.excluded)
     if task.key_string is None:
         chosen, shortfall = task.select(seed, scope, task.strata, excluded)
     else:
         chosen, shortfall = select_rfc3797(task.key_string, task.strata, excluded)
+    return Choice(seed, extra, chosen, shortfall)
+
+
+def record_of(task: DrawInput, choice: Choice, name_of: Mapping[str, str]) -> DrawRecord:
+    """The record of ``task`` drawn as ``choice``, with the selected enterprises' names."""
+    scope = scope_of(task.task_id, task.year, task.month)
+    seed, extra, chosen, shortfall = choice.seed, choice.extra, choice.chosen, choice.shortfall
     # A long key column (sorted as it is made) is the population as it is, not copied into
     # Python strings; a list is sorted here, whoever made it.
     keys: Sequence[str] = (
@@ -256,7 +286,6 @@ def draw(task: DrawInput) -> DrawRecord:
         if len(task.strata) == 1 and isinstance(task.strata[0].keys, JoinedKeys)
         else sorted(k for s in task.strata for k in s.keys)
     )
-    name_of = task.names([key for _, key in chosen])
     in_file = len(keys) > INLINE_KEYS
     strata = None
     if task.ratio.stratified:
@@ -294,7 +323,7 @@ def draw(task: DrawInput) -> DrawRecord:
         ),
         accounting=task.accounting,
         strata=strata,
-        excluded=present(excluded, keys),
+        excluded=present(task.excluded, keys),
         excluded_from=list(task.excluded_from),
         k=sum(s.k for s in task.strata),
         selected=[
