@@ -351,8 +351,9 @@ def month_units(
         return None
     codes = {s.uscc for r in records for s in r.selected}
     known = known or {}
-    found = {code: known[code] for code in codes if code in known}
-    return found | roster.details(codes - found.keys(), plan.print_unit)
+    found = dict(known) if known.keys() <= codes else {c: known[c] for c in codes & known.keys()}
+    missing = codes - found.keys()
+    return found | roster.details(missing, plan.print_unit) if missing else found
 
 
 def _write_key_file(path: Path, entry: KeyList) -> bool:
