@@ -29,7 +29,7 @@ from shuangsuiji.inputs.population import (
     build_strata,
     names_lookup,
     population,
-    selected_details,
+    selected_rows,
 )
 from shuangsuiji.inputs.rosters import NAME
 from shuangsuiji.inputs.secret import LOST_FIX, read_secret, refuse_example_secret
@@ -37,7 +37,7 @@ from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
-from shuangsuiji.outputs.draws import month_units, write_draw_files
+from shuangsuiji.outputs.draws import is_big, month_units, write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
 from shuangsuiji.rules.draw import (
@@ -410,14 +410,9 @@ def _draw_locked(
             batch_scopes.setdefault(base.id, []).append(scope)
             slots.append(len(drawn))
             drawn.append((given, choice, eligible))
-        # A big month's units are taken with the names (the files count selections by unit).
-        wanted = [NAME]
-        selected = sum(len(c.chosen) for _, c, _ in drawn) + sum(
-            len(s[0].selected) for s in slots if not isinstance(s, int)
-        )
-        if selected > plan.print_max_selected and plan.print_unit in roster.columns:
-            wanted.append(plan.print_unit)
-        details = selected_details([(e, c.keys) for _, c, e in drawn], wanted)
+        # The names of every task's selections, taken from the roster at once.
+        found, rows = selected_rows([(e, c.keys) for _, c, e in drawn])
+        names = roster.details_at(found, rows, [NAME])[NAME]
         for slot in slots:
             if not isinstance(slot, int):
                 recorded_draw, text, changes = slot
@@ -426,7 +421,8 @@ def _draw_locked(
                 outcome.notices += changes
                 continue
             given, choice, _ = drawn[slot]
-            record = record_of(given, choice, details[NAME])
+            record = record_of(given, choice, names)
+            choice.chosen.clear()  # in the record now: a province's tickets are not kept twice
             text = record.to_json()
             new.append((StoredDraw.of(text, record), record.selected_keys))
             outcome.records.append(record)
@@ -437,6 +433,7 @@ def _draw_locked(
                     f"{record.scope}：排除本年度已抽中的企业后只剩 {record.k - record.shortfall} 家候选，"
                     f"少于应抽的 {record.k} 家，已全部抽取"
                 )
+        del names
         if new:
             ledger.record_draws(new)
         known = {r.scope: (r, t) for r, t in zip(outcome.records, outcome.texts, strict=True)}
@@ -445,12 +442,17 @@ def _draw_locked(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        units = month_units(
-            plan, roster, [r for r, _ in month_records], details.get(plan.print_unit)
+        # A big month's units: those of this draw's selections taken by the rows just found.
+        records = [r for r, _ in month_records]
+        taken = (
+            roster.details_at(found, rows, [plan.print_unit])[plan.print_unit]
+            if is_big(plan, records) and plan.print_unit in roster.columns
+            else None
         )
+        units = month_units(plan, roster, records, taken)
         # The files need the records, not the roster: its columns (most of a big draw's
         # memory) go before the workbook is written.
-        del workspace, roster, eligible, drawn, details
+        del workspace, roster, eligible, drawn, found, rows, taken
         release_memory()
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)

@@ -287,28 +287,23 @@ def names_lookup(eligible: Eligible) -> Callable[[list[str]], Mapping[str, str]]
     """Names of the selected enterprises, looked up only once the selection is known."""
 
     def names(keys: list[str]) -> Mapping[str, str]:
-        return selected_details([(eligible, keys)], [NAME])[NAME]
+        return eligible.roster.details_at(*selected_rows([(eligible, keys)]), [NAME])[NAME]
 
     return names
 
 
-def selected_details(
-    picks: Sequence[tuple[Eligible, list[str]]], columns: Sequence[str]
-) -> dict[str, dict[str, str]]:
-    """:meth:`EnterpriseRoster.details` of the enterprises each population picked: each found
-    among its own population's rows (in key order: its keys are not copied out of the
-    roster), then every column taken for all of them at once — a province's names are read
-    from its file once for the month, not once a task."""
-    if not picks:
-        return {column: {} for column in columns}
-    roster = picks[0][0].roster
+def selected_rows(picks: Sequence[tuple[Eligible, list[str]]]) -> tuple[list[str], Positions]:
+    """(the codes each population picked, found; their roster rows), each looked up among its
+    own population's rows (in key order: its keys are not copied out of the roster), so that
+    a column is then taken for all of them at once — a province's names are read from its
+    file once for the month, not once a task."""
     keys: list[str] = []
-    rows: list[Positions] = []
+    rows: list[Positions] = [np.array([], dtype=np.intp)]
     for eligible, wanted in picks:
-        found, at = sorted_lookup(roster.fixed, wanted, eligible.rows)
+        found, at = sorted_lookup(eligible.roster.fixed, wanted, eligible.rows)
         keys += found
         rows.append(eligible.rows[at])
-    return roster.details_at(keys, np.concatenate(rows), columns)
+    return keys, np.concatenate(rows)
 
 
 def _counts(
