@@ -37,7 +37,7 @@ from shuangsuiji.inputs.tables import release_memory
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.ledger.lock import DEFAULT_WAIT, plan_lock
 from shuangsuiji.ledger.store import DrawInfo, StoredDraw, now_text
-from shuangsuiji.outputs.draws import is_big, month_units, write_draw_files
+from shuangsuiji.outputs.draws import month_units, write_draw_files
 from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.clock import DEFAULT_ZONE, local_time
 from shuangsuiji.rules.draw import (
@@ -442,17 +442,11 @@ def _draw_locked(
             for d in ledger.drawn(year)
             if d.month == mon
         ]
-        # A big month's units: those of this draw's selections taken by the rows just found.
-        records = [r for r, _ in month_records]
-        taken = (
-            roster.details_at(found, rows, [plan.print_unit])[plan.print_unit]
-            if is_big(plan, records) and plan.print_unit in roster.columns
-            else None
-        )
-        units = month_units(plan, roster, records, taken)
+        # A big month's units: this draw's selections by the rows just found for their names.
+        units = month_units(plan, roster, [r for r, _ in month_records], (found, rows))
         # The files need the records, not the roster: its columns (most of a big draw's
         # memory) go before the workbook is written.
-        del workspace, roster, eligible, drawn, found, rows, taken
+        del workspace, roster, eligible, drawn, found, rows
         release_memory()
         earlier = ledger.texts_before(year, mon)
         anchor = month_anchor(ledger, label)

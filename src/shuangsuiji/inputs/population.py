@@ -298,12 +298,12 @@ def selected_rows(picks: Sequence[tuple[Eligible, list[str]]]) -> tuple[list[str
     a column is then taken for all of them at once — a province's names are read from its
     file once for the month, not once a task."""
     keys: list[str] = []
-    rows: list[Positions] = [np.array([], dtype=np.intp)]
+    rows: list[Positions] = []
     for eligible, wanted in picks:
         found, at = sorted_lookup(eligible.roster.fixed, wanted, eligible.rows)
         keys += found
         rows.append(eligible.rows[at])
-    return keys, np.concatenate(rows)
+    return keys, np.concatenate(rows) if rows else np.array([], dtype=np.intp)
 
 
 def _counts(

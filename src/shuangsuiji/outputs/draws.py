@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from shuangsuiji.inputs.plan import Plan
-from shuangsuiji.inputs.tables import release_memory
+from shuangsuiji.inputs.tables import Positions, release_memory
 from shuangsuiji.ledger.files import write_if_changed
 from shuangsuiji.outputs import OUTPUT_DIR
 from shuangsuiji.outputs.anchor import anchor_sheet
@@ -341,17 +341,18 @@ def month_units(
     plan: Plan,
     roster: EnterpriseRoster | None,
     records: Sequence[DrawRecord | ExternalDraw],
-    known: Mapping[str, str] | None = None,
+    selected: tuple[list[str], Positions] | None = None,
 ) -> dict[str, str] | None:
     """A big month's selected codes → their unit in the roster (the plan's ``print_unit``
     column); None for a month printed as one list, or a roster without the column.
-    ``known``: units already taken from the roster (with the names of a draw's selections),
-    not looked up again."""
+    ``selected``: codes whose roster rows are known (a draw's, found for their names), taken
+    by those rows; only the others are looked up."""
     if roster is None or not is_big(plan, records) or plan.print_unit not in roster.columns:
         return None
     codes = {s.uscc for r in records for s in r.selected}
-    known = known or {}
-    found = dict(known) if known.keys() <= codes else {c: known[c] for c in codes & known.keys()}
+    found: dict[str, str] = {}
+    if selected is not None:
+        found = roster.details_at(*selected, [plan.print_unit])[plan.print_unit]
     missing = codes - found.keys()
     return found | roster.details(missing, plan.print_unit) if missing else found
 
