@@ -15,11 +15,11 @@ from shuangsuiji.rules.assign import (
     SPEC_1,
     SPECS,
     _caps,
-    _last_day,
     _needs,
     _too_few,
     covers,
     ineligibility,
+    month_last_day,
     officer_tickets,
     split_groups,
 )
@@ -82,7 +82,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
         raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
     version_2 = inputs.spec != SPEC_1
     expertise_first = inputs.spec == SPEC  # SSJ-ASSIGN-3: an expert even above the cap
-    last_day = _last_day(inputs.month)
+    last_day = month_last_day(inputs.month)
     officers = inputs.officers
     departments = {o.department for o in officers}
     splits = [
@@ -181,7 +181,7 @@ def substitute(
     """
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
     current = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
-    last_day = _last_day(inputs.month)
+    last_day = month_last_day(inputs.month)
     by_id = {o.id: o for o in inputs.officers}
     loads = _Loads(inputs)
     if inputs.spec != SPEC_1:

@@ -185,6 +185,28 @@ def test_same_inputs_same_groups() -> None:
     assert assign(data) == assign(dict(data))
 
 
+@pytest.mark.parametrize(
+    "unfit",
+    [
+        officer("U", duty="离职", on_duty=False),
+        officer("U", cert_until="2025-03-30"),  # expires before the month's last day
+        officer("U", recusals=["E000", "M000"]),  # each group has one of these
+    ],
+    ids=["离职", "执法证到期", "回避"],
+)
+def test_substitution_never_names_an_officer_who_may_not_serve(unfit: dict[str, Any]) -> None:
+    # The unfit officer has no load, so the load order alone would put them first: only
+    # eligibility keeps them out. The one eligible officer left already serves a group.
+    officers = [officer(c) for c in "ABC"] + [unfit]
+    data = inputs(officers, [task(enterprises(1) + enterprises(1, "机械", "M"))])
+    groups = assign(data)
+    assert "U" not in {i for g in groups for i in members(g)}
+    for leaving in "ABC":
+        for index, newcomer in substitute(data, groups, leaving, set()):
+            assert leaving in members(groups[index])
+            assert newcomer in set("ABC") - members(groups[index])
+
+
 def test_substitution_takes_the_next_eligible_officer() -> None:
     officers = [officer(c) for c in "ABCDE"] + [officer("X", recusals=["E000"])]
     data = inputs(officers, [task(enterprises(1))])

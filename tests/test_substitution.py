@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,19 @@ def _groups(plan: Path) -> list[dict[str, Any]]:
 def _sheet_rows(plan: Path) -> list[tuple[Any, ...]]:
     path = plan.parent / "输出" / MONTH / f"检查任务单-{MONTH}.xlsx"
     return list(openpyxl.load_workbook(path)["检查任务单"].iter_rows(min_row=3, values_only=True))
+
+
+def _edit_officer(plan: Path, cert_id: str, column_name: str, value: object) -> None:
+    """Change one officer's cell in the workspace's officer roster, as the clerk would."""
+    path = plan.parent / "officers.xlsx"
+    book = openpyxl.load_workbook(path)
+    sheet = book.active
+    assert sheet is not None
+    header = next(r for r in sheet.iter_rows(max_row=5) if any(c.value == column_name for c in r))
+    column = next(c.column for c in header if c.value == column_name)
+    [row] = [r for r in sheet.iter_rows(min_row=header[0].row + 1) if r[1].value == cert_id]
+    sheet.cell(row[0].row, column).value = value
+    book.save(path)
 
 
 def test_an_inspected_enterprise_keeps_its_officers_everywhere(assigned: Path) -> None:
@@ -107,18 +121,51 @@ def test_a_reason_is_required_and_one_group_can_be_named(assigned: Path) -> None
 def test_the_daily_run_names_an_officer_who_can_no_longer_go(assigned: Path) -> None:
     group = _groups(assigned)[0]
     leaving = group["officers"][0]
-    path = assigned.parent / "officers.xlsx"
-    book = openpyxl.load_workbook(path)
-    sheet = book.active
-    assert sheet is not None
-    header = next(r for r in sheet.iter_rows(max_row=5) if any(c.value == "在岗状态" for c in r))
-    column = next(c.column for c in header if c.value == "在岗状态")
-    for row in sheet.iter_rows(min_row=header[0].row + 1):
-        if any(c.value == leaving["id"] for c in row):
-            sheet.cell(row[0].row, column).value = "离职"
-    book.save(path)
+    _edit_officer(assigned, leaving["id"], "在岗状态", "离职")
     run = invoke("run", "--plan", assigned, "--today", "2025-03-20")
     assert run.exit_code == 1
     said = f"{leaving['name']}（{leaving['id']}）不在岗（离职），仍在 {group['scope']} 第{group['group']}组"
     assert said in run.stdout
     assert f"--replace {leaving['id']} --reason 原因" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("column_name", "value", "why"),
+    [
+        ("在岗状态", "离职", "不在岗（离职）"),
+        ("执法证有效期至", dt.datetime(2025, 3, 30), "执法证 2025-03-30 到期"),
+        ("回避企业", "RECUSED", "需回避"),
+    ],
+    ids=["离职", "执法证到期", "回避"],
+)
+def test_a_replacement_is_never_an_officer_the_roster_now_says_cannot_serve(
+    assigned: Path, tmp_path: Path, column_name: str, value: object, why: str
+) -> None:
+    # Who the rule would name, found on a copy; then the clerk's roster says that officer left,
+    # has a certificate that no longer covers the month, or must recuse from the group.
+    group = _groups(assigned)[0]
+    leaving = group["officers"][0]["id"]
+    task = group["scope"].split("/")[0]
+    replace = ("assign", "-m", MONTH, "--replace", leaving, "--reason", "病假",
+               "--group", f"{task}:{group['group']}", "--today", "2025-03-12")  # fmt: skip
+    trial = shutil.copytree(assigned.parent, tmp_path / "副本") / assigned.name
+    assert invoke(*replace[:1], "-p", trial, *replace[1:]).exit_code == 0
+    named = _groups(trial)[0]["officers"]
+    [first_choice] = [o for o in named if o["id"] not in {m["id"] for m in group["officers"]}]
+    if value == "RECUSED":
+        value = group["enterprises"][0]["uscc"]
+    _edit_officer(assigned, first_choice["id"], column_name, value)
+    replaced = invoke(*replace[:1], "-p", assigned, *replace[1:])
+    assert replaced.exit_code == 0, replaced.output
+    now = _groups(assigned)[0]
+    assert first_choice["id"] not in {o["id"] for o in now["officers"]}
+    assert leaving not in {o["id"] for o in now["officers"]}
+    # The record says whom the roster ruled out, and why: the 递补 replays from it alone.
+    published = json.loads(
+        (assigned.parent / "输出" / MONTH / f"人员分组记录-{MONTH}.json").read_text("utf-8")
+    )
+    [event] = published["substitutions"]
+    assert why in event["unavailable"][first_choice["id"]]
+    verified = invoke("verify", assigned.parent / "输出")
+    assert verified.exit_code == 0 and f"人员分组 {MONTH} 复核一致" in verified.stdout
+    assert invoke("assign", "-p", assigned, "-m", MONTH, "--verify").exit_code == 0

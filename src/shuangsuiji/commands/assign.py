@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from shuangsuiji.rules.assign import (
     covers,
     current_groups,
     ineligibility,
+    month_last_day,
     officer_loads,
     substitute,
     verify_assignment,
@@ -46,6 +47,7 @@ from shuangsuiji.rules.records import (
     AssignTask,
     DrawRecord,
     Group,
+    GroupOfficer,
     OfficerEntry,
     OfficerLoad,
     Substitution,
@@ -352,6 +354,7 @@ def _replace_locked(
         only = None if group is None else _one_group(groups, officer, group)
         by_id = {o.id: o for o in record.officers}
         unavailable = {s.out.id for s in earlier if not s.single}
+        barred = _barred(workspace, record, groups, officer, only)
         results = ledger.results()
         events = [
             Substitution(
@@ -365,8 +368,11 @@ def _replace_locked(
                 on=today.isoformat() if today else None,
                 kept=sorted(u for u in groups[index].usccs if (groups[index].scope, u) in results),
                 single=True if only is not None else None,
+                unavailable=barred.get((groups[index].scope, groups[index].group), {}),
             )
-            for index, new_id in substitute(record.inputs, groups, officer.id, unavailable, only)
+            for index, new_id in substitute(
+                record.inputs, groups, officer.id, unavailable, only, barred
+            )
         ]
         ledger.record_events("substitute", events)
         substitutions = ledger.substitutions(label)
@@ -408,6 +414,51 @@ def _replace_locked(
     return outcome
 
 
+def _cannot_serve(
+    now: Mapping[str, OfficerEntry],
+    officer: OfficerEntry | GroupOfficer,
+    last_day: dt.date,
+    usccs: set[str],
+) -> str | None:
+    """Why the roster as it is now says ``officer`` may not serve a group, or None."""
+    entry = now.get(officer.id)
+    if entry is None:
+        return "已不在执法人员名录库中（离职或调出？）"
+    return ineligibility(entry, officer.department, last_day, usccs)
+
+
+def _barred(
+    workspace: Workspace,
+    record: AssignmentRecord,
+    groups: Sequence[Group],
+    leaving: OfficerEntry,
+    only: tuple[str, int] | None,
+) -> dict[tuple[str, int], dict[str, str]]:
+    """For each group the 递补 changes, the officers of the leaving one's department whom the
+    assignment's snapshot allowed but the roster now rules out, with why: the rule passes them
+    over and the event records them, so that the replay does the same (docs/spec.md §5.1)."""
+    if workspace.officers is None:
+        return {}
+    now = {o.id: o for o in officer_snapshot(workspace.plan, workspace.officers)}
+    last_day = month_last_day(record.month)
+    found: dict[tuple[str, int], dict[str, str]] = {}
+    for group in groups:
+        if leaving.id not in group.officer_ids or only not in (None, (group.scope, group.group)):
+            continue
+        usccs = group.usccs
+        why = {
+            o.id: reason
+            for o in record.officers
+            if o.department == leaving.department
+            and o.id not in group.officer_ids
+            and ineligibility(o, o.department, last_day, usccs) is None
+            and (reason := _cannot_serve(now, o, last_day, usccs)) is not None
+        }
+        if why:
+            found[(group.scope, group.group)] = dict(sorted(why.items()))
+    return found
+
+
 def leaving_officers(workspace: Workspace, ledger: Ledger) -> list[str]:
     """Every grouped officer who can no longer serve (left the roster, not 在岗, certificate
     not valid through the month, now listed to recuse) while the group still has enterprises
@@ -425,12 +476,7 @@ def leaving_officers(workspace: Workspace, ledger: Ledger) -> list[str]:
             if not open_:
                 continue
             for officer in group.officers:
-                entry = now.get(officer.id)
-                why = (
-                    "已不在执法人员名录库中（离职或调出？）"
-                    if entry is None
-                    else ineligibility(entry, officer.department, last_day, group.usccs)
-                )
+                why = _cannot_serve(now, officer, last_day, group.usccs)
                 if why is None:
                     continue
                 found.append(

@@ -39,7 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -80,7 +80,7 @@ def officer_scope(scope: str) -> str:
     return f"{scope}/officers"
 
 
-def _last_day(month: str) -> dt.date:
+def month_last_day(month: str) -> dt.date:
     """The last day of a "YYYY-MM" month: a certificate must be valid through it."""
     year, number = month.split("-")
     return month_end(int(year), int(number))
@@ -170,7 +170,7 @@ class _Ranking:
             [year_enterprises.get(o.id, 0) for o in officers], dtype=np.int64
         )
         self.cap = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
-        last_day = _last_day(inputs.month)
+        last_day = month_last_day(inputs.month)
         self.serving: dict[str, npt.NDArray[np.bool_]] = {}
         for department in {o.department for o in officers} | {inputs.agency}:
             self.serving[department] = np.array(
@@ -368,7 +368,7 @@ def _caps(inputs: AssignInput, splits: Sequence[tuple[str | None, int]]) -> dict
     """Rule (2): groups a month one officer of each department may take — the plan's cap, or
     the department's places this month ÷ its eligible officers, rounded up. ``splits``: each
     task's partner and number of groups."""
-    last_day = _last_day(inputs.month)
+    last_day = month_last_day(inputs.month)
     places: Counter[str] = Counter()
     for partner, count in splits:
         for department, size in _needs(inputs, partner):
@@ -392,7 +392,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     if inputs.spec not in SPECS:
         raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
     version_2 = level(inputs.spec) >= 2
-    last_day = _last_day(inputs.month)
+    last_day = month_last_day(inputs.month)
     officers = inputs.officers
     departments = {o.department for o in officers}
     splits = [
@@ -527,7 +527,7 @@ def _month_caps(inputs: AssignInput, groups: Sequence[Group]) -> dict[str, int]:
 def officer_loads(inputs: AssignInput, groups: Sequence[Group]) -> list[OfficerLoad]:
     """Every officer's groups and enterprises this month and this year (fairness figures),
     most groups this year first."""
-    last_day = _last_day(inputs.month)
+    last_day = month_last_day(inputs.month)
     caps = _month_caps(inputs, groups)
     month_groups: Counter[str] = Counter()
     month_enterprises: Counter[str] = Counter()
@@ -585,18 +585,21 @@ def substitute(
     out_id: str,
     unavailable: set[str],
     only: tuple[str, int] | None = None,
+    barred: Mapping[tuple[str, int], Collection[str]] | None = None,
 ) -> list[tuple[int, str]]:
     """递补: for each group holding ``out_id`` (only the group ``only`` = (scope, number) when
     given), the officer who takes the place.
 
     The replacement is chosen as rule 4 chooses a group's officers (:func:`_best_expert`, then
     rule 3's order with this month's current loads and caps) among the eligible officers of the
-    same department who are not in the group and not ``unavailable``: an officer of the group's
-    专业领域 first if the one leaving was its only match. Returns (group index, replacement id)
-    pairs; raises InputError if a group has no replacement.
+    same department who are not in the group, not ``unavailable`` and not ``barred`` from that
+    group ((scope, number) -> officers the roster says by then may not serve it): an officer of
+    the group's 专业领域 first if the one leaving was its only match. Returns (group index,
+    replacement id) pairs; raises InputError if a group has no replacement.
     """
     inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
     current = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
+    barred = barred or {}
     by_id = {o.id: o for o in inputs.officers}
     ranking = _Ranking(inputs)
     ranking.set_caps(_month_caps(inputs, current))
@@ -611,7 +614,10 @@ def substitute(
             continue
         department = by_id[out_id].department
         usccs = group.usccs
-        taken = [ranking.index[i] for i in members | unavailable | {out_id} if i in ranking.index]
+        passed_over = (
+            members | unavailable | {out_id} | set(barred.get((group.scope, group.group), ()))
+        )
+        taken = [ranking.index[i] for i in passed_over if i in ranking.index]
         pool = np.setdiff1d(ranking.pool(department, usccs), taken)
         if not len(pool):
             raise InputError(
@@ -720,7 +726,8 @@ def verify_assignment(record: AssignmentRecord, substitutions: Sequence[Substitu
         out_id = batch[0].out.id
         only = (batch[0].scope, batch[0].group) if batch[0].single else None
         try:
-            expected = substitute(inputs, current, out_id, unavailable, only)
+            barred = {(s.scope, s.group): set(s.unavailable) for s in batch}
+            expected = substitute(inputs, current, out_id, unavailable, only, barred)
         except InputError as exc:
             out.append(f"递补 {batch[0].out.name} 无法重算：{exc.message}")
             break

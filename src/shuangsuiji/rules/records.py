@@ -850,9 +850,18 @@ class Substitution(Record):
     # Enterprises of the group with a result recorded by then: their officers stay as they were.
     kept: list[str] = field(default_factory=list)
     single: bool | None = None  # True: for this one group only (--group), not every group
+    # Officers of the snapshot the roster said by then may not serve this group (left, not
+    # 在岗, certificate, a new recusal), with why: passed over, as the replay passes them over.
+    unavailable: dict[str, str] = field(default_factory=dict)
 
-    _optional = ("at", "on", "kept", "single")
-    _defaults: ClassVar[dict[str, Any]] = {"at": None, "on": None, "kept": [], "single": None}
+    _optional = ("at", "on", "kept", "single", "unavailable")
+    _defaults: ClassVar[dict[str, Any]] = {
+        "at": None,
+        "on": None,
+        "kept": [],
+        "single": None,
+        "unavailable": {},
+    }
     _names: ClassVar[dict[str, str]] = {"replacement": "in"}
 
 

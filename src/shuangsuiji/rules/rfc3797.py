@@ -45,9 +45,13 @@ def select(key: str, pool_size: int, count: int) -> list[tuple[int, str]]:
     pool = list(range(pool_size))
     chosen = []
     for i in range(min(count, pool_size)):
-        counter = i.to_bytes(2, "big")
-        # MD5 is what RFC 3797 specifies; it is a public selection, not a secret.
-        digest = hashlib.md5(counter + key.encode() + counter, usedforsecurity=False).digest()
-        index = int.from_bytes(digest, "big") % len(pool)
+        # Big-endian is also Python's default byte order (3.11 on): dropping it changes nothing.
+        counter = i.to_bytes(2, "big")  # pragma: no mutate
+        # MD5 is what RFC 3797 specifies; it is a public selection, not a secret. The flag
+        # only matters where OpenSSL runs in FIPS mode (MD5 refused unless so flagged).
+        data = counter + key.encode() + counter
+        digest = hashlib.md5(data, usedforsecurity=False).digest()  # pragma: no mutate
+        # Big-endian is the default here too.
+        index = int.from_bytes(digest, "big") % len(pool)  # pragma: no mutate
         chosen.append((pool.pop(index), digest.hex()))
     return chosen
