@@ -122,6 +122,29 @@ def test_deadline_statuses_over_simulated_days(with_results: Path) -> None:
     assert sum(s["status"] == "no_result" for s in found) == 17
 
 
+def test_published_on_the_deadline_day_is_on_time(with_results: Path) -> None:
+    # The 3-10 result is due 3-17 (5 working days): published that very day it is 按期.
+    assert invoke("publish", "--plan", with_results, "--today", "2025-03-17").exit_code == 0
+    marked = invoke(
+        "publish", "--plan", with_results, "--mark-published", "2025-03-17", "--today", "2025-03-17"
+    )
+    assert marked.exit_code == 0, marked.output
+    code, found = _statuses(with_results, "2025-03-20")
+    assert code == 0
+    assert sorted((s["deadline"], s["published_on"], s["status"]) for s in found) == [
+        ("2025-03-17", "2025-03-17", "published"),
+        ("2025-03-19", "2025-03-17", "published"),
+    ]
+    table = invoke("deadline-check", "--plan", with_results, "--today", "2025-03-20")
+    assert table.exit_code == 0 and "逾期后公示" not in table.stdout
+    assert table.stdout.count("已公示 2025-03-17") == 2
+    assert invoke("report", "--plan", with_results, "--today", "2025-03-20").exit_code == 0
+    book = with_results.parent / "输出" / "报告" / "年度抽查统计-2025.xlsx"
+    months = openpyxl.load_workbook(book)["按月汇总"]
+    march = next(r for r in months.iter_rows(values_only=True) if r[0] == "2025-03")
+    assert march[3:5] == (2, 0)  # 按期公示 2, 逾期公示 0
+
+
 def test_overdue_exit_1_in_table_mode(with_results: Path) -> None:
     result = invoke("deadline-check", "--plan", with_results, "--today", "2025-03-25")
     assert result.exit_code == 1

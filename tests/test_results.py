@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules.records import Corrected, Result
+from shuangsuiji.rules.results import merge
 
 from .conftest import fill_task_sheet, invoke
 
@@ -111,3 +114,36 @@ def test_foreign_enterprise_and_missing_column(assigned: Path, tmp_path: Path) -
     book.save(sheet)
     result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-20")
     assert result.exit_code == 2 and "缺少必填列“检查结果”" in result.stderr
+
+
+def _result(values: tuple[str, str], published_on: str = "", correction: Any = None) -> Result:
+    result, inspected_on = values
+    return Result("AJ-01/2025-03", "91410311MA00000000", "某企业", result, inspected_on,
+                  published_on, "", "", "", correction)  # fmt: skip
+
+
+FIRST = ("未发现问题", "2025-03-10")
+SECOND = ("发现问题待后续处理", "2025-03-10")
+THIRD = ("发现问题经责令已改正", "2025-03-11")
+
+
+def test_a_change_to_an_unpublished_correction_stays_a_correction() -> None:
+    # FIRST was published on 3-14 and corrected to SECOND on 3-17; the 更正 is not out yet.
+    pending = _result(SECOND, correction=Corrected(*FIRST, "2025-03-14", "2025-03-17"))
+    merged = merge(pending, _result(THIRD), "2025-03-18")
+    assert merged is not None and merged.correction is not None
+    assert (merged.result, merged.inspected_on, merged.published_on) == (*THIRD, "")
+    # Still a 更正 of what the public saw on 3-14, counted from the day it changed again.
+    assert merged.correction.to_json() == Corrected(*FIRST, "2025-03-14", "2025-03-18").to_json()
+
+
+def test_going_back_to_the_published_values_withdraws_the_correction() -> None:
+    pending = _result(SECOND, correction=Corrected(*FIRST, "2025-03-14", "2025-03-17"))
+    merged = merge(pending, _result(FIRST), "2025-03-18")
+    assert merged is not None and merged.correction is None
+    assert (merged.result, merged.inspected_on, merged.published_on) == (*FIRST, "2025-03-14")
+    # A result never published changes plainly; one published becomes a 更正.
+    plain = merge(_result(FIRST), _result(SECOND), "2025-03-18")
+    assert plain is not None and plain.correction is None
+    out = merge(_result(FIRST, "2025-03-14"), _result(SECOND), "2025-03-18")
+    assert out is not None and out.correction is not None and out.published_on == ""

@@ -50,6 +50,21 @@ def test_the_chain_is_the_shell_loop() -> None:
     assert not opens(month_secret(ZEROS, 5), 4, commitment)  # a wrong month index
 
 
+def test_only_months_1_to_12_open_the_commitment() -> None:
+    # The commitment itself hashed 0 times (or "-1 times") is the commitment: a record claiming
+    # month 0 or 13 would open it with the public value, knowing no secret.
+    commitment = commitment_of(ZEROS)
+    assert not any(opens(commitment, m, commitment) for m in (0, -1))
+    assert not opens(ZEROS, 13, hash_times(ZEROS, 13)) and opens(ZEROS, 12, commitment)
+
+
+def test_seed_parts_are_nfc_and_trimmed() -> None:
+    # The same text typed with a combining accent, or a CJK compatibility ideograph (U+F90A
+    # for 金, as some input methods give), makes the same seed, and so the same draw.
+    assert compose_seed(" 洛龙\uf90a ", ZEROS, "cafe\u0301 ") == f"洛龙金/{ZEROS}/café"
+    assert compose_seed("洛龙金", None, "\t") == "洛龙金"
+
+
 def _seal(plan: Path) -> str:
     result = invoke("seal", "--plan", plan)
     assert result.exit_code == 0, result.output

@@ -11,6 +11,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from stdnum.cn import uscc as oracle
+from stdnum.iso7064 import mod_11_10
 
 from shuangsuiji.rules.uscc import (
     CATEGORIES,
@@ -19,6 +20,7 @@ from shuangsuiji.rules.uscc import (
     check_code,
     check_codes,
     org_check_char,
+    regno_check_digit,
     uscc_check_char,
     uscc_structure_ok,
 )
@@ -89,3 +91,22 @@ def test_the_column_check_is_vectorised_over_bytes_too() -> None:
     codes = ["91512081MA62K0260E", "914403001922038216", "B4D405T8BU4JR9YD8Y", "91512081MA62K0260F"]
     as_bytes = np.array([c.encode() for c in codes], dtype="S18")
     assert check_codes(as_bytes).tolist() == [check_code(c) for c in codes]
+
+
+@settings(max_examples=500)
+@given(st.text(DIGITS, min_size=14, max_size=14))
+def test_regno_check_digit_is_iso_7064_mod_11_10(first14: str) -> None:
+    # The 15-digit 注册号 of enterprises registered before the USCC: ISO 7064 MOD 11,10, as
+    # python-stdnum computes it — every check digit, 0 included.
+    expected = mod_11_10.calc_check_digit(first14)
+    assert regno_check_digit(first14) == expected
+    assert check_code(first14 + expected) == CodeStatus.VALID
+    wrong = str((int(expected) + 1) % 10)
+    assert check_code(first14 + wrong) == CodeStatus.BAD_CHECK
+
+
+def test_a_regno_whose_check_digit_is_0() -> None:
+    first14 = next(
+        f"{n:014d}" for n in range(10**6) if mod_11_10.calc_check_digit(f"{n:014d}") == "0"
+    )
+    assert regno_check_digit(first14) == "0" and check_code(first14 + "0") == CodeStatus.VALID

@@ -53,6 +53,25 @@ def test_deadlines(start: dt.date, count: int, deadline: dt.date) -> None:
     assert CAL.add(start, count) == deadline
 
 
+@pytest.mark.parametrize(
+    ("start", "end", "count"),
+    [
+        (D(2025, 3, 14), D(2025, 3, 17), 1),  # Friday to Monday: the Monday
+        (D(2025, 3, 15), D(2025, 3, 17), 1),  # from a Saturday: the Monday, not the Saturday
+        (D(2025, 3, 14), D(2025, 3, 15), 0),  # Friday to Saturday: the start never counts
+        (D(2025, 3, 17), D(2025, 3, 25), 6),
+        (D(2025, 9, 30), D(2025, 10, 11), 3),  # the holiday week: 10-09, 10-10, make-up 10-11
+        (D(2025, 3, 17), D(2025, 3, 17), 0),
+        (D(2025, 3, 18), D(2025, 3, 17), 0),
+    ],
+)
+def test_workdays_between_count_the_end_not_the_start(
+    start: dt.date, end: dt.date, count: int
+) -> None:
+    # "逾期 N 个工作日" and "还剩 N 个工作日" are these counts.
+    assert CAL.between(start, end) == count
+
+
 def test_workdays_command() -> None:
     result = invoke("workdays", "2025-09-30", "5")
     assert result.exit_code == 0 and result.stdout.strip() == "2025-10-14"

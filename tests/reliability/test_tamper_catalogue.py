@@ -84,6 +84,13 @@ def _rehash(
         prev = new
 
 
+def _drop_an_event_and_rehash(db: sqlite3.Connection) -> None:
+    """Take out the third event (a draw's, its rows left in place) and rehash the chain around
+    the gap: every hash agrees; only the numbering shows what is missing."""
+    db.execute("DELETE FROM events WHERE seq = 3")
+    _rehash(db, lambda seq, at, kind, payload: (at, payload))
+
+
 def _backdate_first(db: sqlite3.Connection) -> None:
     _rehash(
         db,
@@ -204,6 +211,7 @@ CATALOGUE: list[tuple[str, Tamper, str]] = [
     ("a second draw event for a scope", _duplicate_draw_event, "两次抽取事件"),
     ("drop the newest event", _drop_newest, "历史被删减了"),
     ("back-date an event and rehash the chain", _backdate_first, "历史被改写了"),
+    ("drop an event and rehash the chain", _drop_an_event_and_rehash, "第 3 条事件不见了"),
     ("change a result and rehash the chain", _other_result, "历史被改写了"),
     (
         "change the year of a selection in the index (hides it from later exclusions)",
@@ -283,6 +291,18 @@ def test_every_tampering_is_found(
     result = invoke("audit", "verify", "--plan", plan, "--against", year.parent.parent / "公开")
     assert result.exit_code == 1, result.output
     assert fragment in result.output
+
+
+def test_a_gap_in_the_numbering_is_found_without_published_files(
+    year: Path, tmp_path: Path
+) -> None:
+    # Nothing published to compare with: the audit alone names the missing event.
+    plan = copy_examples(tmp_path / "copy", year.parent)
+    shutil.copy(year.parent / "ssj.db", plan.parent / "ssj.db")
+    with sqlite3.connect(plan.parent / "ssj.db") as db:
+        _drop_an_event_and_rehash(db)
+    result = invoke("audit", "verify", "--plan", plan)
+    assert result.exit_code == 1 and "✗ 事件 3 缺失（下一条是 4）" in result.output, result.output
 
 
 def test_the_untouched_workspace_passes(year: Path) -> None:
