@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +18,21 @@ from typer.testing import CliRunner, Result
 from shuangsuiji.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_caches() -> None:
+    """Under mutation testing (scripts/mutation.sh) each test starts with the rules' memo
+    caches empty: mutmut forks every mutant's run from a process whose caches earlier tests
+    filled, so a mutant of a cached function would never run and count as survived."""
+    if "MUTANT_UNDER_TEST" in os.environ:
+        from shuangsuiji.rules import records
+
+        for cached in (records._layout, records._plain, records._keys, records._converter):
+            cached.cache_clear()
+        records.read_draw.cache_clear()
+
+
 EXAMPLES = ROOT / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 NOTICE_COPY = FIXTURES / "luolong-2025-notice.txt"  # the real 2025 notice of 洛龙区应急管理局

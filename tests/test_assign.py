@@ -192,7 +192,7 @@ def test_same_inputs_same_groups() -> None:
         officer("U", cert_until="2025-03-30"),  # expires before the month's last day
         officer("U", recusals=["E000", "M000"]),  # each group has one of these
     ],
-    ids=["离职", "执法证到期", "回避"],
+    ids=["left", "expired", "recused"],
 )
 def test_substitution_never_names_an_officer_who_may_not_serve(unfit: dict[str, Any]) -> None:
     # The unfit officer has no load, so the load order alone would put them first: only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from shuangsuiji.rules.records import (
     Result,
     Status,
     Substitution,
+    Waiver,
 )
 from shuangsuiji.rules.seal import month_secret
 
@@ -221,3 +223,40 @@ def test_the_json_array_of_records_is_written_a_piece_at_a_time() -> None:
     assert joined.startswith("[\n{") and joined.endswith("}\n]\n") and "}\n,\n" not in joined
     assert [r["scope"] for r in json.loads(joined)] == ["AJ-01/2025-03", "AJ-02/2025-03"]
     assert "".join(records_json([])) == "[]\n"
+
+
+def test_a_record_is_its_json_and_stays_as_made() -> None:
+    waiver = Waiver("AJ-01/2025-03", "U1", "甲公司", "已注销", "2025-03-12")
+    assert json.loads(waiver.to_json()) == {
+        "scope": "AJ-01/2025-03", "uscc": "U1", "name": "甲公司", "reason": "已注销",
+        "on": "2025-03-12",
+    }  # fmt: skip
+    with pytest.raises(TypeError, match=r"Waiver is read-only; use dataclasses.replace"):
+        waiver["reason"] = "x"
+    with pytest.raises(TypeError, match=r"^Waiver is read-only$"):
+        del waiver["reason"]
+    assert waiver["reason"] == "已注销"
+
+
+def test_optional_fields_of_each_type_are_checked() -> None:
+    status = {"scope": "S", "uscc": "U", "name": "N", "result_date": None, "deadline": "2025-03-17",
+              "published_on": None, "status": "pending", "workdays_left": 2, "officers": []}  # fmt: skip
+    assert Status.from_dict(status).workdays_left == 2
+    assert Status.from_dict(status | {"workdays_left": None}).workdays_left is None
+    with pytest.raises(TypeError, match=r"^deadline 的类型不对（记录中为 int）$"):
+        Status.from_dict(status | {"deadline": 17})
+    with pytest.raises(TypeError, match=r"^workdays_left 的类型不对（记录中为 str）$"):
+        Status.from_dict(status | {"workdays_left": "2"})
+    # A record nested in an optional field arrives as an object.
+    result = {"scope": "S", "uscc": "U", "name": "N", "result": "未发现问题",
+              "inspected_on": "2025-03-10"}  # fmt: skip
+    corrected = {"result": "发现问题待后续处理", "inspected_on": "2025-03-10",
+                 "published_on": "2025-03-14", "corrected_on": "2025-03-17"}  # fmt: skip
+    read = Result.from_dict(result | {"correction": corrected})
+    assert read.correction is not None and read.correction.corrected_on == "2025-03-17"
+    assert read.shown() == "未发现问题，检查日期 2025-03-10"
+    assert replace(read, published_on="2025-03-14").shown() == (
+        "未发现问题，检查日期 2025-03-10，公示日期 2025-03-14"
+    )
+    with pytest.raises(TypeError, match=r"^correction 的类型不对（记录中为 list）$"):
+        Result.from_dict(result | {"correction": [corrected]})

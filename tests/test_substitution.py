@@ -136,7 +136,7 @@ def test_the_daily_run_names_an_officer_who_can_no_longer_go(assigned: Path) -> 
         ("执法证有效期至", dt.datetime(2025, 3, 30), "执法证 2025-03-30 到期"),
         ("回避企业", "RECUSED", "需回避"),
     ],
-    ids=["离职", "执法证到期", "回避"],
+    ids=["left", "expired", "recused"],
 )
 def test_a_replacement_is_never_an_officer_the_roster_now_says_cannot_serve(
     assigned: Path, tmp_path: Path, column_name: str, value: object, why: str

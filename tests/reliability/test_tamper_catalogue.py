@@ -23,7 +23,9 @@ Tamper = Callable[[sqlite3.Connection], None]
 @pytest.fixture(scope="module")
 def year(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two months drawn and grouped, a 递补, a result and its 公示表; the outputs published."""
-    plan = copy_examples(tmp_path_factory.mktemp("workspace"))
+    # Its own folder: the published copy sits beside the workspace, and the fixture may be
+    # made more than once in a session (tests taken out of order, as mutation testing runs them).
+    plan = copy_examples(tmp_path_factory.mktemp("year") / "workspace")
     for month in ("2025-03", "2025-05"):
         draw_month(plan, month)
         assert invoke("assign", "--plan", plan, "--month", month).exit_code == 0

@@ -47,9 +47,9 @@ def select(key: str, pool_size: int, count: int) -> list[tuple[int, str]]:
     for i in range(min(count, pool_size)):
         # Big-endian is also Python's default byte order (3.11 on): dropping it changes nothing.
         counter = i.to_bytes(2, "big")  # pragma: no mutate
+        data = counter + key.encode() + counter
         # MD5 is what RFC 3797 specifies; it is a public selection, not a secret. The flag
         # only matters where OpenSSL runs in FIPS mode (MD5 refused unless so flagged).
-        data = counter + key.encode() + counter
         digest = hashlib.md5(data, usedforsecurity=False).digest()  # pragma: no mutate
         # Big-endian is the default here too.
         index = int.from_bytes(digest, "big") % len(pool)  # pragma: no mutate

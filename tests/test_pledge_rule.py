@@ -1,0 +1,98 @@
+"""SSJ-PLEDGE-1 as a rule (docs/spec.md §4.3): a record checked against the 承诺书 in force for
+its month names each way it departs, in exactly the words ``ssj verify --published`` prints —
+one departure at a time, and nothing for the honest record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from shuangsuiji.rules.pledge import Pledge, check_pledge
+from shuangsuiji.rules.records import DrawRecord
+
+from .reliability.test_insider import _draw, _pledged
+
+SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Pledge, DrawRecord]:
+    plan = _pledged(tmp_path_factory.mktemp("pledged") / "ws")
+    _draw(plan, "2025-03", "3 1 5")
+    pledge = Pledge.from_json((plan.parent / "承诺书-2025.json").read_text("utf-8"))
+    text = (plan.parent / "输出" / "2025-03" / "抽取记录-AJ-01-2025-03.json").read_text("utf-8")
+    return pledge, DrawRecord.from_json(text)
+
+
+def _found(pledge: Pledge, record: DrawRecord) -> list[str]:
+    return check_pledge([record], pledge, SHANGHAI).by_scope[record.scope]
+
+
+def test_the_honest_record_departs_in_nothing(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    assert _found(pledge, record) == []
+    assert pledge.parameters.draw_days["2025-03"] == record.draw_day
+
+
+CHANGES: list[tuple[str, Callable[[DrawRecord], dict[str, Any]], str]] = [
+    ("another task", lambda r: {"item_id": "ZZ-99"},
+     "承诺书（承诺书）中没有任务 ZZ-99：这次抽取不在事先公布的计划内"),
+    ("another month", lambda r: {"month": "2025-04"},
+     "承诺书中 AJ-01 的抽查月份是 [3, 5, 8, 10]，没有 4 月：多出来的抽取"),
+    ("another method", lambda r: {"spec": "RFC3797"},
+     "承诺书规定用 SSJ-DRAW-1 方式抽取，记录用的是 RFC3797"),
+    ("a lowered ratio", lambda r: {"ratio": "1%"},
+     '比例与承诺书不符：承诺书为 "5%"，记录为 "1%"'),
+    ("other targets", lambda r: {"targets": {"行业类别": ["冶金"]}},
+     "检查对象范围（targets）与承诺书不符：承诺书为 {TARGETS}"),
+    ("a covered item", lambda r: {"covers": "AJ-02"},
+     "承诺书中 AJ-01 覆盖的事项是 None，记录为 AJ-02"),
+    ("another chain", lambda r: {"commitment": "ab" * 32},
+     "种子承诺不是 2025-03 时有效的承诺（承诺书：{COMMITMENT}…），记录为 abababababababab…："
+     "抽取用的不是事先公布的哈希链"),
+    ("no public number", lambda r: {"public_number": None},
+     "承诺书要求每次抽取加入公开随机数（中国福利彩票“3D”抽取日前一天晚上的开奖号码），记录中没有"),
+    ("no extra", lambda r: {"extra": None},
+     "承诺书要求每次抽取加入公开随机数（中国福利彩票“3D”抽取日前一天晚上的开奖号码），记录中没有"),
+    ("another source", lambda r: {"public_number": replace(r.public_number, source="体彩")},
+     "公开随机数的来源或格式与承诺书不符：承诺书为“中国福利彩票“3D”抽取日前一天晚上的开奖号码”、\\d \\d \\d"),
+    ("another form", lambda r: {"public_number": replace(r.public_number, pattern="\\d+")},
+     "公开随机数的来源或格式与承诺书不符：承诺书为“中国福利彩票“3D”抽取日前一天晚上的开奖号码”、\\d \\d \\d"),
+    ("spelled to taste", lambda r: {"extra": "03 1 5"},
+     "公开随机数“03 1 5”不是承诺书规定格式（\\d \\d \\d）的规范写法"),
+    ("a number of another form", lambda r: {
+        "extra": "3 1 5 7", "public_number": replace(r.public_number, typed="3,1,5,7")},
+     "公开随机数“3 1 5 7”不是承诺书规定格式（\\d \\d \\d）的规范写法"),
+    ("another draw day", lambda r: {"draw_day": "2025-03-04"},
+     "记录的抽取日 2025-03-04 不是承诺书规定的 {DAY}"),
+    ("drawn early", lambda r: {"created_at": "2025-03-02T23:59:00+08:00"},
+     "抽取时间 2025-03-02 23:59:00 早于承诺书规定的抽取日 {DAY}"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("change", "words"), [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES])
+def test_each_departure_is_named_alone(
+    drawn: tuple[Pledge, DrawRecord], change: Callable[[DrawRecord], dict[str, Any]], words: str
+) -> None:
+    pledge, record = drawn
+    [task] = [t for t in pledge.parameters.tasks if t.id == "AJ-01"]
+    expected = words.format(
+        TARGETS=json.dumps(task.targets, ensure_ascii=False),
+        COMMITMENT=pledge.commitment[:16],
+        DAY=pledge.parameters.draw_days["2025-03"],
+    )
+    assert _found(pledge, replace(record, **change(record))) == [expected]
+
+
+def test_a_record_of_another_year_or_before_the_pledge(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    assert _found(pledge, replace(record, month="2024-03")) == [
+        "记录属于 2024 年，承诺书是 2025 年度的"
+    ]
+    later = replace(pledge, applies_from="2025-05")
+    assert _found(later, record) == ["承诺书从 2025-05 起才有效，2025-03 不在其内"]
