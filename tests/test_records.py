@@ -21,12 +21,15 @@ from shuangsuiji.rules.records import (
     ASSIGNMENT_FILE,
     AssignmentRecord,
     DrawRecord,
+    ExternalDraw,
     Group,
     PublishedAssignment,
     Result,
+    Selected,
     Status,
     Substitution,
     Waiver,
+    read_draw,
 )
 from shuangsuiji.rules.seal import month_secret
 
@@ -236,6 +239,18 @@ def test_a_record_is_its_json_and_stays_as_made() -> None:
     with pytest.raises(TypeError, match=r"^Waiver is read-only$"):
         del waiver["reason"]
     assert waiver["reason"] == "已注销"
+    assert waiver.to_json() == json.dumps(waiver, ensure_ascii=False)  # as written, not \u escapes
+    assert "甲公司" in waiver.to_json()
+
+
+def test_an_imported_list_is_written_as_json_writes_it() -> None:
+    imported = ExternalDraw(
+        "EXTERNAL", "AJ-01/2025-02", "AJ-01", None, "2025-02", "省平台导出.xlsx", "ab" * 32,
+        [Selected(1, "91410311MA00000000", "甲公司", "")], "2025-03-01T09:00:00+08:00", "test",
+        None,
+    )  # fmt: skip
+    assert imported.to_json() == json.dumps(imported, ensure_ascii=False, indent=2) + "\n"
+    assert read_draw(imported.to_json()).to_json() == imported.to_json()
 
 
 def test_optional_fields_of_each_type_are_checked() -> None:
