@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from shuangsuiji.commands.assign import assign_month
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.records import Corrected, Result
-from shuangsuiji.rules.results import merge
+from shuangsuiji.rules.results import contradiction, merge, parse_result
 
 from .conftest import fill_task_sheet, invoke
 
@@ -147,3 +148,64 @@ def test_going_back_to_the_published_values_withdraws_the_correction() -> None:
     assert plain is not None and plain.correction is None
     out = merge(_result(FIRST, "2025-03-14"), _result(SECOND), "2025-03-18")
     assert out is not None and out.correction is not None and out.published_on == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical", "bad"),
+    [
+        ("未发现问题", "未发现问题", []),
+        (" 发现问题经责令已改正 ; 发现问题待后续处理；发现问题经责令已改正 ",
+         "发现问题经责令已改正；发现问题待后续处理", []),
+        ("未发现问题；；", "未发现问题", []),
+        ("一切正常；未发现问题", None, ["一切正常"]),
+        ("", "", []),
+    ],
+)  # fmt: skip
+def test_results_as_typed_become_the_standard_categories(
+    typed: str, canonical: str | None, bad: list[str]
+) -> None:
+    assert parse_result(typed) == (canonical, bad)
+
+
+def test_an_outcome_that_stands_alone_is_not_combined() -> None:
+    assert contradiction("发现问题经责令已改正；发现问题待后续处理") is None
+    assert contradiction("未发现问题") is None
+    assert contradiction("未发现问题；发现问题待后续处理；未按规定公示应当公示的信息") == (
+        "“未发现问题”不能与“发现问题待后续处理”“未按规定公示应当公示的信息”同时填写"
+    )
+    assert contradiction("发现问题待后续处理；已关闭停业或正在组织清算") == (
+        "“已关闭停业或正在组织清算”不能与“发现问题待后续处理”同时填写"
+    )
+
+
+def test_a_row_that_repeats_the_record_changes_nothing() -> None:
+    recorded = _result(FIRST, "2025-03-14")
+    assert merge(recorded, _result(FIRST, "2025-03-14"), "2025-03-18") is None
+    assert merge(recorded, _result(FIRST), "2025-03-18") is None  # the sheet's date left blank
+    noted = merge(recorded, replace(_result(FIRST), note="已复查"), "2025-03-18")
+    assert noted is not None and (noted.note, noted.published_on) == ("已复查", "2025-03-14")
+    first = _result(FIRST)
+    assert merge(None, first, "2025-03-18") is first
+    marked = merge(_result(FIRST), _result(FIRST, "2025-03-15"), "2025-03-18")
+    assert marked is not None and marked.published_on == "2025-03-15" and marked.correction is None
+
+
+def test_a_change_after_a_published_correction_is_a_new_correction() -> None:
+    # FIRST out on 3-14, corrected to SECOND on 3-17, that 更正 out on 3-19. THIRD arrives
+    # (the sheet showing either date): the public saw SECOND on 3-19, so THIRD is a 更正 of
+    # SECOND, not yet published.
+    out = _result(SECOND, "2025-03-19", correction=Corrected(*FIRST, "2025-03-14", "2025-03-17"))
+    for shown in ("2025-03-19", "2025-03-14", ""):
+        merged = merge(out, _result(THIRD, shown), "2025-03-20")
+        assert merged is not None and merged.published_on == "", shown
+        assert merged.correction is not None
+        assert (
+            merged.correction.to_json() == Corrected(*SECOND, "2025-03-19", "2025-03-20").to_json()
+        )
+    # Published on a day of its own, as the sheet says: out already.
+    again = merge(out, _result(THIRD, "2025-03-21"), "2025-03-21")
+    assert again is not None and again.published_on == "2025-03-21"
+    assert again.correction is not None
+    assert again.correction.to_json() == Corrected(*SECOND, "2025-03-19", "2025-03-21").to_json()
+    # Back to what was out: nothing to publish.
+    assert merge(out, _result(SECOND, "2025-03-19"), "2025-03-21") is None

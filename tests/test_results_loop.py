@@ -224,6 +224,23 @@ def test_a_corrected_published_result_is_published_again_as_a_correction(assigne
         value["published_on"] == "2025-03-21"
         and value["correction"]["published_on"] == "2025-03-11"
     )
+    # Changed once more after the 更正 was out: a 更正 of what the public saw on 3-21, to publish.
+    fill_task_sheet(
+        assigned, "2025-03", {0: (D(2025, 3, 10), "发现问题待后续处理", "2025-03-21")}, sheet
+    )
+    result = invoke("results", "import", sheet, "--plan", assigned, "--today", "2025-03-24")
+    assert result.exit_code == 0 and "更正已公示的结果 1 条" in result.stdout, result.output
+    [value] = _results(assigned).values()
+    assert value["published_on"] == "" and value["correction"] == {
+        "result": "发现问题经责令已改正",
+        "inspected_on": "2025-03-10",
+        "published_on": "2025-03-21",
+        "corrected_on": "2025-03-24",
+    }
+    status = json.loads(
+        invoke("deadline-check", "--plan", assigned, "--today", "2025-03-24", "--json").stdout
+    )
+    assert [(s["status"], s["deadline"]) for s in status[:1]] == [("pending", "2025-03-31")]
 
 
 def test_changing_an_unpublished_result_is_no_correction(assigned: Path) -> None:

@@ -61,9 +61,11 @@ def merge(before: Result | None, row: Result, today: str) -> Result | None:
     was already published (corrected ``today``; back to the published values withdraws it)."""
     if before is None:
         return row
-    published = before.correction.published_on if before.correction else before.published_on
-    if row.published_on == published:
-        # The sheet still shows the earlier 公示日期: it says nothing about the new values.
+    pending = before.correction if not before.published_on else None  # a 更正 not yet out
+    # What the public last saw was published on: these values, or those the 更正 replaces.
+    published = before.published_on or (pending.published_on if pending else "")
+    if row.published_on in (published, before.correction and before.correction.published_on):
+        # The sheet still shows an earlier 公示日期: it says nothing about the new values.
         row = replace(row, published_on=before.published_on)
     values = (row.result, row.inspected_on)
     if values == (before.result, before.inspected_on):
@@ -74,9 +76,8 @@ def merge(before: Result | None, row: Result, today: str) -> Result | None:
         )
     if not published:  # never published: a plain change
         return row
-    original = before.correction or Corrected(
-        before.result, before.inspected_on, before.published_on, today
-    )
+    # A 更正 replaces what the public saw: the values a pending 更正 was to replace, else these.
+    original = pending or Corrected(before.result, before.inspected_on, before.published_on, today)
     if values == (original.result, original.inspected_on):  # the 更正 is withdrawn
         return replace(row, published_on=original.published_on, correction=None)
     if row.published_on and row.published_on != published:
