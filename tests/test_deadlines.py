@@ -116,3 +116,26 @@ def test_the_daily_summarys_lines() -> None:
     assert attention_line(_status("overdue", -2, corrected_on="2025-03-11", officers=who)) == (
         f"更正逾期 2 个工作日：{SCOPE} U1 甲公司，截止 2025-03-17，检查人员 张三、李四"
     )
+
+
+def test_drawn_enterprises_without_a_result_after_the_month_and_its_grace() -> None:
+    from .test_verify_record import _flat
+
+    march = _flat(month=3)
+    done, waived, missing = march.selected_keys
+    results = {(march.scope, done): _result(done, "2025-03-10", "2025-03-12")}
+    waivers = {(march.scope, waived): Waiver(march.scope, waived, "乙", "已注销", "2025-03-20")}
+    officers = {(march.scope, missing): ["张三"]}
+    # March ends on Monday 03-31; a grace of 2 working days runs to Wednesday 04-02.
+    for today, listed in (("2025-03-31", False), ("2025-04-02", False), ("2025-04-03", True)):
+        found = statuses(results, [march], D.fromisoformat(today), CAL, 5, grace=2,
+                         officers=officers, waivers=waivers)  # fmt: skip
+        lacking = [s for s in found if s.status == "no_result"]
+        assert bool(lacking) is listed, today
+    [lacking] = lacking
+    assert (lacking.uscc, lacking.officers, lacking.name) == (
+        missing,
+        ["张三"],
+        march.selected[2].name,
+    )
+    assert lacking.result_date is None and lacking.deadline is None
