@@ -157,6 +157,7 @@ def test_a_replacement_is_never_an_officer_the_roster_now_says_cannot_serve(
     _edit_officer(assigned, first_choice["id"], column_name, value)
     replaced = invoke(*replace[:1], "-p", assigned, *replace[1:])
     assert replaced.exit_code == 0, replaced.output
+    assert f"按执法人员名录库现状不能派出、未选 {first_choice['name']}（{why}" in replaced.stderr
     now = _groups(assigned)[0]
     assert first_choice["id"] not in {o["id"] for o in now["officers"]}
     assert leaving not in {o["id"] for o in now["officers"]}

@@ -389,6 +389,12 @@ def _replace_locked(
             and any(e.scope == g.scope and e.group == g.group for e in events)
         ]
         outcome.notices += [
+            f"{e.scope} 第{e.group}组：按执法人员名录库现状不能派出、未选 "
+            + "、".join(f"{by_id[i].name}（{why}）" for i, why in e.unavailable.items())
+            for e in events
+            if e.unavailable
+        ]
+        outcome.notices += [
             f"{e.scope} 第{e.group}组：已有检查结果的 {len(e.kept)} 家仍记为原检查人员检查"
             for e in events
             if e.kept

@@ -79,7 +79,8 @@ class JoinedKeys(Protocol):
     """A sorted key list that joins itself, and finds which of some keys it holds, faster
     than Python would (an Arrow column)."""
 
-    def joined(self, start: int = 0, end: int | None = None) -> bytes:
+    # A protocol's signature: its defaults never run (each implementation has its own).
+    def joined(self, start: int = 0, end: int | None = None) -> bytes:  # pragma: no mutate
         """Keys ``start`` to ``end`` joined by "\n" (UTF-8)."""
         ...
 
