@@ -1,17 +1,22 @@
 """The kill rate of a mutmut run (scripts/mutation.sh): over the rules (src/shuangsuiji/rules/)
-and over the ledger's audit, with every mutant that survived and every line kept out of
-mutation as equivalent, with the reason written above it.
+and over the ledger's audit, with every mutant that survived (its changed line) and every
+equivalent mutant left out of the rate, with the reason: lines marked ``# pragma: no mutate``
+(the reason in the comment above them) and mutants of a kind that cannot change behaviour.
 
-Reads what mutmut left in mutants/ (its .meta files): run from the repository's root."""
+Reads what mutmut left in mutants/ (its .meta files and the mutated sources): run from the
+repository's root."""
 
 from __future__ import annotations
 
+import ast
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 PACKAGE = Path("src/shuangsuiji")
+MUTANTS = Path("mutants") / PACKAGE
 # The audit of ledger/store.py: the functions that check the hash chain and the stored draws.
 AUDIT = ("xǁLedgerǁaudit__", "xǁLedgerǁ_audit_draws__", "xǁLedgerǁ_missing_rows__",
          "x__draw_problems__", "x__moment__", "x_event_hash__", "x_sha256_text__")  # fmt: skip
@@ -21,12 +26,24 @@ AUDIT = ("xǁLedgerǁaudit__", "xǁLedgerǁ_audit_draws__", "xǁLedgerǁ_missing
 KILLED = {1, 3, 24, -24, 36, 152, 255}
 STATUS = {0: "survived", 5: "no test", 33: "no test", None: "not run"}
 PRAGMA = "# pragma: no mutate"
+# Mutants that cannot change what the code does, whatever the input: (test on the changed
+# line, old → new; the reason).
+EQUIVALENT: list[tuple[Callable[[str, str], bool], str]] = [
+    (
+        lambda old, new: new == old.replace("ensure_ascii=False", "ensure_ascii=None", 1),
+        "ensure_ascii=None：json 只看真假，None 与 False 相同",
+    ),
+    (
+        lambda old, new: new == old.replace("strict=False", "strict=None", 1),
+        "strict=None：zip 只看真假，None 与 False 相同",
+    ),
+]
 
 
 def _statuses() -> dict[str, dict[str, int | None]]:
     """Every mutant's exit code, by area: "rules" and "audit"."""
     found: dict[str, dict[str, int | None]] = {"rules": {}, "audit": {}}
-    for meta in sorted(Path("mutants", PACKAGE).rglob("*.py.meta")):
+    for meta in sorted(MUTANTS.rglob("*.py.meta")):
         codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
         for name, code in codes.items():
             if ".rules." in name:
@@ -36,7 +53,33 @@ def _statuses() -> dict[str, dict[str, int | None]]:
     return found
 
 
-def _equivalent() -> list[str]:
+def _functions(module: str, cache: dict[str, dict[str, list[str]]]) -> dict[str, list[str]]:
+    """The mutated module's functions (the original and every mutant), as lines, by name."""
+    if module not in cache:
+        path = MUTANTS.parent / Path(*module.split("."))
+        source = path.with_suffix(".py").read_text("utf-8")
+        lines = source.splitlines()
+        cache[module] = {
+            node.name: [line.strip() for line in lines[node.lineno : node.end_lineno]]
+            for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        }
+    return cache[module]
+
+
+def _change(name: str, cache: dict[str, dict[str, list[str]]]) -> tuple[str, str]:
+    """The line a mutant changes: (as written, as mutated)."""
+    module, _, function = name.rpartition(".")
+    functions = _functions(module, cache)
+    original = functions.get(function.rsplit("__mutmut_", 1)[0] + "__mutmut_orig", [])
+    mutated = functions.get(function, [])
+    for old, new in zip(original, mutated, strict=False):
+        if old != new:
+            return old, new
+    return "", ""
+
+
+def _pragma_lines() -> list[str]:
     """Lines kept out of mutation, each with the comment above it that says why."""
     out = []
     for path in [*sorted((PACKAGE / "rules").glob("*.py")), PACKAGE / "ledger" / "store.py"]:
@@ -54,27 +97,43 @@ def _equivalent() -> list[str]:
 
 
 def main() -> int:
-    if not Path("mutants", PACKAGE).is_dir():
+    if not MUTANTS.is_dir():
         print("没有 mutants/：请先运行 scripts/mutation.sh", file=sys.stderr)
         return 2
-    rates = {}
+    cache: dict[str, dict[str, list[str]]] = {}
+    equivalent: list[str] = []
     for area, codes in _statuses().items():
-        counts = Counter(
-            "killed" if c in KILLED else STATUS.get(c, f"exit {c}") for c in codes.values()
-        )
-        total = len(codes)
-        rates[area] = counts["killed"] / total if total else 0.0
-        others = "，".join(f"{k} {v}" for k, v in sorted(counts.items()) if k != "killed")
-        print(
-            f"{area}: {total} 个变异体，杀死 {counts['killed']}（{rates[area]:.1%}）；{others or '无存活'}"
-        )
+        counts: Counter[str] = Counter()
+        survivors = []
         for name, code in sorted(codes.items()):
-            if code not in KILLED:
-                print(f"  {STATUS.get(code, f'exit {code}')}: {name}")
-    print("作为等价变异体排除（行尾 # pragma: no mutate，原因写在其上一行的注释里）：")
-    for line in _equivalent():
-        print(f"  {line}")
-    print("看某个存活的变异体：mutmut show 名称")
+            if code in KILLED or code is None:
+                counts["killed" if code is not None else "not run"] += 1
+                continue
+            old, new = _change(name, cache)
+            why = next((reason for test, reason in EQUIVALENT if test(old, new)), None)
+            if why is not None and code == 0:
+                counts["equivalent"] += 1
+                equivalent.append(f"  {name}：{why}")
+                continue
+            counts[STATUS.get(code, f"exit {code}")] += 1
+            survivors.append(
+                f"  {STATUS.get(code, f'exit {code}')}: {name}\n    - {old}\n    + {new}"
+            )
+        counted = sum(counts.values()) - counts["equivalent"]
+        rate = counts["killed"] / counted if counted else 0.0
+        others = "，".join(
+            f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "equivalent")
+        )
+        print(
+            f"{area}：{counted} 个变异体（另有等价的 {counts['equivalent']} 个不计），"
+            f"杀死 {counts['killed']}（{rate:.1%}）；{others or '没有存活的'}"
+        )
+        print("\n".join(survivors))
+    print("等价变异体，不计入：")
+    print("\n".join(equivalent) or "  （无）")
+    print("不生成变异体的行（行尾 # pragma: no mutate，原因写在其上方的注释里）：")
+    print("\n".join(f"  {line}" for line in _pragma_lines()))
+    print("看某个变异体的完整改动：.venv-mutation/bin/mutmut show 名称")
     return 0
 
 

@@ -4,12 +4,21 @@ only the later rules do is tested at the end."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from shuangsuiji.exceptions import InputError
-from shuangsuiji.rules.assign import SPEC, SPECS, assign, split_groups, substitute
+from shuangsuiji.rules.assign import (
+    SPEC,
+    SPECS,
+    assign,
+    split_groups,
+    substitute,
+    verify_assignment,
+)
+from shuangsuiji.rules.records import AssignInput, AssignmentRecord, GroupOfficer, Substitution
 
 AGENCY = "洛龙区应急管理局"
 PARTNER = "区市场监督管理局"
@@ -221,3 +230,58 @@ def test_substitution_takes_the_next_eligible_officer() -> None:
             "A",
             set(),
         )
+
+
+def _recorded(data: dict[str, Any]) -> AssignmentRecord:
+    inputs_ = AssignInput.from_dict(data)
+    return AssignmentRecord.of(inputs_, assign(inputs_), "2025-03-05T09:00:00+08:00", "test")
+
+
+def test_verify_names_each_way_a_record_departs_from_its_rule() -> None:
+    officers = [officer(c) for c in "ABCDEF"]
+    record = _recorded(inputs(officers, [task(enterprises(2) + enterprises(1, "机械", "M"))]))
+    assert verify_assignment(record, []) == []
+    first, second = record.groups
+    where = f"{first.scope} 第{first.group}组"
+    fewer = replace(record, groups=[first])
+    assert verify_assignment(fewer, []) == ["应有 2 个检查组，记录中有 1 个"]
+    moved = replace(first, enterprises=first.enterprises[:1])
+    assert verify_assignment(replace(record, groups=[moved, second]), []) == [
+        f"{where} 的企业与记录不符"
+    ]
+    others = [o for o in officers if o["id"] not in first.officer_ids][:2]
+    swapped = replace(
+        first,
+        officers=[GroupOfficer(o["id"], o["name"], o["department"]) for o in others],
+    )
+    assert verify_assignment(replace(record, groups=[swapped, second]), []) == [
+        f"{where} 应为 {'、'.join(o.name for o in first.officers)}，"
+        f"记录为 {'、'.join(o['name'] for o in others)}"
+    ]
+
+
+def test_verify_replays_each_replacement() -> None:
+    officers = [officer(c) for c in "ABCD"]
+    record = _recorded(inputs(officers, [task(enterprises(1))]))
+    [group] = record.groups
+    leaving, staying = group.officers
+    [(_, newcomer)] = substitute(record.inputs, record.groups, leaving.id, set())
+    by_id = {o.id: o for o in record.officers}
+
+    def replaced_by(new_id: str) -> Substitution:
+        return Substitution(record.month, group.scope, group.group, leaving,
+                            by_id[new_id].public(), "病假", None)  # fmt: skip
+
+    assert verify_assignment(record, [replaced_by(newcomer)]) == []
+    other = next(i for i in "ABCD" if i not in (leaving.id, staying.id, newcomer))
+    assert verify_assignment(record, [replaced_by(other)]) == [
+        f"递补 {leaving.name} 的结果与按规则重算的不符"
+    ]
+    # Too few left to replace anyone: named, not a crash.
+    small = _recorded(inputs(officers[:2], [task(enterprises(1))]))
+    out = small.groups[0].officers[0]
+    lone = Substitution(small.month, small.groups[0].scope, 1, out, out, "病假", None)
+    [found] = verify_assignment(small, [lone])
+    assert found.startswith(
+        f"递补 {out.name} 无法重算：{small.groups[0].scope} 第1组没有可以递补的"
+    )

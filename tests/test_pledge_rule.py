@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.rules.pledge import Pledge, check_pledge
+from shuangsuiji.rules.pledge import Pledge, check_pledge, due_scopes, in_force
 from shuangsuiji.rules.records import DrawRecord
 
 from .reliability.test_insider import _draw, _pledged
@@ -96,3 +96,68 @@ def test_a_record_of_another_year_or_before_the_pledge(drawn: tuple[Pledge, Draw
     ]
     later = replace(pledge, applies_from="2025-05")
     assert _found(later, record) == ["承诺书从 2025-05 起才有效，2025-03 不在其内"]
+
+
+def test_a_stratified_ratio_is_quoted_as_written(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    ratio = {"by": "信用风险分类", "A": "3%"}
+    assert _found(pledge, replace(record, ratio=ratio)) == [
+        '比例与承诺书不符：承诺书为 "5%"，记录为 {"by": "信用风险分类", "A": "3%"}'
+    ]
+
+
+def test_october_and_the_draw_day_in_the_plans_zone(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    day = dt.date.fromisoformat(pledge.parameters.draw_days["2025-03"])
+    eve = (day - dt.timedelta(days=1)).isoformat()
+    # 17:00 UTC the evening before is 01:00 on the draw day in Shanghai: not early.
+    assert _found(pledge, replace(record, created_at=f"{eve}T17:00:00+00:00")) == []
+    assert _found(pledge, replace(record, created_at=f"{day}T00:00:00+08:00")) == []
+    assert _found(pledge, replace(record, created_at=f"{eve}T15:59:00+00:00")) == [
+        f"抽取时间 {eve} 23:59:00 早于承诺书规定的抽取日 {day}"
+    ]
+    # A two-digit month is read whole (AJ-01 is drawn in October too).
+    october = pledge.parameters.draw_days["2025-10"]
+    late = replace(
+        record, month="2025-10", draw_day=october, created_at=f"{october}T09:00:00+08:00"
+    )
+    assert _found(pledge, late) == []
+
+
+def test_the_set_of_records_against_the_pledge(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    checked = check_pledge([record], pledge, SHANGHAI)
+    # Drawn through March: every March task is due, AJ-02's record is missing.
+    assert checked.problems == [
+        "缺少 AJ-02/2025-03 的抽取记录：承诺书规定要抽取，所给记录中没有（到 2025-03 为止都应有）"
+    ]
+    assert checked.notes == []  # the ceremony is in the 承诺书
+    assert check_pledge([], pledge).problems == []  # nothing drawn yet: nothing due
+    other_year = check_pledge([replace(record, month="2024-03")], pledge)
+    assert other_year.problems == []
+    assert due_scopes(pledge, "2025-05") == [
+        "AJ-01/2025-03", "AJ-02/2025-03", "AJ-01/2025-05", "AJ-02/2025-05", "LH-01/2025-05",
+    ]  # fmt: skip
+    assert due_scopes(pledge, "2025-02") == [] and len(due_scopes(pledge, "2025-12")) == 10
+    bare = replace(pledge, parameters=replace(pledge.parameters, ceremony=None))
+    assert check_pledge([], bare).notes == [
+        "承诺书没有规定公开随机数：工作区事先就能算出各月的抽取结果，只有种子承诺防止外人预知"
+    ]
+    assert check_pledge([], bare).problems == [
+        "承诺书（承诺书，自 2025-01 起）的参数与其 parameters_sha256 不符：承诺书被改动过"
+    ]
+
+
+def test_a_replaced_pledge_governs_from_its_month(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    first = replace(pledge, applies_from="2025-01")
+    later = replace(pledge, applies_from="2025-03", commitment="cd" * 32, replaces=pledge.commitment,
+                    reason=None, issued_at="2025-02-28", earlier=[first])  # fmt: skip
+    assert in_force(later.chain, "2025-02") is not None
+    assert in_force(later.chain, "2025-02").commitment == pledge.commitment  # type: ignore[union-attr]
+    assert in_force(later.chain, "2025-03").commitment == "cd" * 32  # type: ignore[union-attr]
+    checked = check_pledge([record], later, SHANGHAI)
+    assert checked.notes == [
+        "承诺书自 2025-03 起更换了种子承诺（原因：未说明，2025-02-28）：请核对更换是否在该月抽取之前公开"
+    ]
+    assert checked.by_scope[record.scope][0].startswith("种子承诺不是 2025-03 时有效的承诺")

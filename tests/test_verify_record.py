@@ -237,3 +237,29 @@ def test_a_years_exclusions_are_recomputed_from_its_records() -> None:
     }
     # A record made before 0.2 counts as an earlier selection but is not itself checked.
     assert year_differences([march, _flat(month=5, tool_version="0.1.0")]) == {}
+
+
+def test_key_lists_in_files_are_read_back_where_they_belong(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("shuangsuiji.rules.draw.INLINE_KEYS", 10)  # both strata go to files
+    drawn = _record()
+    published = DrawRecord.from_json(drawn.to_json())  # as read from 输出/: lists not yet read
+    assert published.strata is not None and [list(s.keys) for s in published.strata] == [[], []]
+    files = {e.keys_file: list(e.keys) for e in drawn.key_lists() if e.keys_file}
+    assert len(files) == 3  # the population and each stratum
+    read = published.with_keys(lambda name, digest: files[name])
+    assert read.strata is not None and drawn.strata is not None
+    assert [list(s.keys) for s in read.strata] == [list(s.keys) for s in drawn.strata]
+    assert list(read.population.keys) == list(drawn.population.keys)
+    assert record_differences(read) == []
+    # A stratum's file not found: its list stays empty, and verification names the file.
+    lost = drawn.strata[1].keys_file
+    partly = published.with_keys(lambda name, digest: None if name == lost else files[name])
+    assert partly.strata is not None and list(partly.strata[1].keys) == []
+    assert list(partly.strata[0].keys) == list(drawn.strata[0].keys)
+    assert record_differences(partly) == [
+        f"找不到对象名单文件 {lost}（应与抽取记录文件放在同一文件夹）"
+    ]
+    assert published.with_keys(lambda name, digest: None) is published
+    assert read.with_keys(lambda name, digest: files[name]) is read  # nothing left to read
