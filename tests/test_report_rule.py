@@ -25,7 +25,7 @@ def _status(scope: str, uscc: str, status: str) -> Status:
 def test_a_small_year_counted() -> None:
     march, may = _flat(month=3), _flat(month=5, task_id="AJ-02", covers="AJ-01")
     m1, m2, m3 = march.selected_keys
-    y1 = may.selected_keys[0]
+    y1, y2 = may.selected_keys[:2]
     results = {
         (march.scope, m1): _result(march.scope, m1, "未发现问题"),
         (march.scope, m2): _result(
@@ -43,6 +43,7 @@ def test_a_small_year_counted() -> None:
         Group(march.scope, 1, "冶金", [A, B], [GroupEnterprise(m1, ""), GroupEnterprise(m2, "")],
               [], [], inspected_by={m1: [A, C]}),
         Group(may.scope, 1, "冶金", [B, C], [GroupEnterprise(y1, "")], [], []),
+        Group(may.scope, 2, "机械", [A, B], [GroupEnterprise(y2, "")], [], []),
     ]  # fmt: skip
     report = year_report("局", 2025, [march, may], results, statuses, groups)
     assert (report.agency, report.year) == ("局", 2025)
@@ -57,10 +58,10 @@ def test_a_small_year_counted() -> None:
     assert counts == {c: 0 for c in RESULT_CATEGORIES} | {
         "未发现问题": 1, "发现问题经责令已改正": 1, "未按规定公示应当公示的信息": 1, "发现问题待后续处理": 1,
     }  # fmt: skip
-    # Groups: A 1 (March), B 2, C 2 (May, and March's m1 before a 递补); visits: m1 by A and C,
-    # m2 by A and B, y1 by B and C.
+    # Groups: A 2, B 3, C 2 (May, and March's m1 before a 递补); visits: m1 by A and C, m2 by
+    # A and B, y1 by B and C, y2 by A and B. Most groups first, then by name — not by visits.
     assert report.officers == [
+        OfficerTotal("乙", "局", 3, 3),
         OfficerTotal("丙", "大队", 2, 2),
-        OfficerTotal("乙", "局", 2, 2),
-        OfficerTotal("甲", "局", 1, 2),
+        OfficerTotal("甲", "局", 2, 3),
     ]

@@ -15,7 +15,16 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.inputs.plan import load_plan
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.draw import ticket
-from shuangsuiji.rules.seal import commitment_of, compose_seed, hash_times, month_secret, opens
+from shuangsuiji.rules.seal import (
+    canonical_number,
+    commitment_of,
+    compose_seed,
+    hash_times,
+    is_hex64,
+    month_secret,
+    number_fits,
+    opens,
+)
 
 from .conftest import EXAMPLES, files_in, invoke
 
@@ -63,6 +72,22 @@ def test_seed_parts_are_nfc_and_trimmed() -> None:
     # for 金, as some input methods give), makes the same seed, and so the same draw.
     assert compose_seed(" 洛龙\uf90a ", ZEROS, "cafe\u0301 ") == f"洛龙金/{ZEROS}/café"
     assert compose_seed("洛龙金", None, "\t") == "洛龙金"
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("03，1，5", "3 1 5"), ("3 1 5", "3 1 5"), ("第3 1 5期", "3 1 5"), ("０９２", "92"),
+     ("  7-0-0 ", "7 0 0"), ("无", "")],
+)  # fmt: skip
+def test_a_public_number_as_typed_and_its_canonical_value(typed: str, value: str) -> None:
+    assert canonical_number(typed) == value
+
+
+def test_the_announced_form_is_matched_in_full() -> None:
+    assert number_fits("3 1 5", r"\d \d \d") and not number_fits("3 1 5 7", r"\d \d \d")
+    assert not number_fits("3 1", r"\d \d \d")
+    assert not number_fits("3 1 5", "(")  # a pattern that is not one matches nothing
+    assert is_hex64("0" * 64) and not is_hex64("0" * 63) and not is_hex64("A" * 64)
 
 
 def _seal(plan: Path) -> str:

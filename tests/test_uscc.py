@@ -83,3 +83,15 @@ def test_codes_past_a_chunk_are_checked_as_one(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(uscc, "CHUNK", 3)
     assert uscc.check_codes(codes).tolist() == whole.tolist()
     assert whole.tolist()[:4] == [0, 2, 1, 0]
+
+
+def test_a_department_outside_the_standard_has_no_category() -> None:
+    # "X" is in the alphabet but registers nothing, so no code may start with it, whatever
+    # the category character (even one that is a category elsewhere).
+    from shuangsuiji.rules.uscc import CATEGORIES, USCC_ALPHABET, uscc_structure_ok
+
+    for department in sorted(set(USCC_ALPHABET) - set(CATEGORIES)):
+        for category in USCC_ALPHABET:
+            assert not uscc_structure_ok(f"{department}{category}110000MA00000000")
+    assert uscc_structure_ok("91110000MA00000000") and not uscc_structure_ok("9X110000MA00000000")
+    assert not uscc_structure_ok("91A10000MA00000000")  # the division is six digits

@@ -124,8 +124,8 @@ def year_report(
         for officer in group.everyone:
             loads.setdefault((officer.name, officer.department), [0, 0])[0] += 1
         for enterprise in group.enterprises:  # each visit to whoever made (or makes) it
-            for officer in group.officers_of(enterprise.uscc):
-                loads.setdefault((officer.name, officer.department), [0, 0])[1] += 1
+            for officer in group.officers_of(enterprise.uscc):  # all among ``everyone``
+                loads[(officer.name, officer.department)][1] += 1
     officers = [
         OfficerTotal(name, department, g, e)
         for (name, department), (g, e) in sorted(loads.items(), key=lambda i: (-i[1][0], i[0]))
