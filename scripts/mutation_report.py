@@ -37,6 +37,10 @@ EQUIVALENT: list[tuple[Callable[[str, str], bool], str]] = [
         lambda old, new: new == old.replace("strict=False", "strict=None", 1),
         "strict=None：zip 只看真假，None 与 False 相同",
     ),
+    (
+        lambda old, new: new == old.replace(", strict=False)", ", )", 1),
+        "去掉 strict=False：zip 的默认值就是 False",
+    ),
 ]
 
 
