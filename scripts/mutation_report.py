@@ -91,7 +91,7 @@ def _pragma_lines() -> list[str]:
         for number, line in enumerate(lines, start=1):
             if PRAGMA not in line:
                 continue
-            why = []
+            why: list[str] = []
             for above in reversed(lines[: number - 1]):
                 if not above.strip().startswith("#"):
                     break

@@ -12,8 +12,15 @@ from typing import Any
 
 import pytest
 
-from shuangsuiji.rules.pledge import Pledge, check_pledge, due_scopes, in_force
-from shuangsuiji.rules.records import DrawRecord
+from shuangsuiji.rules.pledge import (
+    Pledge,
+    PledgedImport,
+    canonical_sha256,
+    check_pledge,
+    due_scopes,
+    in_force,
+)
+from shuangsuiji.rules.records import DrawRecord, ExternalDraw, Selected
 
 from .reliability.test_insider import _draw, _pledged
 
@@ -161,3 +168,60 @@ def test_a_replaced_pledge_governs_from_its_month(drawn: tuple[Pledge, DrawRecor
         "承诺书自 2025-03 起更换了种子承诺（原因：未说明，2025-02-28）：请核对更换是否在该月抽取之前公开"
     ]
     assert checked.by_scope[record.scope][0].startswith("种子承诺不是 2025-03 时有效的承诺")
+
+
+def test_the_pledges_own_text_and_digest() -> None:
+    # docs/spec.md §4.3: parameters_sha256 is the SHA-256 of the parameters' one canonical
+    # spelling — keys sorted, no spaces, text as written (not \\u escapes).
+    import hashlib
+
+    value = {"b": [1, 2], "a": "洛龙", "c": {"y": 1, "x": None}}
+    spelled = '{"a":"洛龙","b":[1,2],"c":{"x":null,"y":1}}'
+    assert canonical_sha256(value) == hashlib.sha256(spelled.encode()).hexdigest()
+
+
+def test_the_published_pledge_is_indented_text(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, _ = drawn
+    text = pledge.to_json()
+    assert text.startswith('{\n  "spec": "SSJ-PLEDGE-1",\n  "agency": "洛龙区应急管理局",\n')
+    assert text.endswith("}\n") and Pledge.from_json(text).to_json() == text
+
+
+def test_what_the_pledge_side_says(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    [task, *rest] = pledge.parameters.tasks
+    stratified = {"by": "信用风险分类", "A": "3%", "default": "5%"}
+    changed = replace(
+        pledge,
+        parameters=replace(pledge.parameters, tasks=[replace(task, ratio=stratified), *rest]),
+    )
+    assert _found(changed, record) == [
+        '比例与承诺书不符：承诺书为 {"by": "信用风险分类", "A": "3%", "default": "5%"}，记录为 "5%"'
+    ]
+    assert _found(pledge, replace(record, commitment=None)) == [
+        f"种子承诺不是 2025-03 时有效的承诺（承诺书：{pledge.commitment[:16]}…），记录为 无…："
+        "抽取用的不是事先公布的哈希链"
+    ]
+    january = replace(
+        pledge, parameters=replace(pledge.parameters, tasks=[replace(task, months=[1, 3]), *rest])
+    )
+    assert due_scopes(january, "2025-01") == ["AJ-01/2025-01"]
+
+
+def test_an_import_not_announced_is_named(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    imported = ExternalDraw(
+        "EXTERNAL", "AJ-01/2025-02", "AJ-01", None, "2025-02", "省平台导出.xlsx", "ab" * 32,
+        [Selected(1, "91410311MA00000000", "甲公司", "")], "2025-03-01T09:00:00+08:00", "test",
+        None,
+    )  # fmt: skip
+    assert check_pledge([imported, record], pledge).by_scope == {
+        imported.scope: [
+            "导入的名单没有在承诺书中事先公布（范围和 SHA-256 都要一致）：可能是事后挑选的名单"
+        ],
+        record.scope: [],
+    }
+    announced = replace(
+        pledge, imports=[PledgedImport(imported.scope, "省平台导出.xlsx", "ab" * 32)]
+    )
+    assert check_pledge([imported], announced).by_scope == {imported.scope: []}

@@ -9,9 +9,10 @@ from shuangsuiji.rules.results import RESULT_CATEGORIES
 
 from .test_verify_record import _flat
 
+# Names whose order is neither the order of loads nor of visits (甲 < 癸 < 鼎).
 A = GroupOfficer("A", "甲", "局")
-B = GroupOfficer("B", "乙", "局")
-C = GroupOfficer("C", "丙", "大队")
+B = GroupOfficer("B", "鼎", "局")
+C = GroupOfficer("C", "癸", "大队")
 
 
 def _result(scope: str, uscc: str, result: str) -> Result:
@@ -61,7 +62,7 @@ def test_a_small_year_counted() -> None:
     # Groups: A 2, B 3, C 2 (May, and March's m1 before a 递补); visits: m1 by A and C, m2 by
     # A and B, y1 by B and C, y2 by A and B. Most groups first, then by name — not by visits.
     assert report.officers == [
-        OfficerTotal("乙", "局", 3, 3),
-        OfficerTotal("丙", "大队", 2, 2),
+        OfficerTotal("鼎", "局", 3, 3),
         OfficerTotal("甲", "局", 2, 3),
+        OfficerTotal("癸", "大队", 2, 2),
     ]

@@ -131,7 +131,7 @@ def in_force(pledges: Sequence[Pledge], month: str) -> Pledge | None:
 def due_scopes(pledge: Pledge, through: str) -> list[str]:
     """The scopes the 承诺书 says are drawn in its year up to month ``through``, in order."""
     scopes = []
-    for month in range(1, 13):
+    for month in sorted({m for t in pledge.parameters.tasks for m in t.months}):
         label = f"{pledge.year:04d}-{month:02d}"
         if label > through:
             break
@@ -243,10 +243,10 @@ def check_pledge(
                     "导入的名单没有在承诺书中事先公布（范围和 SHA-256 都要一致）：可能是事后挑选的名单"
                 )
         else:
-            found += _record_findings(record, governing, zone, source)
+            found = _record_findings(record, governing, zone, source)
         by_scope[record.scope] = found
     latest = max((r.month for r in records if r.month[:4] == f"{pledge.year:04d}"), default="")
-    missing = [s for s in due_scopes(pledge, latest) if s not in present] if latest else []
+    missing = [s for s in due_scopes(pledge, latest) if s not in present]  # none for ""
     problems += [
         f"缺少 {scope} 的抽取记录：承诺书规定要抽取，所给记录中没有（到 {latest} 为止都应有）"
         for scope in missing

@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+_USCC_INDEX = {char: value for value, char in enumerate(USCC_ALPHABET)}
 
 # Byte -> value in USCC_ALPHABET; -1 for bytes outside it.
 _USCC_VALUE = np.full(256, -1, dtype=np.int8)
@@ -68,7 +69,7 @@ def uscc_check_char(first17: str) -> str:
     """The check character for the first 17 characters of a USCC."""
     # Always 17 characters against 17 weights: zip's strict never has anything to catch.
     pairs = zip(first17, _USCC_WEIGHTS, strict=True)  # pragma: no mutate
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in pairs)
+    total = sum(_USCC_INDEX[c] * w for c, w in pairs)
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
