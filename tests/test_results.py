@@ -186,6 +186,10 @@ def test_a_row_that_repeats_the_record_changes_nothing() -> None:
     assert noted is not None and (noted.note, noted.published_on) == ("已复查", "2025-03-14")
     first = _result(FIRST)
     assert merge(None, first, "2025-03-18") is first
+    pending = _result(SECOND, correction=Corrected(*FIRST, "2025-03-14", "2025-03-17"))
+    kept = merge(pending, replace(_result(SECOND), note="企业已整改"), "2025-03-18")
+    assert kept is not None and kept.note == "企业已整改"
+    assert kept.correction is not None and kept.correction.to_json() == pending.correction.to_json()
     marked = merge(_result(FIRST), _result(FIRST, "2025-03-15"), "2025-03-18")
     assert marked is not None and marked.published_on == "2025-03-15" and marked.correction is None
 

@@ -12,7 +12,7 @@ import pytest
 
 from shuangsuiji.rules.draw import DrawInput, Stratum, draw
 from shuangsuiji.rules.ratio import Ratio
-from shuangsuiji.rules.records import Accounting, DrawRecord, PublicNumber
+from shuangsuiji.rules.records import Accounting, DrawRecord, ExternalDraw, PublicNumber, Selected
 from shuangsuiji.rules.seal import PUBLIC_COMMITMENTS, commitment_of, month_secret
 from shuangsuiji.rules.verify import (
     EXAMPLE_CHAIN,
@@ -263,3 +263,50 @@ def test_key_lists_in_files_are_read_back_where_they_belong(
     ]
     assert published.with_keys(lambda name, digest: None) is published
     assert read.with_keys(lambda name, digest: files[name]) is read  # nothing left to read
+
+
+def test_a_joint_task_comes_first_within_its_month_and_each_earlier_record_is_named() -> None:
+    march = _flat(month=3)
+    joint = _flat(month=5, task_id="LH-01", covers="AJ-01", excluded=frozenset(march.selected_keys),
+                  excluded_from=[march.scope])  # fmt: skip
+    earlier = {*march.selected_keys, *joint.selected_keys}
+    stray = next(k for k in A_KEYS if k not in earlier)
+    own = _flat(month=5, excluded=frozenset({*earlier, stray}),
+                excluded_from=[march.scope, joint.scope])  # fmt: skip
+    assert year_differences([march, joint, own]) == {
+        own.scope: [
+            f"排除名单中有 1 家不是所给记录中此前对 AJ-01 抽中的企业（如 {stray}）："
+            "排除名单被改动过，或缺少更早的抽取记录（所给记录中更早的：AJ-01/2025-03、LH-01/2025-05）"
+        ]
+    }
+    # A record of 0.2 (the first to say which item a joint task covers) is checked too.
+    checked = _flat(month=5, tool_version="0.2.0")
+    assert list(year_differences([march, checked])) == [checked.scope]
+
+
+def test_an_old_joint_record_is_filed_under_the_item_its_targets_name() -> None:
+    # Before 0.2 a record did not say which item a joint task covers: the newer records with
+    # the same targets tell, when they name one item; otherwise it stands under its own id.
+    old = _flat(month=3, task_id="LH-01", tool_version="0.1.0")
+    newer = _flat(month=5, excluded=frozenset(old.selected_keys), excluded_from=[old.scope])
+    assert year_differences([old, newer]) == {}  # its selections excluded under AJ-01
+    assert year_differences([old, _flat(month=5)]) == {
+        "AJ-01/2025-05": [
+            f"没有排除此前已抽中的 3 家（如 {sorted(old.selected_keys)[0]}，LH-01/2025-03 抽中）"
+        ]
+    }
+    other = _flat(month=5, task_id="AJ-02")  # a second item with the same targets: ambiguous
+    assert year_differences([old, newer, other]) == {
+        newer.scope: [
+            f"排除名单中有 3 家不是所给记录中此前对 AJ-01 抽中的企业（如 {sorted(old.selected_keys)[0]}）："
+            "排除名单被改动过，或缺少更早的抽取记录（所给记录中更早的：无）"
+        ]
+    }
+    also_old = _flat(month=4, task_id="LH-02", tool_version="0.1.0")  # old records do not tell
+    assert year_differences([old, also_old]) == {}
+    # Imported selections say their item themselves, whatever made them.
+    imported = ExternalDraw("EXTERNAL", "AJ-01/2025-02", "AJ-01", None, "2025-02", "省平台.xlsx",
+                            "ab" * 32, [Selected(1, A_KEYS[0], "", "")], "", "0.1.0", None)  # fmt: skip
+    assert year_differences([imported, _flat(month=5)]) == {
+        "AJ-01/2025-05": [f"没有排除此前已抽中的 1 家（如 {A_KEYS[0]}，AJ-01/2025-02 抽中）"]
+    }

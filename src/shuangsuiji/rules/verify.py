@@ -223,7 +223,9 @@ def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, 
     given = {r.scope for r in records}
     by_item: dict[tuple[str, str], list[DrawRecord | ExternalDraw]] = {}
     for record in records:
-        by_item.setdefault((record.month[:4], _base_item(record, records)), []).append(record)
+        # A month is "YYYY-MM": its first four characters, or five, name the same year.
+        year = record.month[:4]  # pragma: no mutate
+        by_item.setdefault((year, _base_item(record, records)), []).append(record)
     for (_, item), group in by_item.items():
         # Draw order: by month, joint tasks before the item's own draw (SSJ-DRAW-1 §4.2).
         group.sort(key=lambda r: (r.month, r.covers is None, r.item_id))
@@ -240,9 +242,8 @@ def year_differences(records: Sequence[DrawRecord | ExternalDraw]) -> dict[str, 
             else:  # imported selections exclude nothing themselves
                 expected = set()
             listed = set(record.excluded) if isinstance(record, DrawRecord) else expected
-            problems = []
             named = record.excluded_from if isinstance(record, DrawRecord) else []
-            problems += [
+            problems = [
                 f"缺少 {scope} 的抽取记录：本记录按它排除了企业，所给记录中却没有它"
                 for scope in named
                 if scope not in given
