@@ -23,7 +23,8 @@ AUDIT = ("xǁLedgerǁaudit__", "xǁLedgerǁ_audit_draws__", "xǁLedgerǁ_missing
 # mutmut's exit codes: 1 and 3 are a failing test (killed); 0 no test failed (survived);
 # 33 and 5 no test runs the code at all; 24, 36, 152 and 255 ran out of time (the mutant
 # made the code loop: the tests did not pass, so it counts as killed, as mutmut counts it).
-KILLED = {1, 3, 24, -24, 36, 152, 255}
+TIMEOUT = {24, -24, 36, 152, 255}
+KILLED = {1, 3, *TIMEOUT}
 STATUS = {0: "survived", 5: "no test", 33: "no test", None: "not run"}
 PRAGMA = "# pragma: no mutate"
 # Mutants that cannot change what the code does, whatever the input: (test on the changed
@@ -112,6 +113,7 @@ def main() -> int:
         for name, code in sorted(codes.items()):
             if code in KILLED or code is None:
                 counts["killed" if code is not None else "not run"] += 1
+                counts["timeout"] += code in TIMEOUT
                 continue
             old, new = _change(name, cache)
             why = next((reason for test, reason in EQUIVALENT if test(old, new)), None)
@@ -123,14 +125,17 @@ def main() -> int:
             survivors.append(
                 f"  {STATUS.get(code, f'exit {code}')}: {name}\n    - {old}\n    + {new}"
             )
-        counted = sum(counts.values()) - counts["equivalent"]
+        counted = sum(counts.values()) - counts["equivalent"] - counts["timeout"]
         rate = counts["killed"] / counted if counted else 0.0
         others = "，".join(
-            f"{k} {v}" for k, v in sorted(counts.items()) if k not in ("killed", "equivalent")
+            f"{k} {v}"
+            for k, v in sorted(counts.items())
+            if k not in ("killed", "equivalent", "timeout")
         )
         print(
             f"{area}：{counted} 个变异体（另有等价的 {counts['equivalent']} 个不计），"
-            f"杀死 {counts['killed']}（{rate:.1%}）；{others or '没有存活的'}"
+            f"杀死 {counts['killed']}（{rate:.1%}，其中 {counts['timeout']} 个使测试超时）；"
+            f"{others or '没有存活的'}"
         )
         print("\n".join(survivors))
     print("等价变异体，不计入：")
