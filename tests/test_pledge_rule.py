@@ -225,3 +225,8 @@ def test_an_import_not_announced_is_named(drawn: tuple[Pledge, DrawRecord]) -> N
         pledge, imports=[PledgedImport(imported.scope, "省平台导出.xlsx", "ab" * 32)]
     )
     assert check_pledge([imported], announced).by_scope == {imported.scope: []}
+
+
+def test_a_records_month_is_its_two_digits(drawn: tuple[Pledge, DrawRecord]) -> None:
+    pledge, record = drawn
+    assert _found(pledge, replace(record, month="2025-031")) == []  # March, whatever follows

@@ -280,7 +280,7 @@ def test_a_joint_task_comes_first_within_its_month_and_each_earlier_record_is_na
         ]
     }
     # A record of 0.2 (the first to say which item a joint task covers) is checked too.
-    checked = _flat(month=5, tool_version="0.2.0")
+    checked = _flat(month=5, tool_version="0.2")
     assert list(year_differences([march, checked])) == [checked.scope]
 
 
@@ -310,3 +310,30 @@ def test_an_old_joint_record_is_filed_under_the_item_its_targets_name() -> None:
     assert year_differences([imported, _flat(month=5)]) == {
         "AJ-01/2025-05": [f"没有排除此前已抽中的 1 家（如 {A_KEYS[0]}，AJ-01/2025-02 抽中）"]
     }
+
+
+def test_records_of_0_2_tell_the_item_of_a_joint_task() -> None:
+    # 0.2 is the first version whose records say which item a joint task covers: such a
+    # record is filed by what it says, and it tells an older record's item.
+    joint = _flat(month=3, task_id="LH-01", covers="AJ-01", tool_version="0.2")
+    ambiguous = _flat(month=5, task_id="AJ-02")  # another item with the same targets
+    own = _flat(month=5, excluded=frozenset(joint.selected_keys), excluded_from=[joint.scope])
+    assert year_differences([joint, ambiguous, own]) == {}
+    old = _flat(month=3, task_id="LH-01", tool_version="0.1.0")
+    told = _flat(month=5, tool_version="0.2", excluded=frozenset(old.selected_keys),
+                 excluded_from=[old.scope])  # fmt: skip
+    assert year_differences([old, told]) == {}
+
+
+@pytest.mark.parametrize("month", ["2025/05", "2025-a5", "2025-051", "2025-05x"])
+def test_a_malformed_month_is_read_only_where_it_is_well_formed(month: str) -> None:
+    # The month a secret is hashed for comes from "YYYY-" and two digits; anything else is
+    # month 0, which opens nothing.
+    record = _edited(_flat(**SEALED), lambda d: d.update(month=month))
+    opened = month[4] == "-" and month[5:7].isdigit()
+    assert record_differences(record)[:2] == [
+        f"scope 应为 AJ-01/{month}，记录为 AJ-01/2025-05",
+        *([] if opened else [
+            f"secret 按 {month} 哈希 0 次不等于 commitment：不是事先承诺的那条哈希链上本月的值"
+        ]),
+    ][:2]  # fmt: skip

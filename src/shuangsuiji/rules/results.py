@@ -38,9 +38,9 @@ def parse_result(text: str) -> tuple[str | None, list[str]]:
     """The canonical result text ("；"-joined categories, each once) and the parts that are not
     categories."""
     parts = [p.strip() for p in _SEPARATORS.split(text) if p.strip()]
-    canonical = [_CATEGORY.get(unicodedata.normalize("NFKC", p)) for p in parts]
-    bad = [p for p, c in zip(parts, canonical, strict=True) if c is None]
-    unique = list(dict.fromkeys(c for c in canonical if c))
+    canonical = {p: _CATEGORY.get(unicodedata.normalize("NFKC", p)) for p in parts}
+    bad = [p for p, c in canonical.items() if c is None]
+    unique = list(dict.fromkeys(c for c in canonical.values() if c))
     return ("；".join(unique) if not bad else None), bad
 
 
@@ -77,9 +77,10 @@ def merge(before: Result | None, row: Result, today: str) -> Result | None:
     if not published:  # never published: a plain change
         return row
     # A 更正 replaces what the public saw: the values a pending 更正 was to replace, else these.
-    original = pending or Corrected(before.result, before.inspected_on, before.published_on, today)
-    if values == (original.result, original.inspected_on):  # the 更正 is withdrawn
-        return replace(row, published_on=original.published_on, correction=None)
+    seen = pending or before
+    if values == (seen.result, seen.inspected_on):  # the 更正 is withdrawn
+        return replace(row, published_on=seen.published_on)
+    correction = Corrected(seen.result, seen.inspected_on, seen.published_on, today)
     if row.published_on and row.published_on != published:
-        return replace(row, correction=replace(original, corrected_on=today))  # already out
-    return replace(row, published_on="", correction=replace(original, corrected_on=today))
+        return replace(row, correction=correction)  # already out
+    return replace(row, published_on="", correction=correction)
