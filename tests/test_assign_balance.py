@@ -110,6 +110,11 @@ def test_fairness_figures() -> None:
     groups = assign(data)
     figures = {o.id: o for o in officer_loads(AssignInput.from_dict(data), groups)}
     assert sum(o.month_groups for o in figures.values()) == 6  # 3 groups × 2
+    # Each enterprise counts once for each officer of its group: 6 enterprises × 2.
+    for o in figures.values():
+        mine = [g for g in groups if o.id in members(g)]
+        assert o.month_enterprises == sum(len(g["enterprises"]) for g in mine), o.id
+    assert sum(o.month_enterprises for o in figures.values()) == 12
     assert figures["A"].year_groups == 2 + figures["A"].month_groups
     assert figures["A"].year_enterprises == 6 + figures["A"].month_enterprises
     assert not figures["Z"].eligible and figures["Z"].month_groups == 0

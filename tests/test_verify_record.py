@@ -337,3 +337,37 @@ def test_a_malformed_month_is_read_only_where_it_is_well_formed(month: str) -> N
             f"secret 按 {month} 哈希 0 次不等于 commitment：不是事先承诺的那条哈希链上本月的值"
         ]),
     ][:2]  # fmt: skip
+
+
+def test_more_checks_add_to_the_findings_and_every_missing_file_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    record = _edited(_flat(), lambda d: d["population"].update(size=31))
+    assert record_differences(record, also=lambda r: ["名称与名录库不符"]) == [
+        "population.size 为 31，但 keys 有 30 个",
+        "名称与名录库不符",
+    ]
+    monkeypatch.setattr("shuangsuiji.rules.draw.INLINE_KEYS", 10)
+    published = DrawRecord.from_json(_record().to_json())  # no key file read
+    files = [e.keys_file for e in published.key_lists() if e.keys_file]
+    assert record_differences(published) == [
+        f"找不到对象名单文件 {'、'.join(files)}（应与抽取记录文件放在同一文件夹）"
+    ]
+
+
+def test_what_accounting_may_list_as_outside() -> None:
+    accounting = Accounting(40, 5, 3, 0, {"行业类别：餐饮": 2}, {"注销": 0}, 30)
+    left_out = {f"91410311MAZ{i:07d}": "经营状态为注销" for i in range(10)}
+    fits = _flat(accounting=replace(accounting, outside=left_out))
+    assert record_differences(fits) == []  # ten left out, ten listed
+    one_more = {**left_out, "91410311MAZ9999999": "经营状态为注销"}
+    assert record_differences(_flat(accounting=replace(accounting, outside=one_more))) == [
+        "accounting.outside 列出 11 家未列入的企业，其中 0 家在对象名单中：未列入的原因被改动过"
+    ]
+
+
+def test_a_population_drawn_out_entirely_before() -> None:
+    # Every enterprise already selected earlier this year: all excluded, nothing to draw.
+    record = _flat(excluded=frozenset(A_KEYS))
+    assert (record.selected, record.shortfall) == ([], 3)
+    assert record_differences(record) == []

@@ -53,7 +53,8 @@ def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -
     if ratio.rate is not None:
         if record.strata is not None:
             out.append("比例不分层，但记录中有分层（strata）")
-        return [Stratum("", ratio.rate, keys)]
+        # A stratum's value only names it: the selection takes its rate and keys.
+        return [Stratum("", ratio.rate, keys)]  # pragma: no mutate
     strata = []
     union: list[str] = []
     for entry in record.strata or []:
@@ -62,7 +63,9 @@ def _strata(record: DrawRecord, ratio: Ratio, keys: list[str], out: list[str]) -
             out.append(f"“{entry.value}”层的比例 {entry.rate} 与 ratio 不符")
         if entry.digest is not None and population_digest(entry.keys) != entry.digest:
             out.append(f"“{entry.value}”层的对象名单与其摘要不符：{entry.keys_file} 被改动过")
-        stratum = Stratum(entry.value, rate or parse_rate(entry.rate), sorted(entry.keys))
+        given = rate or parse_rate(entry.rate)
+        # The stratum's value only names it here too.
+        stratum = Stratum(entry.value, given, sorted(entry.keys))  # pragma: no mutate
         if entry.size != len(stratum.keys) or entry.k != stratum.k:
             out.append(
                 f"“{entry.value}”层：对象 {len(stratum.keys)} 家按 {format_rate(stratum.rate)} 应抽 {stratum.k} 家，记录为 {entry.k}"
@@ -177,7 +180,9 @@ def record_differences(
     if spec == SPEC:
         chosen, shortfall = select(record.seed, record.scope, strata, excluded)
     else:
-        chosen, shortfall = select_rfc3797(record.key_string or "", strata, excluded)
+        # An RFC 3797 record carries its key string; the fallback is for the type checker.
+        key_string = record.key_string or ""  # pragma: no mutate
+        chosen, shortfall = select_rfc3797(key_string, strata, excluded)
     if record.shortfall != shortfall:
         out.append(f"shortfall 应为 {shortfall}，记录为 {record.shortfall}")
     listed = [(s.ticket, s.uscc) for s in record.selected]
