@@ -285,3 +285,22 @@ def test_verify_replays_each_replacement() -> None:
     assert found.startswith(
         f"递补 {out.name} 无法重算：{small.groups[0].scope} 第1组没有可以递补的"
     )
+
+
+def test_too_few_officers_says_exactly_who_cannot_go_and_why() -> None:
+    officers = [
+        officer("A", duty="病休", on_duty=False),
+        officer("B", cert_until="2025-03-30"),
+        officer("C"),
+        officer("P", department=PARTNER, duty="借调", on_duty=False),  # another department
+    ]
+    with pytest.raises(InputError) as raised:
+        assign(inputs(officers, [task(enterprises(1))]))
+    assert raised.value.message == (
+        "AJ-01/2025-03 第1组（冶金）需要 2 名洛龙区应急管理局执法人员，可用的不足。"
+        "不可用的人员：人员A：不在岗（病休）；人员B：执法证 2025-03-30 到期，不足以覆盖整月。"
+        "请补充执法人员名录库，或调小计划中的 group_size / group_max"
+    )
+    with pytest.raises(InputError) as raised:
+        assign(inputs([officer("P", department=PARTNER)], [task(enterprises(1))]))
+    assert "不可用的人员：（名录库中没有该部门的人员）。" in raised.value.message

@@ -139,3 +139,14 @@ def test_drawn_enterprises_without_a_result_after_the_month_and_its_grace() -> N
         march.selected[2].name,
     )
     assert lacking.result_date is None and lacking.deadline is None
+
+
+def test_enterprises_without_results_oldest_month_first_whatever_the_task() -> None:
+    lacking = [
+        _status("no_result", None, scope="X/2025-05", uscc="U2"),
+        _status("no_result", None, scope="LH-001/2025-03", uscc="U3"),
+        _status("no_result", None, scope="AJ-01/2025-03", uscc="U1"),
+    ]
+    from shuangsuiji.rules.deadlines import _urgency
+
+    assert [s.uscc for s in sorted(lacking, key=_urgency)] == ["U1", "U3", "U2"]

@@ -37,7 +37,9 @@ def deadline_of(calendar: WorkCalendar, workdays: int, result_date: str) -> dt.d
 def _urgency(status: Status) -> tuple[int, int, str, str]:
     """Overdue first (the latest first), then missing results (oldest month first), due today,
     pending (closest deadline first), then what is published."""
-    left = status.workdays_left if status.workdays_left is not None else 0
+    # Results of one status all have workdays_left, or all have none: the fallback only keeps
+    # None out of the comparison, and no value of it changes the order.
+    left = status.workdays_left if status.workdays_left is not None else 0  # pragma: no mutate
     return (list(STATUS_NAMES).index(status.status), left, status.scope[-7:], status.uscc)
 
 
