@@ -19,6 +19,7 @@ from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
 from shuangsuiji.rules.records import (
     ASSIGNMENT_FILE,
+    Accounting,
     AssignmentRecord,
     DrawRecord,
     ExternalDraw,
@@ -275,3 +276,18 @@ def test_optional_fields_of_each_type_are_checked() -> None:
     )
     with pytest.raises(TypeError, match=r"^correction 的类型不对（记录中为 list）$"):
         Result.from_dict(result | {"correction": [corrected]})
+
+
+def test_where_the_rows_left_out_went_in_words() -> None:
+    kinds = ["餐饮", "零售", "住宿", "教育", "金融", "软件", "物流", "医疗", "农业"]
+    not_target = {f"行业类别：{k}": i + 1 for i, k in enumerate(kinds)}
+    accounting = Accounting(100, 3, 2, 1, not_target, {"注销": 2, "吊销，未注销": 1}, 46)
+    assert accounting.left_out() == (
+        "经营状态不符 3（注销 2、吊销，未注销 1）；"
+        "不在抽查范围 45（餐饮 1、零售 2、住宿 3、教育 4、金融 5、软件 6、物流 7、医疗 8 等 9 种）；"
+        "目标列为空 1；代码重复 2；代码为空 3"
+    )
+    assert accounting.total == 100
+    few = Accounting(10, 0, 0, 0, {"行业类别：餐饮：外卖": 2}, {}, 8)
+    assert few.left_out() == "不在抽查范围 2（餐饮：外卖 2）"
+    assert Accounting(5, 0, 0, 0, {}, {}, 5).left_out() == "无"
