@@ -304,3 +304,20 @@ def test_too_few_officers_says_exactly_who_cannot_go_and_why() -> None:
     with pytest.raises(InputError) as raised:
         assign(inputs([officer("P", department=PARTNER)], [task(enterprises(1))]))
     assert "不可用的人员：（名录库中没有该部门的人员）。" in raised.value.message
+
+
+def test_an_officer_replaced_out_of_the_month_is_not_brought_back() -> None:
+    # The first to leave has no group any more: by load alone they would be first in line,
+    # every other officer having one.
+    officers = [officer(c) for c in "ABCDE"]
+    data = inputs(
+        officers, [task(enterprises(1)), task(enterprises(1, "机械", "M"), "AJ-02/2025-03")]
+    )
+    groups = assign(data)
+    first, second = sorted(members(groups[0]))
+    [(_, newcomer)] = substitute(data, groups, first, set())
+    swapped = [o if o["id"] != first else {**o, "id": newcomer} for o in groups[0]["officers"]]
+    after = [dict(groups[0], officers=swapped), groups[1]]
+    assert len({i for g in after for i in members(g)}) == 4  # everyone but ``first`` serves
+    [(_, again)] = substitute(data, after, second, {first})
+    assert again not in {first, newcomer, second}

@@ -51,7 +51,7 @@ def verify_record(
         if not isinstance(record, DrawRecord) and record.get("spec") == EXTERNAL:
             ExternalDraw.from_dict(record)
             return []
-        typed = record if isinstance(record, DrawRecord) else DrawRecord.from_dict(record)
+        typed = DrawRecord.coerce(record)
         also = None if roster is None else partial(_against_roster, roster=roster)
         large = typed.population.size >= ENGINE_MIN_KEYS
         return record_differences(typed, also, sql_draw_strata if large else draw_strata)

@@ -94,7 +94,7 @@ def split_groups(
     enterprise of the same 所属街道 (rule 1(2)). A merged group's industry is "甲、乙"."""
     by_industry: dict[str, list[TaskEnterprise]] = {}
     for entry in enterprises:
-        enterprise = entry if isinstance(entry, TaskEnterprise) else TaskEnterprise.from_dict(entry)
+        enterprise = TaskEnterprise.coerce(entry)
         by_industry.setdefault(enterprise.industry or NO_INDUSTRY, []).append(enterprise)
     groups: list[tuple[list[str], list[TaskEnterprise]]] = []
     for industry, members in by_industry.items():
@@ -388,7 +388,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
 
     ``data`` is the typed input or the same as JSON (the input part of an assignment record).
     """
-    inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
+    inputs = AssignInput.coerce(data)
     if inputs.spec not in SPECS:
         raise InputError(f"不认识的分组规则“{inputs.spec}”；本版本支持 {'、'.join(SPECS)}")
     version_2 = level(inputs.spec) >= 2
@@ -597,8 +597,8 @@ def substitute(
     the group's 专业领域 first if the one leaving was its only match. Returns (group index,
     replacement id) pairs; raises InputError if a group has no replacement.
     """
-    inputs = data if isinstance(data, AssignInput) else AssignInput.from_dict(data)
-    current = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
+    inputs = AssignInput.coerce(data)
+    current = [Group.coerce(g) for g in groups]
     barred = barred or {}
     by_id = {o.id: o for o in inputs.officers}
     ranking = _Ranking(inputs)

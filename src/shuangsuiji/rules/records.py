@@ -73,6 +73,12 @@ class Record(dict[str, Any]):
         return cls._build(data, "")
 
     @classmethod
+    def coerce(cls, data: Any) -> Self:
+        """``data`` itself when it is this record already, else the record of its JSON object."""
+        # A record is also its JSON object: reading it again gives the same record, only slower.
+        return data if isinstance(data, cls) else cls.from_dict(data)  # pragma: no mutate
+
+    @classmethod
     def _build(cls, data: Any, where: str) -> Self:
         data = _expect(data, dict, where.rstrip(".") or cls.__name__)
         values = {}
