@@ -209,7 +209,8 @@ class _Ranking:
             return _NONE
         allowed = self.serving[department].copy()
         for uscc in usccs:
-            allowed[self.recusing.get(uscc, _NONE)] = False
+            # numpy stores None in a bool array as False.
+            allowed[self.recusing.get(uscc, _NONE)] = False  # pragma: no mutate
         return np.flatnonzero(allowed)
 
     def order(
@@ -219,7 +220,8 @@ class _Ranking:
         usccs: set[str],
     ) -> npt.NDArray[np.intp]:
         """``idx`` in rule 3's order for a group of ``scope``."""
-        repeat = np.zeros(len(self.officers), dtype=bool)
+        # A sort key: as bools or as 0.0 and 1.0, the order is the same.
+        repeat = np.zeros(len(self.officers), dtype=bool)  # pragma: no mutate
         for uscc in usccs:
             repeat[self.inspected.get(uscc, _NONE)] = True
         month = self.month_groups[idx]
@@ -490,16 +492,12 @@ def _best_expert(
     scope: str,
     usccs: set[str],
     industry: str,
-    replacing: bool = False,
 ) -> int | None:
-    """Rule 4's first pick, for a new group and for a 递补 alike: the best-ranked officer of
-    ``pool`` whose 专业领域 matches the group. SSJ-ASSIGN-3 takes one whenever one exists —
-    expertise before load: the ranking puts those at the month's cap last, so one over the cap
-    is taken only when every match is at it. SSJ-ASSIGN-2 skipped matches at the cap in a new
-    group (a 递补 did not: each older record re-runs as it was made)."""
+    """Rule 4's first pick for an SSJ-ASSIGN-1 group, and for a 递补 under every rule: the
+    best-ranked officer of ``pool`` whose 专业领域 matches the group. The ranking puts those at
+    the month's cap last, so one over the cap is taken only when every match is at it. (New
+    groups of SSJ-ASSIGN-2 and -3 take theirs from the task's queues: :meth:`_Ranking.best`.)"""
     experts = pool[ranking.covering(industry)[pool]]
-    if level(ranking.inputs.spec) == 2 and not replacing:
-        experts = experts[~ranking.at_cap(experts)]
     if not len(experts):
         return None
     return int(ranking.order(experts, scope, usccs)[0])
@@ -627,7 +625,7 @@ def substitute(
         # Keep the group's 专业领域 match if the officer leaving was the one who gave it.
         industry = group.industry
         lost_expert = not any(covers(by_id[m], industry) for m in members - {out_id})
-        best = _best_expert(ranking, pool, group.scope, usccs, industry, replacing=True)
+        best = _best_expert(ranking, pool, group.scope, usccs, industry)
         if best is None or not lost_expert:
             best = int(ranking.order(pool, group.scope, usccs)[0])
         ranking.add(best, len(group.enterprises))
