@@ -150,3 +150,26 @@ def test_enterprises_without_results_oldest_month_first_whatever_the_task() -> N
     from shuangsuiji.rules.deadlines import _urgency
 
     assert [s.uscc for s in sorted(lacking, key=_urgency)] == ["U1", "U3", "U2"]
+
+
+def test_whom_to_ask_and_the_first_day_after_the_month() -> None:
+    from .test_verify_record import _flat
+
+    march = _flat(month=3)
+    done, waived, missing = march.selected_keys
+    results = {(march.scope, done): _result(done, "2025-03-10")}
+    waivers = {(march.scope, waived): Waiver(march.scope, waived, "乙", "已注销", "2025-03-20")}
+    asked = {(march.scope, waived): ["李四"], (march.scope, done): ["王五"]}
+    # No grace given: the first day after March lists what is still missing.
+    assert [
+        s.uscc
+        for s in statuses(results, [march], D(2025, 3, 31), CAL, 5)
+        if s.status == "no_result"
+    ] == []
+    found = {s.uscc: s for s in statuses(results, [march], D(2025, 4, 1), CAL, 5, waivers=waivers)}
+    assert found[missing].status == "no_result"
+    assert [s.officers for s in found.values()] == [[], [], []]  # nobody named: empty, not None
+    named = {s.uscc: s for s in statuses(results, [march], D(2025, 4, 1), CAL, 5,
+                                         officers=asked, waivers=waivers)}  # fmt: skip
+    assert (named[waived].officers, named[waived].reason) == (["李四"], "已注销")
+    assert named[done].officers == ["王五"] and named[missing].officers == []

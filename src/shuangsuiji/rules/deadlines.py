@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 
 from shuangsuiji.rules.records import DrawRecord, Result, Status, Waiver
 from shuangsuiji.rules.workdays import WorkCalendar, month_end
@@ -91,8 +90,10 @@ def statuses(
     waived = waivers or {}
     for key, waiver in waived.items():
         if key not in results:  # a result recorded since ends the waiver
-            entry = Status(*key, waiver.name, None, None, None, "waived", None, None, [])
-            found.append(replace(entry, officers=who.get(key, []), reason=waiver.reason))
+            found.append(
+                Status(*key, waiver.name, None, None, None, "waived", None, None,
+                       who.get(key, []), waiver.reason)
+            )  # fmt: skip
     for draw in draws:
         year, month = (int(part) for part in draw.month.split("-"))
         if today <= calendar.add(month_end(year, month), grace):
