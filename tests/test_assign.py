@@ -14,6 +14,7 @@ from shuangsuiji.rules.assign import (
     SPEC,
     SPECS,
     assign,
+    officer_loads,
     split_groups,
     substitute,
     verify_assignment,
@@ -149,6 +150,11 @@ def test_joint_groups_hold_both_departments() -> None:
     for group in groups:
         departments = [o["department"] for o in group["officers"]]
         assert departments.count(AGENCY) == 2 and departments.count(PARTNER) == 2
+    # Each department's cap counts its own places: 4 for 4 of ours, 4 for 3 of the partner's.
+    if RULE["spec"] != SPECS[0]:  # SSJ-ASSIGN-1 had no cap
+        data = inputs(officers, [task(enterprises(6), "LH-01/2025-05", PARTNER)], month="2025-05")
+        caps = {o.department: o.cap for o in officer_loads(AssignInput.from_dict(data), groups)}
+        assert caps == {AGENCY: 1, PARTNER: 2}
 
 
 def test_load_is_spread_evenly() -> None:
