@@ -402,14 +402,14 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
         for task in inputs.tasks
     ]
     ranking = _Ranking(inputs)
+    # One split per task, made from the tasks just above: strict has nothing to catch.
+    tasks = list(zip(inputs.tasks, splits, strict=True))  # pragma: no mutate
     caps: dict[str, int] = {}
     if version_2:
-        caps = _caps(
-            inputs, [(t.partner, len(g)) for t, g in zip(inputs.tasks, splits, strict=True)]
-        )
+        caps = _caps(inputs, [(t.partner, len(g)) for t, g in tasks])
         ranking.set_caps(caps)
     groups: list[Group] = []
-    for task, split in zip(inputs.tasks, splits, strict=True):
+    for task, split in tasks:
         scope = task.scope
         for number, (industry, members) in enumerate(split, start=1):
             usccs = {e.uscc for e in members}
@@ -663,7 +663,9 @@ def current_groups(record: AssignmentRecord, substitutions: Sequence[Substitutio
     专业领域 by a 递补 says so, as the assignment would have."""
     by_id = {o.id: o for o in record.officers}
     groups = apply_substitutions(record.groups, substitutions)
-    for index, (before, after) in enumerate(zip(record.groups, groups, strict=True)):
+    # apply_substitutions gives one group for each it is given: strict has nothing to catch.
+    pairs = zip(record.groups, groups, strict=True)  # pragma: no mutate
+    for index, (before, after) in enumerate(pairs):
         industry = after.industry
         had = any(covers(by_id[o.id], industry) for o in before.officers if o.id in by_id)
         has = any(covers(by_id[o.id], industry) for o in after.officers if o.id in by_id)

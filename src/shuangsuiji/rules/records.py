@@ -40,7 +40,8 @@ class Record(dict[str, Any]):
             dict.update(self, self._published())
         else:  # every field published as it is: the values read at once (records by the 10⁵)
             keys, values = plain
-            dict.update(self, zip(keys, values(self), strict=True))
+            # The keys and the getter come from one layout: strict has nothing to catch.
+            dict.update(self, zip(keys, values(self), strict=True))  # pragma: no mutate
 
     def _published(self) -> dict[str, Any]:
         # Run for every record object (a month's assignment makes 10⁵ of them): a plain loop
