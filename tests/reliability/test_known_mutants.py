@@ -27,7 +27,7 @@ KNOWN = [
      'published = before.published_on or (pending.published_on if pending else "")',
      "published = before.published_on", ["tests/test_results.py"]),
     ("a withdrawn 更正 not detected", "rules/results.py",
-     "if values == (original.result, original.inspected_on):", "if False:",
+     "if values == (seen.result, seen.inspected_on):", "if False:",
      ["tests/test_results.py"]),
     ("verify ignores the shortfall", "rules/verify.py",
      "if record.shortfall != shortfall:", "if False:", ["tests/test_verify_record.py"]),
