@@ -13,13 +13,20 @@ from shuangsuiji.exceptions import InputError
 from shuangsuiji.rules.assign import (
     SPEC,
     SPECS,
+    apply_substitutions,
     assign,
     officer_loads,
     split_groups,
     substitute,
     verify_assignment,
 )
-from shuangsuiji.rules.records import AssignInput, AssignmentRecord, GroupOfficer, Substitution
+from shuangsuiji.rules.records import (
+    AssignInput,
+    AssignmentRecord,
+    Group,
+    GroupOfficer,
+    Substitution,
+)
 
 AGENCY = "洛龙区应急管理局"
 PARTNER = "区市场监督管理局"
@@ -327,3 +334,21 @@ def test_an_officer_replaced_out_of_the_month_is_not_brought_back() -> None:
     assert len({i for g in after for i in members(g)}) == 4  # everyone but ``first`` serves
     [(_, again)] = substitute(data, after, second, {first})
     assert again not in {first, newcomer, second}
+
+
+def test_two_replacements_keep_who_inspected_and_each_note_its_day() -> None:
+    officers = [officer(c) for c in "ABCDEF"]
+    data = inputs(officers, [task(enterprises(2))])
+    [group] = [Group.from_dict(g) for g in assign(data)]
+    by_id = {o["id"]: GroupOfficer(o["id"], o["name"], o["department"]) for o in officers}
+    first, second = group.officers
+    done = group.enterprises[0].uscc
+    subs = [
+        Substitution(group.scope[-7:], group.scope, 1, first, by_id["E"], "病假", "2025-03-12T09:00:00+08:00", kept=[done]),
+        Substitution(group.scope[-7:], group.scope, 1, second, by_id["F"], "借调", None, on="2025-03-14", kept=[done]),
+    ]  # fmt: skip
+    [after] = apply_substitutions([group], subs)
+    assert after.officer_ids == ["E", "F"]
+    assert after.officers_of(done) == [first, second]  # inspected before either 递补
+    assert after.officers_of(group.enterprises[1].uscc) == [by_id["E"], by_id["F"]]
+    assert [n.at for n in after.substitutions] == ["2025-03-12T09:00:00+08:00", "2025-03-14"]

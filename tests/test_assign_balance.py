@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from shuangsuiji.rules.assign import assign, officer_loads, split_groups, spread
-from shuangsuiji.rules.records import AssignInput
+from shuangsuiji.rules.records import AssignInput, Group
 
 from .test_assign import AGENCY, PARTNER, enterprises, inputs, members, officer, task
 
@@ -123,3 +123,27 @@ def test_fairness_figures() -> None:
     assert (
         found is not None and found.year[1] - found.year[0] <= 1 and figures["A"].month_groups == 0
     )
+
+
+def test_loads_count_who_inspected_and_order_by_the_year() -> None:
+    officers = [officer(c) for c in "ABCD"]
+    data = _v2(officers, [task(enterprises(2))], group_max=2, year_groups={"D": 3, "C": 1},
+               year_enterprises={"D": 5})  # fmt: skip
+    [group] = assign(data)
+    inspected = group["enterprises"][0]["uscc"]
+    first = list(group["officers"])
+    # A 递补 after the first enterprise was inspected: it stays with those who inspected it.
+    replaced = dict(group, officers=[first[0], {**first[1], "id": "X", "name": "人员X"}],
+                    inspected_by={inspected: first})  # fmt: skip
+    loads = officer_loads(AssignInput.from_dict(data), [Group.from_dict(replaced)])
+    by_id = {o.id: o for o in loads}
+    assert by_id[first[0]["id"]].month_enterprises == 2
+    assert by_id[first[1]["id"]].month_enterprises == 1  # only the one they inspected
+    assert by_id["D"].year_groups == 3 + by_id["D"].month_groups
+    assert by_id["D"].year_enterprises == 5 + by_id["D"].month_enterprises
+    assert by_id["C"].year_enterprises == by_id["C"].month_enterprises  # none recorded before
+    # Most groups this year first, then this month, then by 执法证号.
+    assert [(o.year_groups, o.month_groups) for o in loads] == sorted(
+        ((o.year_groups, o.month_groups) for o in loads), key=lambda g: (-g[0], -g[1])
+    )
+    assert loads[0].id == "D"

@@ -604,7 +604,6 @@ def substitute(
     for group in current:
         for officer in group.officers:
             ranking.add(ranking.index[officer.id], len(group.enterprises))
-    leaving = ranking.index[out_id]
     replacements = []
     for index, group in enumerate(current):
         members = set(group.officer_ids)
@@ -629,7 +628,6 @@ def substitute(
         if best is None or not lost_expert:
             best = int(ranking.order(pool, group.scope, usccs)[0])
         ranking.add(best, len(group.enterprises))
-        ranking.add(leaving, len(group.enterprises), -1)
         replacements.append((index, ranking.officers[best].id))
     return replacements
 
