@@ -173,3 +173,11 @@ def test_whom_to_ask_and_the_first_day_after_the_month() -> None:
                                          officers=asked, waivers=waivers)}  # fmt: skip
     assert (named[waived].officers, named[waived].reason) == (["李四"], "已注销")
     assert named[done].officers == ["王五"] and named[missing].officers == []
+
+
+def test_each_draw_is_looked_at_whatever_the_order_given() -> None:
+    from .test_verify_record import _flat
+
+    march, may = _flat(month=3), _flat(month=5)
+    found = statuses({}, [may, march], D(2025, 4, 2), CAL, 5)  # May not over yet
+    assert {s.scope for s in found} == {march.scope} and len(found) == 3

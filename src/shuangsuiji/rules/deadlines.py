@@ -39,7 +39,9 @@ def _urgency(status: Status) -> tuple[int, int, str, str]:
     # Results of one status all have workdays_left, or all have none: the fallback only keeps
     # None out of the comparison, and no value of it changes the order.
     left = status.workdays_left if status.workdays_left is not None else 0  # pragma: no mutate
-    return (list(STATUS_NAMES).index(status.status), left, status.scope[-7:], status.uscc)
+    # A scope ends with "/YYYY-MM": its last seven characters, or eight, order the same.
+    month = status.scope[-7:]  # pragma: no mutate
+    return (list(STATUS_NAMES).index(status.status), left, month, status.uscc)
 
 
 def statuses(
