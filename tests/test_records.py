@@ -291,3 +291,7 @@ def test_where_the_rows_left_out_went_in_words() -> None:
     few = Accounting(10, 0, 0, 0, {"行业类别：餐饮：外卖": 2}, {}, 8)
     assert few.left_out() == "不在抽查范围 2（餐饮：外卖 2）"
     assert Accounting(5, 0, 0, 0, {}, {}, 5).left_out() == "无"
+    plain = Accounting(10, 0, 0, 0, {"餐饮": 2}, {}, 8)  # a value without its column's name
+    assert plain.left_out() == "不在抽查范围 2（餐饮 2）"
+    eight = Accounting(50, 0, 0, 0, dict(list(not_target.items())[:8]), {}, 14)
+    assert eight.left_out().endswith("医疗 8）")  # all eight shown: nothing "等"
