@@ -352,3 +352,5 @@ def test_two_replacements_keep_who_inspected_and_each_note_its_day() -> None:
     assert after.officers_of(done) == [first, second]  # inspected before either 递补
     assert after.officers_of(group.enterprises[1].uscc) == [by_id["E"], by_id["F"]]
     assert [n.at for n in after.substitutions] == ["2025-03-12T09:00:00+08:00", "2025-03-14"]
+    unrecorded = replace(subs[0], at=None)  # not yet in the ledger: no day to show
+    assert apply_substitutions([group], [unrecorded])[0].substitutions[0].at == ""
