@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation testing, on demand (not in CI: it takes about an hour on two cores): mutmut changes
+# Mutation testing, on demand (not in CI: about two hours on two cores): mutmut changes
 # the rules (src/shuangsuiji/rules/) and the ledger's audit one small edit at a time and runs
 # the tests that reach the edited function; a mutant no test notices is printed as a survivor.
 #
@@ -12,10 +12,12 @@
 # in the comment above; the report lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
 case "${1:-}" in
     --report) exec python3 scripts/mutation_report.py ;;
+    -h|--help) usage; exit 0 ;;
     "") ;;
-    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) usage; exit 2 ;;
 esac
 venv=.venv-mutation
 [ -x "$venv/bin/mutmut" ] || python3 -m venv "$venv"
