@@ -354,3 +354,28 @@ def test_two_replacements_keep_who_inspected_and_each_note_its_day() -> None:
     assert [n.at for n in after.substitutions] == ["2025-03-12T09:00:00+08:00", "2025-03-14"]
     unrecorded = replace(subs[0], at=None)  # not yet in the ledger: no day to show
     assert apply_substitutions([group], [unrecorded])[0].substitutions[0].at == ""
+
+
+def test_an_officer_passed_over_as_unable_and_then_named_is_a_finding() -> None:
+    # Marking someone 离职 for one 递补 and 在岗 again for the next bends the roster: the
+    # replay takes each event's word, so the contradiction between them is what shows.
+    officers = [officer(c) for c in "ABCDE"]
+    record = _recorded(inputs(officers, [task(enterprises(1))]))
+    [group] = record.groups
+    leaving, staying = group.officers
+    others = [o for o in "ABCDE" if o not in group.officer_ids]
+    passed = others[0]
+    barred = {(group.scope, group.group): {passed}}
+    [(_, newcomer)] = substitute(record.inputs, record.groups, leaving.id, set(), None, barred)
+    by_id = {o.id: o.public() for o in record.officers}
+    first = Substitution(record.month, group.scope, 1, leaving, by_id[newcomer], "病假", None,
+                         unavailable={passed: "不在岗（离职）"})  # fmt: skip
+    assert verify_assignment(record, [first]) == []
+    second = Substitution(record.month, group.scope, 1, staying, by_id[passed], "借调", None)
+    said = (
+        f"递补 {staying.name} 选了 {by_id[passed].name}，而此前的递补称其不能派出（不在岗（离职））"
+    )
+    assert said in verify_assignment(record, [first, second])
+    # A recusal is from one group only: no contradiction in serving elsewhere.
+    recused = replace(first, unavailable={passed: f"需回避 {group.enterprises[0].uscc}"})
+    assert not any("不能派出" in f for f in verify_assignment(record, [recused, second]))

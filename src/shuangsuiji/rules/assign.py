@@ -713,6 +713,7 @@ def verify_assignment(record: AssignmentRecord, substitutions: Sequence[Substitu
             out.append(f"{where} 应为 {names}，记录为 {'、'.join(o.name for o in got.officers)}")
     current = list(record.groups)
     unavailable: set[str] = set()
+    ruled_out: dict[str, str] = {}  # officer id -> why an earlier 递补 passed them over
     # One 递补 request writes one event per group of the officer replaced: replay them together.
     batches: list[list[Substitution]] = []
     for sub in substitutions:
@@ -733,6 +734,19 @@ def verify_assignment(record: AssignmentRecord, substitutions: Sequence[Substitu
         wanted = [(current[i].scope, current[i].group, new) for i, new in expected]
         if recorded != wanted:
             out.append(f"递补 {batch[0].out.name} 的结果与按规则重算的不符")
+        # Passed over as unable to serve at all (not a recusal from that one group), then
+        # named a replacement later the same month: the roster was bent for one 递补.
+        out += [
+            f"递补 {s.out.name} 选了 {s.replacement.name}，而此前的递补称其不能派出（{ruled_out[s.replacement.id]}）"
+            for s in batch
+            if s.replacement.id in ruled_out
+        ]
+        ruled_out.update(
+            (i, why)
+            for s in batch
+            for i, why in s.unavailable.items()
+            if not why.startswith("需回避")
+        )
         current = apply_substitutions(current, batch)
         if only is None:  # out of every group; one left out of one group may serve elsewhere
             unavailable.add(out_id)
