@@ -23,14 +23,8 @@ venv=.venv-mutation
 [ -x "$venv/bin/mutmut" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q ".[test]" "mutmut==3.8.1"
 rm -rf mutants
-# The rules, and the functions of ledger/store.py that audit the chain and the stored draws.
-"$venv/bin/mutmut" run --max-children "$(nproc)" \
-    'shuangsuiji.rules.*' \
-    'shuangsuiji.ledger.store.xǁLedgerǁaudit__*' \
-    'shuangsuiji.ledger.store.xǁLedgerǁ_audit_draws__*' \
-    'shuangsuiji.ledger.store.xǁLedgerǁ_missing_rows__*' \
-    'shuangsuiji.ledger.store.x__draw_problems__*' \
-    'shuangsuiji.ledger.store.x__moment__*' \
-    'shuangsuiji.ledger.store.x_event_hash__*' \
-    'shuangsuiji.ledger.store.x_sha256_text__*' || true
+# The rules, and the functions of ledger/store.py that audit the chain and the stored draws
+# (the patterns come from the report, which counts the same two areas).
+mapfile -t names < <(python3 scripts/mutation_report.py --names)
+"$venv/bin/mutmut" run --max-children "$(nproc)" "${names[@]}" || true
 python3 scripts/mutation_report.py

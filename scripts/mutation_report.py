@@ -101,7 +101,15 @@ def _pragma_lines() -> list[str]:
     return out
 
 
+def names() -> list[str]:
+    """The mutants scripts/mutation.sh runs, as mutmut name patterns: the rules, the audit."""
+    return ["shuangsuiji.rules.*", *(f"shuangsuiji.ledger.store.{part}*" for part in AUDIT)]
+
+
 def main() -> int:
+    if sys.argv[1:] == ["--names"]:
+        print("\n".join(names()))
+        return 0
     if not MUTANTS.is_dir():
         print("没有 mutants/：请先运行 scripts/mutation.sh", file=sys.stderr)
         return 2
