@@ -117,6 +117,10 @@ def test_fairness_figures() -> None:
     assert sum(o.month_enterprises for o in figures.values()) == 12
     assert figures["A"].year_groups == 2 + figures["A"].month_groups
     assert figures["A"].year_enterprises == 6 + figures["A"].month_enterprises
+    # An officer the year so far does not name starts the year at nothing.
+    for o in figures.values():
+        if o.id != "A":
+            assert (o.year_groups, o.year_enterprises) == (o.month_groups, o.month_enterprises)
     assert not figures["Z"].eligible and figures["Z"].month_groups == 0
     found = spread(list(figures.values()), AGENCY)
     # A, with two groups earlier in the year, sits this month out: the year is what is even.
