@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+from collections.abc import Callable
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from shuangsuiji.commands.assign import assign_month, replace_officer
 from shuangsuiji.commands.deadlines import check_deadlines
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
+from shuangsuiji.rules import records
 from shuangsuiji.rules.records import (
     ASSIGNMENT_FILE,
     Accounting,
@@ -30,6 +33,7 @@ from shuangsuiji.rules.records import (
     Status,
     Substitution,
     Waiver,
+    indented_json,
     read_draw,
 )
 from shuangsuiji.rules.seal import month_secret
@@ -97,7 +101,17 @@ def test_every_assignment_record_round_trips_byte_for_byte(year: Path) -> None:
         )
 
 
-def test_a_published_assignment_nests_its_records_text_byte_for_byte(year: Path) -> None:
+def _recording(encoded: list[object]) -> Callable[..., str]:
+    def encode(value: object, indent: int = 1) -> str:
+        encoded.append(value)
+        return indented_json(value, indent)
+
+    return encode
+
+
+def test_a_published_assignment_nests_its_records_text_byte_for_byte(
+    year: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # ssj assign writes 人员分组记录 from the record's text it has just made, not encoding the
     # record again: the bytes must be json.dumps's, with and without 递补 and a chain head.
     with Ledger.at(year.parent) as ledger:
@@ -109,6 +123,12 @@ def test_a_published_assignment_nests_its_records_text_byte_for_byte(year: Path)
                         ASSIGNMENT_FILE, month, record, list(substitutions), head
                     )
                     assert published.to_json(text) == published.to_json()
+                    # … and a city's assignment is encoded once: its text is nested as given.
+                    encoded: list[object] = []
+                    with monkeypatch.context() as patched:
+                        patched.setattr(records, "indented_json", _recording(encoded))
+                        published.to_json(text)
+                    assert encoded and all(v is not record for v in encoded)
             assert ledger.substitutions(month) or month != "2025-05"
 
 
@@ -184,12 +204,17 @@ _LEAVES = (
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text()  # control characters, quotes, backslashes, CJK, U+2028 …
 )
+# Every kind of key json.dumps accepts: it writes numbers and constants as their JSON text.
+_KEYS = (
+    st.text(max_size=5)
+    | st.integers(0, 9)
+    | st.none()
+    | st.booleans()
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
 _JSON = st.recursive(
     _LEAVES,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(max_size=5) | st.integers(0, 9), inner, max_size=4)
-    ),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_KEYS, inner, max_size=4),
     max_leaves=30,
 )
 
@@ -199,9 +224,16 @@ _JSON = st.recursive(
 def test_records_are_indented_exactly_as_json_would(value: object, indent: int) -> None:
     # Assignment and imported-draw records are written with an indent; json's encoder falls
     # back to pure Python for that, so ssj has its own — the stored, hashed text must not move.
-    from shuangsuiji.rules.records import indented_json
-
     assert indented_json(value, indent) == json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def test_what_json_refuses_is_refused_alike() -> None:
+    for value in ({(1, 2): "tuple key"}, {"amount": Decimal("1.5")}, [b"bytes"]):
+        with pytest.raises(TypeError) as ours:
+            indented_json(value)
+        with pytest.raises(TypeError) as theirs:
+            json.dumps(value, indent=1)
+        assert str(ours.value) == str(theirs.value)
 
 
 def test_a_city_assignment_record_is_written_as_before(workspace: Path) -> None:

@@ -330,8 +330,8 @@ def _indented(value: object, pad: str, step: str, out: list[str]) -> None:
             _indented(item, inner, step, out)
             separator = ",\n" + inner
         out.append("\n" + pad + "]")
-    else:  # floats and anything json itself would refuse
-        out.append(json.dumps(value, ensure_ascii=False))
+    else:  # floats (ASCII), and anything json itself refuses with its own error
+        out.append(json.dumps(value))
 
 
 def _json_key(key: object) -> str:
@@ -897,9 +897,9 @@ class PublishedAssignment(Record):
         if assignment_text is None:
             return indented_json(self) + "\n"
         parts = [
-            f" {json.dumps(key, ensure_ascii=False)}: "
+            f" {_compact(key)}: "
             + (
-                assignment_text.rstrip("\n") if key == "assignment" else indented_json(value)
+                assignment_text.removesuffix("\n") if key == "assignment" else indented_json(value)
             ).replace("\n", "\n ")
             for key, value in self.items()
         ]
