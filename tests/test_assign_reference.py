@@ -4,6 +4,7 @@ group for group and message for message, on many random months under both rules.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import json
 import random
 from typing import Any
@@ -140,3 +141,49 @@ def test_every_group_has_an_expert_wherever_one_can_go() -> None:
                 lacking[spec] += bool(could)
     assert lacking[SPEC] == 0
     assert lacking["SSJ-ASSIGN-2"] > 0  # the random months do put the cap in an expert's way
+
+
+def test_a_group_reads_the_queue_only_as_far_as_it_must(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What makes a city's month take a second: a group takes its officers from the head of the
+    # task's queue and stops there — it does not read the rest of a level, or the next level,
+    # once the picks are known. Officers A, B below the cap; C, D at it (C, D one group each
+    # already); B and C inspected the group's enterprise last time (placed last in their level).
+    from shuangsuiji.rules.assign import _Ranking
+    from shuangsuiji.rules.records import AssignInput
+
+    officers = [
+        {"id": c, "name": c, "department": "局", "section": "", "fields": [], "duty": "在岗",
+         "on_duty": True, "cert_until": "2030-12-31", "recusals": []}
+        for c in "ABCD"
+    ]  # fmt: skip
+    data = {
+        "spec": SPECS[-1], "month": "2025-03", "seed": "测试种子", "agency": "局",
+        "group_max": 5, "group_size": 2, "partner_group_size": 2, "officers": officers,
+        "history": {"B": ["U"], "C": ["U"]}, "tasks": [],
+        "year_groups": {"B": 1, "D": 1},
+    }  # fmt: skip
+    ranking = _Ranking(AssignInput.from_dict(data))
+    ranking.set_caps({"局": 1})
+    ranking.add(ranking.index["C"], 1)
+    ranking.add(ranking.index["D"], 1)
+    popped: list[int] = []
+    real_pop = heapq.heappop
+
+    def counting_pop(queue: list[Any]) -> Any:
+        popped.append(queue[0][2])
+        return real_pop(queue)
+
+    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    names = "ABCD"
+
+    def best(count: int, usccs: set[str]) -> tuple[str, str]:
+        popped.clear()
+        chosen = ranking.best("T/2025-03", "局", usccs, count)
+        return "".join(names[i] for i in chosen), "".join(names[i] for i in popped)
+
+    assert best(0, {"U"}) == ("", "")
+    assert best(2, {"V"}) == ("AB", "AB")  # two picks, two read
+    assert best(3, {"V"}) == ("ABC", "ABC")
+    # B inspected U: A is taken first, B only when the level ends (C read to see it end).
+    assert best(2, {"U"}) == ("AB", "ABC")
+    assert best(3, {"U"}) == ("ABD", "ABCD")  # C, at the cap and a repeat, after D

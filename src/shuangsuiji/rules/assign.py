@@ -290,7 +290,9 @@ class _Ranking:
         chosen: list[int] = []
         first: list[int] = []  # the cap level being read: those who did not inspect …
         then: list[int] = []  # … before those who did
-        reading = None
+        # No level read yet: at the first entry the lists are empty, so any start value no
+        # level has ("" as well as None) flushes nothing and reads the same.
+        reading = None  # pragma: no mutate
         while True:
             entry = heapq.heappop(queue) if queue else None
             if entry is not None and entry[1] != self._version[entry[2]]:
