@@ -177,13 +177,21 @@ def test_a_long_list_is_kept_in_parts_and_an_older_ledgers_whole_list_still_read
     assert invoke("audit", "verify", "--plan", workspace).exit_code == 1
 
 
-def test_audit_catches_a_changed_list_in_the_ledger(workspace: Path, small_limit: None) -> None:
+@pytest.mark.parametrize(
+    "edit", ["UPDATE key_parts SET keys = substr(keys, 20)", "DELETE FROM key_parts"]
+)
+def test_audit_catches_a_changed_or_lost_list_in_the_ledger(
+    workspace: Path, small_limit: None, edit: str
+) -> None:
     draw_month(workspace, "2025-03")
     with sqlite3.connect(workspace.parent / "ssj.db") as db:
-        db.execute("UPDATE key_parts SET keys = substr(keys, 20)")
+        db.execute(edit)
     result = invoke("audit", "verify", "--plan", workspace)
     assert result.exit_code == 1
-    assert "缺失或与记录中的摘要不符" in result.stdout + result.stderr
+    assert (
+        "AJ-01/2025-03 的对象名单（抽取对象-AJ-01-2025-03.txt）缺失或与记录中的摘要不符"
+        "：名单被改动过" in result.stdout
+    )
 
 
 def test_a_stratified_draw_keeps_each_stratum_in_its_own_file(

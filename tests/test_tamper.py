@@ -8,6 +8,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from shuangsuiji.commands.draw import draw_month
 from shuangsuiji.ledger import Ledger
 
@@ -35,15 +37,22 @@ def test_a_deleted_draw_is_not_redrawn_and_the_audit_names_it(workspace: Path) -
     assert files_in(workspace.parent) == before
 
 
-def test_a_second_draw_event_for_a_scope_is_a_finding(workspace: Path) -> None:
+@pytest.mark.parametrize(("kind", "what"), [("draw", "抽取"), ("assign", "人员分组")])
+def test_a_second_draw_or_assignment_event_is_a_finding(
+    workspace: Path, kind: str, what: str
+) -> None:
     draw_month(workspace, "2025-03")
+    assert invoke("assign", "--plan", workspace, "--month", "2025-03").exit_code == 0
     # As a redraw by an older ssj left it: the row deleted and drawn again, so the log holds two
-    # draw events for one scope, whatever the tables say now.
+    # draw events for one scope, whatever the tables say now; the same for a month's groups.
     with Ledger.at(workspace.parent) as ledger:
-        [first] = [p for _, _, kind, p in ledger.events() if kind == "draw"][:1]
-        ledger.record_events("draw", [first])
+        first = next(p for _, _, k, p in ledger.events() if k == kind)
+        ledger.record_events(kind, [first])
+        count = len(list(ledger.events()))
     audit = invoke("audit", "verify", "--plan", workspace)
-    assert audit.exit_code == 1 and "两次抽取事件" in audit.stdout
+    key = first["scope"] if kind == "draw" else first["month"]
+    assert audit.exit_code == 1
+    assert f"{key} 有两次{what}事件（第二次是事件 {count}）：记录曾被删除后重做" in audit.stdout
 
 
 def test_a_deleted_assignment_is_not_redone(workspace: Path) -> None:

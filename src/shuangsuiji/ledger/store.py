@@ -721,18 +721,24 @@ def _draw_problems(
         return []
     inside = before.intersection(body.population.keys)  # when the keys are inline
 
-    def seen(parts: Iterator[bytes], population: bool) -> Iterator[bytes]:
-        # The earlier selections in the population found as its parts go by.
+    def seen(parts: Iterator[bytes]) -> Iterator[bytes]:
+        # The earlier selections in the population found as its parts go by (an item's first
+        # draw has none to find: its parts are not even decoded).
         for part in parts:
-            if population and before and part:
-                inside.update(before.intersection(part.decode().split("\n")))
+            if before:
+                # Keys are codes of letters and digits (a code with a space is refused on
+                # input): splitting at any whitespace would give the same keys.
+                keys = part.decode().split("\n")  # pragma: no mutate
+                inside.update(before.intersection(keys))
             yield part
 
     for entry in body.key_lists():
         if entry.keys_file is None:
             continue
         parts = kept(entry.digest)
-        if parts is None or entry.digest != parts_digest(seen(parts, entry is body.population)):
+        if parts is not None and entry is body.population:
+            parts = seen(parts)
+        if parts is None or entry.digest != parts_digest(parts):
             return [
                 f"{scope} 的对象名单（{entry.keys_file}）缺失或与记录中的摘要不符：名单被改动过"
             ]
