@@ -436,3 +436,29 @@ def test_audit_catches_exclusions_skewed_by_an_edited_index(
         result.exit_code == 1
         and "LH-01/2025-05 的排除名单与此前对同一事项的抽取结果不符" in result.stdout
     )
+
+
+def test_exclusions_are_per_item_and_the_audit_counts_each_items_own(workspace: Path) -> None:
+    # AJ-02 given AJ-01's targets: March's AJ-01 enterprises are in May's AJ-02 population,
+    # and only AJ-02's own earlier selections are excluded from it (SSJ-DRAW-1 §4.4).
+    text = workspace.read_text(encoding="utf-8")
+    targets = (
+        "行业类别: [危险化学品生产, 危险化学品储存, 危险化学品经营, 危险化学品使用, 烟花爆竹经营]"
+    )
+    workspace.write_text(
+        text.replace("行业类别: [冶金, 有色, 建材, 机械, 轻工, 纺织, 商贸]", targets),
+        encoding="utf-8",
+    )
+    march = {r["scope"]: r for r in draw_month(workspace, "2025-03").records}
+    may = {r["scope"]: r for r in draw_month(workspace, "2025-05").records}
+    aj01 = {s["uscc"] for s in march["AJ-01/2025-03"]["selected"]}
+    aj02 = {s["uscc"] for s in march["AJ-02/2025-03"]["selected"]}
+    population = set(may["AJ-02/2025-05"]["population"]["keys"])
+    assert aj01 - aj02 and (aj01 - aj02) <= population
+    assert set(may["AJ-02/2025-05"]["excluded"]) == aj02
+    audit = invoke("audit", "verify", "--plan", workspace)
+    with Ledger.at(workspace.parent) as ledger:
+        events = len(list(ledger.events()))
+    drawn = len(list((workspace.parent / "输出").glob("*/抽取记录-*.json")))
+    assert audit.exit_code == 0, audit.stdout
+    assert f"台账完整：{events} 个事件、{drawn} 条抽取记录" in audit.stdout

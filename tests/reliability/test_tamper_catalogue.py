@@ -295,16 +295,29 @@ def test_every_tampering_is_found(
     assert fragment in result.output
 
 
-def test_a_gap_in_the_numbering_is_found_without_published_files(
-    year: Path, tmp_path: Path
+def _time_without_offset(db: sqlite3.Connection) -> None:
+    _rehash(db, lambda seq, at, kind, payload: (at[:19] if seq == 2 else at, payload))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "finding"),
+    [
+        (_drop_an_event_and_rehash, ("✗ 事件 3 缺失（下一条是 4）",)),
+        (_time_without_offset, ("✗ 事件 2（draw）的时间“", "”不是带时区的时间")),
+    ],
+    ids=["a gap in the numbering", "a time without its offset"],
+)
+def test_the_audit_alone_names_what_a_rehashed_chain_hides(
+    year: Path, tmp_path: Path, tamper: Tamper, finding: tuple[str, ...]
 ) -> None:
-    # Nothing published to compare with: the audit alone names the missing event.
+    # Nothing published to compare with: the audit alone names the missing event, or the
+    # event whose time is not an instant (a time without its offset orders nothing).
     plan = copy_examples(tmp_path / "copy", year.parent)
     shutil.copy(year.parent / "ssj.db", plan.parent / "ssj.db")
     with sqlite3.connect(plan.parent / "ssj.db") as db:
-        _drop_an_event_and_rehash(db)
+        tamper(db)
     result = invoke("audit", "verify", "--plan", plan)
-    assert result.exit_code == 1 and "✗ 事件 3 缺失（下一条是 4）" in result.output, result.output
+    assert result.exit_code == 1 and all(f in result.output for f in finding), result.output
 
 
 def test_the_untouched_workspace_passes(year: Path) -> None:

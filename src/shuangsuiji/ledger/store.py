@@ -109,6 +109,14 @@ class DrawInfo:
     year: int
     month: int
 
+    @staticmethod
+    def of_record(record: DrawRecord | ExternalDraw) -> DrawInfo:
+        """The index columns a record implies: the only way they are made."""
+        year, month = record.month.split("-")
+        return DrawInfo(
+            record.scope, record.scope.split("/")[0], record.base_item, int(year), int(month)
+        )
+
 
 @dataclass(frozen=True)
 class StoredDraw(DrawInfo):
@@ -123,16 +131,14 @@ class StoredDraw(DrawInfo):
         """A record's text with the index columns it implies: the only way they are made.
         ``record``, the text's record with its keys, gives the key lists to store."""
         # The record a text was just made from implies the same columns; only a text alone
-        # (an import, an audit) is parsed for them.
-        parsed = record if record is not None else read_draw(text)
-        year, month = parsed.month.split("-")
-        task_id = parsed.scope.split("/")[0]
+        # (an import) is parsed for them.
+        info = DrawInfo.of_record(record if record is not None else read_draw(text))
         key_lists: tuple[tuple[str, Sequence[str]], ...] = ()
         if isinstance(record, DrawRecord):
             key_lists = tuple(
                 (e.digest, e.keys) for e in record.key_lists() if e.keys_file and e.digest
             )
-        return cls(parsed.scope, task_id, parsed.base_item, int(year), int(month), text, key_lists)
+        return cls(**vars(info), text=text, key_lists=key_lists)
 
     @property
     def record(self) -> DrawRecord | ExternalDraw:
@@ -608,7 +614,7 @@ class Ledger:
             if sha256_text(stored.text) != digest or draw_events[scope] != digest:
                 return count, [f"抽取记录 {scope} 与事件日志中的哈希不符：记录被改动过"]
             body = stored.record  # key lists kept here are read a part at a time
-            if stored.info != StoredDraw.of(stored.text, body).info:
+            if stored.info != DrawInfo.of_record(body):
                 # Later draws find exclusions and scopes through these columns, not the record.
                 return count, [
                     f"抽取记录 {scope} 的索引列（事项、年份、月份）与记录不符：索引被改动过"
@@ -675,7 +681,12 @@ class Ledger:
                     )
                 seen[key] = body["record_sha256"]
             moment = _moment(at)
-            if moment is None or (prev_at is not None and moment < prev_at):
+            if moment is None:
+                problems.append(
+                    f"事件 {seq}（{kind}）的时间“{at}”不是带时区的时间（ssj 写的是 "
+                    "2025-03-02T09:00:00+08:00 这样的形式）：台账被改写"
+                )
+            elif prev_at is not None and moment < prev_at:
                 problems.append(
                     f"事件 {seq}（{kind}）的时间 {at} 早于前一事件：事件时间不能倒流，"
                     "记录被倒填日期或台账被改写"
