@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +28,23 @@ TIMEOUT = {24, -24, 36, 152, 255}
 KILLED = {1, 3, *TIMEOUT}
 STATUS = {0: "survived", 5: "no test", 33: "no test", None: "not run"}
 PRAGMA = "# pragma: no mutate"
+_LITERAL = re.compile(r'"(?:[^"\\]|\\.)*"')
+_SQL = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|ORDER BY)\b", re.IGNORECASE)
+
+
+def _sql_case_only(old: str, new: str) -> bool:
+    """Whether the mutant only changes the case of SQL text: keywords, table and column names
+    (SQLite reads them alike), no quoted value inside."""
+    changed = [
+        (a, b) for a, b in zip(_LITERAL.findall(old), _LITERAL.findall(new), strict=False) if a != b
+    ]
+    return (
+        _LITERAL.sub("", old) == _LITERAL.sub("", new)
+        and len(changed) == 1
+        and all(a.lower() == b.lower() and _SQL.search(a) and "'" not in a for a, b in changed)
+    )
+
+
 # Mutants that cannot change what the code does, whatever the input: (test on the changed
 # line, old → new; the reason).
 EQUIVALENT: list[tuple[Callable[[str, str], bool], str]] = [
@@ -42,6 +60,7 @@ EQUIVALENT: list[tuple[Callable[[str, str], bool], str]] = [
         lambda old, new: new == old.replace(", strict=False)", ", )", 1),
         "去掉 strict=False：zip 的默认值就是 False",
     ),
+    (_sql_case_only, "SQL 语句只改了大小写：SQLite 的关键字、表名和列名不分大小写"),
 ]
 
 
