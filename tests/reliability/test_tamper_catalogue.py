@@ -208,7 +208,7 @@ CATALOGUE: list[tuple[str, Tamper, str]] = [
     (
         "relink an event",
         lambda db: db.execute("UPDATE events SET prev_hash = ? WHERE seq = 4", ("0" * 64,)),
-        "链条在此断开",
+        "事件 4 的前一哈希与事件 3 不符：链条在此断开",
     ),
     ("a second draw event for a scope", _duplicate_draw_event, "两次抽取事件"),
     ("drop the newest event", _drop_newest, "历史被删减了"),

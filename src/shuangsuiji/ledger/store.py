@@ -743,9 +743,7 @@ def _draw_problems(
                 inside.update(before.intersection(keys))
             yield part
 
-    for entry in body.key_lists():
-        if entry.keys_file is None:
-            continue
+    for entry in [e for e in body.key_lists() if e.keys_file is not None]:
         parts = kept(entry.digest)
         if parts is not None and entry is body.population:
             parts = seen(parts)
