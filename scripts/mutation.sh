@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Mutation testing, on demand (not in CI: about two hours on two cores): mutmut changes
-# the rules (src/shuangsuiji/rules/) and the ledger's audit one small edit at a time and runs
-# the tests that reach the edited function; a mutant no test notices is printed as a survivor.
+# Mutation testing, on demand (not in CI: hours on two cores): mutmut changes the rules
+# (src/shuangsuiji/rules/) and the ledger's audit one small edit at a time and runs the
+# tests that reach the edited function; a mutant no test notices is printed as a survivor.
 #
 #   scripts/mutation.sh            the whole run, then the kill rate and the survivors
+#   scripts/mutation.sh --resume   go on with an interrupted run (same commit), then report
 #   scripts/mutation.sh --report   the figures of the last run again
 #
 # It installs ssj (not editable: mutmut's copy in mutants/ must be the one imported) and
@@ -12,14 +13,25 @@
 # in the comment above; the report lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+venv=.venv-mutation
 case "${1:-}" in
     --report) exec python3 scripts/mutation_report.py ;;
     -h|--help) usage; exit 0 ;;
+    --resume)
+        if [ ! -x "$venv/bin/mutmut" ] || [ ! -d mutants ]; then
+            echo "没有可以接着运行的 mutants/：请先运行 scripts/mutation.sh" >&2
+            exit 2
+        fi
+        # Named mutants are run again; the others keep their results.
+        mapfile -t names < <(python3 scripts/mutation_report.py --not-run)
+        if [ "${#names[@]}" -gt 0 ]; then
+            "$venv/bin/mutmut" run --max-children "$(nproc)" "${names[@]}" || true
+        fi
+        exec python3 scripts/mutation_report.py ;;
     "") ;;
     *) usage; exit 2 ;;
 esac
-venv=.venv-mutation
 [ -x "$venv/bin/mutmut" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q ".[test]" "mutmut==3.8.1"
 rm -rf mutants

@@ -129,6 +129,10 @@ def main() -> int:
     if sys.argv[1:] == ["--names"]:
         print("\n".join(names()))
         return 0
+    if sys.argv[1:] == ["--not-run"]:  # what an interrupted run has left (mutation.sh --resume)
+        statuses = _statuses() if MUTANTS.is_dir() else {}
+        print("\n".join(n for codes in statuses.values() for n, c in codes.items() if c is None))
+        return 0
     if not MUTANTS.is_dir():
         print("没有 mutants/：请先运行 scripts/mutation.sh", file=sys.stderr)
         return 2
