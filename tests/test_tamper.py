@@ -52,7 +52,10 @@ def test_a_second_draw_or_assignment_event_is_a_finding(
     audit = invoke("audit", "verify", "--plan", workspace)
     key = first["scope"] if kind == "draw" else first["month"]
     assert audit.exit_code == 1
-    assert f"{key} 有两次{what}事件（第二次是事件 {count}）：记录曾被删除后重做" in audit.stdout
+    assert (
+        f"{key} 有两次{what}事件（第二次是事件 {count}）：记录曾被删除后重做，原结果已被替换"
+        in (audit.stdout)
+    )
 
 
 def test_a_deleted_assignment_is_not_redone(workspace: Path) -> None:

@@ -299,13 +299,27 @@ def _time_without_offset(db: sqlite3.Connection) -> None:
     _rehash(db, lambda seq, at, kind, payload: (at[:19] if seq == 2 else at, payload))
 
 
+def _time_going_back(db: sqlite3.Connection) -> None:
+    _rehash(
+        db,
+        lambda seq, at, kind, payload: ("2020-01-01T00:00:00+08:00" if seq == 2 else at, payload),
+    )
+
+
 @pytest.mark.parametrize(
     ("tamper", "finding"),
     [
         (_drop_an_event_and_rehash, ("✗ 事件 3 缺失（下一条是 4）",)),
         (_time_without_offset, ("✗ 事件 2（draw）的时间“", "”不是带时区的时间")),
+        (
+            _time_going_back,
+            (
+                "✗ 事件 2（draw）的时间 2020-01-01T00:00:00+08:00 早于前一事件：事件时间不能倒流，"
+                "记录被倒填日期或台账被改写",
+            ),
+        ),
     ],
-    ids=["a gap in the numbering", "a time without its offset"],
+    ids=["a gap in the numbering", "a time without its offset", "a time going back"],
 )
 def test_the_audit_alone_names_what_a_rehashed_chain_hides(
     year: Path, tmp_path: Path, tamper: Tamper, finding: tuple[str, ...]

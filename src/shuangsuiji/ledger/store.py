@@ -696,9 +696,11 @@ class Ledger:
             if problems:
                 break
         if not problems:
-            problems += self._missing_rows(draw_events, assign_events)
-        draws, found = self._audit_draws(draw_events) if not problems else (0, [])
-        problems += found
+            problems = self._missing_rows(draw_events, assign_events)
+        # Draws are counted only on a chain that holds: the count is shown only when all does.
+        draws = 0  # pragma: no mutate
+        if not problems:
+            draws, problems = self._audit_draws(draw_events)
         for month, record, digest in self.conn.execute(
             "SELECT month, record, record_sha256 FROM assignments ORDER BY month"
         ):
