@@ -310,7 +310,13 @@ def _time_going_back(db: sqlite3.Connection) -> None:
     ("tamper", "finding"),
     [
         (_drop_an_event_and_rehash, ("✗ 事件 3 缺失（下一条是 4）",)),
-        (_time_without_offset, ("✗ 事件 2（draw）的时间“", "”不是带时区的时间")),
+        (
+            _time_without_offset,
+            (
+                "✗ 事件 2（draw）的时间“",
+                "”不是带时区的时间（ssj 写的是 2025-03-02T09:00:00+08:00 这样的形式）：台账被改写",
+            ),
+        ),
         (
             _time_going_back,
             (
