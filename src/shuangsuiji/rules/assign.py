@@ -241,11 +241,13 @@ class _Ranking:
     def repeats(self, i: int, usccs: set[str]) -> bool:
         return not usccs.isdisjoint(self.inputs.history.get(self.officers[i].id, ()))
 
-    def add(self, i: int, enterprises: int, count: int = 1) -> None:
-        self.month_groups[i] += count
-        self.month_enterprises[i] += enterprises * count
+    def add(self, i: int, enterprises: int) -> None:
+        self.month_groups[i] += 1
+        self.month_enterprises[i] += enterprises
         if self._queues:  # the officer's place in this task's queues moves
-            self._version[i] += 1
+            # A version only tells a current entry from stale ones: any step that never
+            # repeats a value (+1, +2, −1) does.
+            self._version[i] += 1  # pragma: no mutate
             entry = (self._key(i), self._version[i], i)
             for (department, industry), queue in self._queues.items():
                 if self.serving[department][i] and (industry is None or self.covering(industry)[i]):
