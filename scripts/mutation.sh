@@ -4,7 +4,9 @@
 # tests that reach the edited function; a mutant no test notices is printed as a survivor.
 #
 #   scripts/mutation.sh            the whole run, then the kill rate and the survivors
-#   scripts/mutation.sh --resume   go on with an interrupted run (same commit), then report
+#   scripts/mutation.sh --resume   go on with an interrupted run, then report: runs what was not
+#                                  run and the survivors again (mutmut also resets the mutants
+#                                  of every function changed since)
 #   scripts/mutation.sh --report   the figures of the last run again
 #
 # It installs ssj (not editable: mutmut's copy in mutants/ must be the one imported) and
@@ -13,7 +15,7 @@
 # in the comment above; the report lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
 venv=.venv-mutation
 case "${1:-}" in
     --report) exec python3 scripts/mutation_report.py ;;
@@ -23,8 +25,8 @@ case "${1:-}" in
             echo "没有可以接着运行的 mutants/：请先运行 scripts/mutation.sh" >&2
             exit 2
         fi
-        # Named mutants are run again; the others keep their results.
-        mapfile -t names < <(python3 scripts/mutation_report.py --not-run)
+        # Named mutants are run again; killed ones keep their result.
+        mapfile -t names < <(python3 scripts/mutation_report.py --to-run)
         if [ "${#names[@]}" -gt 0 ]; then
             "$venv/bin/mutmut" run --max-children "$(nproc)" "${names[@]}" || true
         fi

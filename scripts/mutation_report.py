@@ -120,6 +120,11 @@ def _pragma_lines() -> list[str]:
     return out
 
 
+def _equivalent(old: str, new: str) -> str | None:
+    """Why a change of this line cannot change behaviour, or None."""
+    return next((reason for test, reason in EQUIVALENT if test(old, new)), None)
+
+
 def names() -> list[str]:
     """The mutants scripts/mutation.sh runs, as mutmut name patterns: the rules, the audit."""
     return ["shuangsuiji.rules.*", *(f"shuangsuiji.ledger.store.{part}*" for part in AUDIT)]
@@ -129,9 +134,19 @@ def main() -> int:
     if sys.argv[1:] == ["--names"]:
         print("\n".join(names()))
         return 0
-    if sys.argv[1:] == ["--not-run"]:  # what an interrupted run has left (mutation.sh --resume)
+    if sys.argv[1:] == ["--to-run"]:
+        # mutation.sh --resume: what an interrupted run has left, and the survivors (a test
+        # added since may kill them now); killed ones keep their result.
         statuses = _statuses() if MUTANTS.is_dir() else {}
-        print("\n".join(n for codes in statuses.values() for n, c in codes.items() if c is None))
+        cache: dict[str, dict[str, list[str]]] = {}
+        print(
+            "\n".join(
+                n
+                for codes in statuses.values()
+                for n, c in codes.items()
+                if c is None or (c not in KILLED and _equivalent(*_change(n, cache)) is None)
+            )
+        )
         return 0
     if not MUTANTS.is_dir():
         print("没有 mutants/：请先运行 scripts/mutation.sh", file=sys.stderr)
@@ -147,7 +162,7 @@ def main() -> int:
                 counts["timeout"] += code in TIMEOUT
                 continue
             old, new = _change(name, cache)
-            why = next((reason for test, reason in EQUIVALENT if test(old, new)), None)
+            why = _equivalent(old, new)
             if why is not None and code == 0:
                 counts["equivalent"] += 1
                 equivalent.append(f"  {name}：{why}")
