@@ -310,6 +310,11 @@ def _time_going_back(db: sqlite3.Connection) -> None:
     ("tamper", "finding"),
     [
         (_drop_an_event_and_rehash, ("✗ 事件 3 缺失（下一条是 4）",)),
+        # Event 4 then shows a gap and a broken link: the first is named, the second follows.
+        (
+            lambda db: db.execute("DELETE FROM events WHERE seq = 3"),
+            ("✗ 事件 3 缺失（下一条是 4）",),
+        ),
         (
             _time_without_offset,
             (
@@ -325,19 +330,27 @@ def _time_going_back(db: sqlite3.Connection) -> None:
             ),
         ),
     ],
-    ids=["a gap in the numbering", "a time without its offset", "a time going back"],
+    ids=[
+        "a gap in the numbering",
+        "a gap and a broken link",
+        "a time without its offset",
+        "a time going back",
+    ],
 )
 def test_the_audit_alone_names_what_a_rehashed_chain_hides(
     year: Path, tmp_path: Path, tamper: Tamper, finding: tuple[str, ...]
 ) -> None:
     # Nothing published to compare with: the audit alone names the missing event, or the
-    # event whose time is not an instant (a time without its offset orders nothing).
+    # event whose time is not an instant (a time without its offset orders nothing) — and
+    # only that.
     plan = copy_examples(tmp_path / "copy", year.parent)
     shutil.copy(year.parent / "ssj.db", plan.parent / "ssj.db")
     with sqlite3.connect(plan.parent / "ssj.db") as db:
         tamper(db)
     result = invoke("audit", "verify", "--plan", plan)
     assert result.exit_code == 1 and all(f in result.output for f in finding), result.output
+    # One finding: what follows from the first break is not news.
+    assert result.output.count("✗ 事件") == 1, result.output
 
 
 def test_the_untouched_workspace_passes(year: Path) -> None:
