@@ -187,3 +187,45 @@ def test_a_group_reads_the_queue_only_as_far_as_it_must(monkeypatch: pytest.Monk
     # B inspected U: A is taken first, B only when the level ends (C read to see it end).
     assert best(2, {"U"}) == ("AB", "ABC")
     assert best(3, {"U"}) == ("ABD", "ABCD")  # C, at the cap and a repeat, after D
+
+
+def test_a_group_reads_one_entry_for_its_expert_and_two_for_its_partner(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Four officers of the group's 专业领域, none bound by anything: the expert is the head of
+    # the task's queue for the field (one read); the second officer the next of the whole
+    # department's (two read: the expert, passed over, then the pick).
+    officers = [
+        {"id": c, "name": c, "department": "局", "section": "", "fields": ["冶金"], "duty": "在岗",
+         "on_duty": True, "cert_until": "2030-12-31", "recusals": []}
+        for c in "ABCD"
+    ]  # fmt: skip
+    enterprise = {"uscc": "U", "name": "企业U", "industry": "冶金", "street": "关林镇"}
+    data = {
+        "spec": SPECS[-1], "month": "2025-03", "seed": "测试种子", "agency": "局",
+        "group_max": 5, "group_size": 2, "partner_group_size": 2, "officers": officers,
+        "history": {}, "tasks": [{"scope": "T/2025-03", "partner": None,
+                                  "enterprises": [enterprise]}],
+    }  # fmt: skip
+    expected = assign(data)
+    popped: list[str] = []
+    real_pop = heapq.heappop
+
+    def counting_pop(queue: list[Any]) -> Any:
+        popped.append("ABCD"[queue[0][2]])
+        return real_pop(queue)
+
+    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    (group,) = assign(data)
+    assert group == expected[0]
+    expert, second = (o["id"] for o in group.officers)
+    assert popped == [expert, expert, second]
+
+
+def test_an_unknown_rule_is_named_with_those_this_version_knows() -> None:
+    data = _month(1, SPECS[-1]) | {"spec": "SSJ-ASSIGN-9"}
+    with pytest.raises(InputError) as raised:
+        assign(data)
+    assert str(raised.value) == (
+        "不认识的分组规则“SSJ-ASSIGN-9”；本版本支持 SSJ-ASSIGN-1、SSJ-ASSIGN-2、SSJ-ASSIGN-3"
+    )

@@ -273,7 +273,7 @@ class _Ranking:
         usccs: set[str],
         count: int,
         industry: str | None = None,
-        skip: int = -1,
+        skip: int | None = None,
         below_cap: bool = False,
     ) -> list[int]:
         """The first ``count`` of rule 3 (2)'s order among the officers who may serve a group
@@ -408,10 +408,8 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
     ranking = _Ranking(inputs)
     # One split per task, made from the tasks just above: strict has nothing to catch.
     tasks = list(zip(inputs.tasks, splits, strict=True))  # pragma: no mutate
-    caps: dict[str, int] = {}
     if version_2:
-        caps = _caps(inputs, [(t.partner, len(g)) for t, g in tasks])
-        ranking.set_caps(caps)
+        ranking.set_caps(_caps(inputs, [(t.partner, len(g)) for t, g in tasks]))
     groups: list[Group] = []
     for task, split in tasks:
         scope = task.scope
@@ -420,32 +418,34 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
             chosen: list[OfficerEntry] = []
             warnings: list[str] = []
             placeholder = None
-            expert_found = False
+            group_expert: int | None = None  # the group's one pick for its 专业领域
             for department, size in _needs(inputs, task.partner):
                 if version_2 and department != inputs.agency and department not in departments:
                     # Each department usually draws its own officers (docs/spec.md §5).
                     placeholder = f"{department}选派 {size} 名"
                     warnings.append(f"名录库中没有{department}的人员：{placeholder}")
-                    continue
+                    # The partner's need comes last (_needs): stopping here is the same.
+                    continue  # pragma: no mutate
                 picked: list[int] = []
                 expert = None
                 if version_2:  # rule 3 (2)'s order read from the task's queues
-                    if not expert_found:
+                    if group_expert is None:
                         below = level(inputs.spec) == 2  # SSJ-ASSIGN-2: a match under the cap
-                        found = ranking.best(scope, department, usccs, 1, industry, -1, below)
+                        found = ranking.best(scope, department, usccs, 1, industry, below_cap=below)
                         expert = found[0] if found else None
                     if expert is not None:
                         picked.append(expert)
-                        expert_found = True
-                    skip = -1 if expert is None else expert
-                    picked += ranking.best(scope, department, usccs, size - len(picked), None, skip)
+                        group_expert = expert
+                    picked += ranking.best(
+                        scope, department, usccs, size - len(picked), None, expert
+                    )
                 else:
                     pool = ranking.pool(department, usccs)
-                    if not expert_found:
+                    if group_expert is None:
                         expert = _best_expert(ranking, pool, scope, usccs, industry)
                         if expert is not None:
                             picked.append(expert)
-                            expert_found = True
+                            group_expert = expert
                     rest = pool[pool != picked[0]] if picked else pool
                     picked += ranking.order(rest, scope, usccs)[: size - len(picked)].tolist()
                 if len(picked) < size:
@@ -463,7 +463,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                         )
                         warnings.append(
                             f"{o.name} 本月已有 {ranking.month_groups[i]} 组，仍被选派，超过每人"
-                            f" {caps[o.department]} 组的上限：{why}"
+                            f" {ranking.cap[i]} 组的上限：{why}"
                         )
                     if ranking.repeats(i, usccs):
                         warnings.append(
@@ -471,7 +471,7 @@ def assign(data: AssignInput | Mapping[str, Any]) -> list[Group]:
                         )
                     ranking.add(i, len(members))
                 chosen += [officers[i] for i in picked]
-            if not expert_found:
+            if group_expert is None:
                 anyone = bool(ranking.covering(industry).any())
                 warnings.append(_no_expert(inputs, industry, anyone))
             groups.append(
