@@ -111,6 +111,10 @@ def _pragma_lines() -> list[str]:
         for number, line in enumerate(lines, start=1):
             if PRAGMA not in line:
                 continue
+            if number > 1 and PRAGMA in lines[number - 2] and out:
+                # One comment says why for the lines marked together under it.
+                out.append(f"{path}:{number}: {out[-1].split(': ', 1)[1]}")
+                continue
             why: list[str] = []
             for above in reversed(lines[: number - 1]):
                 if not above.strip().startswith("#"):

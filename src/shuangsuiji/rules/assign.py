@@ -162,20 +162,22 @@ class _Ranking:
         self.officers = officers
         self.index = {o.id: i for i, o in enumerate(officers)}
         self.month_groups = np.zeros(count, dtype=np.int64)
-        self.month_enterprises = np.zeros(count, dtype=np.int64)
-        year_groups = inputs.year_groups or {}
-        year_enterprises = inputs.year_enterprises or {}
-        self.year_groups = np.array([year_groups.get(o.id, 0) for o in officers], dtype=np.int64)
-        self.year_enterprises = np.array(
-            [year_enterprises.get(o.id, 0) for o in officers], dtype=np.int64
-        )
-        self.cap = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
+        year_groups = [(inputs.year_groups or {}).get(o.id, 0) for o in officers]
+        year_enterprises = [(inputs.year_enterprises or {}).get(o.id, 0) for o in officers]
+        # Loads are whole numbers far below 2**53, ordered and added, never shown from here:
+        # numpy's own dtype for them (float64 for zeros, int64 for a list of ints) is the same.
+        self.month_enterprises = np.zeros(count, dtype=np.int64)  # pragma: no mutate
+        self.year_groups = np.array(year_groups, dtype=np.int64)  # pragma: no mutate
+        self.year_enterprises = np.array(year_enterprises, dtype=np.int64)  # pragma: no mutate
+        # No cap until set_caps: int64's largest, which numpy makes an int64 array anyway.
+        self.cap = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)  # pragma: no mutate
         last_day = month_last_day(inputs.month)
         self.serving: dict[str, npt.NDArray[np.bool_]] = {}
         for department in {o.department for o in officers} | {inputs.agency}:
             self.serving[department] = np.array(
                 [ineligibility(o, department, last_day, set()) is None for o in officers],
-                dtype=bool,
+                # A list of bools makes a bool array anyway.
+                dtype=bool,  # pragma: no mutate
             )
         self.recusing = _inverse({o.id: o.recusals for o in officers}, self.index)
         self.inspected = _inverse(inputs.history, self.index)
@@ -184,10 +186,13 @@ class _Ranking:
         self._inspected = {u: a.tolist() for u, a in self.inspected.items()}
         self.experts: dict[str, npt.NDArray[np.bool_]] = {}
         self.tickets: dict[str, npt.NDArray[np.int64]] = {}
-        # One task's queues (see :meth:`best`): (department, industry or None) -> heap.
-        self._scope = ""
-        self._queues: dict[tuple[str, str | None], list[_Entry]] = {}
-        self._version = [0] * count  # an entry of an officer whose load changed since is stale
+        # One task's queues (see :meth:`best`): (department, industry or None) -> heap. Both
+        # are replaced at the first task (no scope is empty), so their start values are moot.
+        self._scope = ""  # pragma: no mutate
+        self._queues: dict[tuple[str, str | None], list[_Entry]] = {}  # pragma: no mutate
+        # An entry of an officer whose load changed since is stale. Versions are only compared
+        # for equality: any start value is the same.
+        self._version = [0] * count  # pragma: no mutate
 
     def set_caps(self, caps: Mapping[str, int]) -> None:
         for i, officer in enumerate(self.officers):
