@@ -185,7 +185,7 @@ class _Ranking:
         self._recusing = {u: a.tolist() for u, a in self.recusing.items()}
         self._inspected = {u: a.tolist() for u, a in self.inspected.items()}
         self.experts: dict[str, npt.NDArray[np.bool_]] = {}
-        self.tickets: dict[str, npt.NDArray[np.int64]] = {}
+        self.tickets: dict[str, npt.NDArray[np.intp]] = {}
         # One task's queues (see :meth:`best`): (department, industry or None) -> heap. Both
         # are replaced at the first task (no scope is empty), so their start values are moot.
         self._scope = ""  # pragma: no mutate
@@ -340,14 +340,13 @@ class _Ranking:
             self._queues[department, industry] = queue
         return self._queues[department, industry]
 
-    def _ticket_order(self, scope: str) -> npt.NDArray[np.int64]:
-        """Each officer's place in the order of the task's tickets (the draw among equals)."""
+    def _ticket_order(self, scope: str) -> npt.NDArray[np.intp]:
+        """Each officer's place in the order of the task's tickets (the draw among equals).
+        Tickets differ (each hashes its officer's id): there are no ties to order."""
         if scope not in self.tickets:
             tickets = officer_tickets(self.inputs, scope)
             keys = np.array([tickets[o.id] for o in self.officers])
-            places = np.empty(len(keys), dtype=np.int64)
-            places[np.argsort(keys, kind="stable")] = np.arange(len(keys))
-            self.tickets[scope] = places
+            self.tickets[scope] = np.argsort(np.argsort(keys))
         return self.tickets[scope]
 
 
