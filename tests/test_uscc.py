@@ -76,6 +76,13 @@ def test_ascii_byte_arrays_give_the_same_answers() -> None:
     ]  # fmt: skip
 
 
+def test_a_status_takes_one_byte() -> None:
+    # A national roster has 190 million codes: their statuses take 190 MB, not eight times it.
+    import numpy as np
+
+    assert check_codes([*REAL_CODES, "110108000000016", "X"]).dtype == np.int8
+
+
 def test_codes_past_a_chunk_are_checked_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
     # A province's roster is checked a chunk at a time (bounded memory): same statuses.
     codes = ["91330100609167206N", "91330100609167206X", "123", "91512081MA62K0260E"] * 5

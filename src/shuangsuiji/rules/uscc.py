@@ -149,7 +149,9 @@ def _check_chunk(array: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
         else:
             width = array.dtype.itemsize // 4
             wide = codes18.view(np.uint32).reshape(-1, width)[:, :18]
-            points = np.minimum(wide, 255).astype(np.uint8)  # 255 is not in the alphabet
+            # A code point past Latin-1 is clipped to 255, not in the alphabet, so no wide
+            # character passes for an ASCII one (256, wrapping to 0, would serve as well).
+            points = np.minimum(wide, 255).astype(np.uint8)  # pragma: no mutate
         # Turned position by position (one copy, a chunk's 18 bytes a code): each position a
         # contiguous row of n, so the sums and checks below run down whole rows, a third
         # faster than down the columns of the n x 18.
@@ -159,11 +161,14 @@ def _check_chunk(array: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
         well_formed = (
             (values.min(axis=0) >= 0) & _PAIR_VALID[pairs] & (values[2:8].max(axis=0) < 10)
         )
-        totals = np.zeros(len(idx18), dtype=np.int32)
+        # Sums of 17 (or 8) small values times weights: int32 keeps a chunk's temporaries
+        # small; any numeric dtype, float64 too, gives the same sums.
+        totals = np.zeros(len(idx18), dtype=np.int32)  # pragma: no mutate
         for position, weight in enumerate(_USCC_WEIGHTS):  # 17 row operations, not n codes
             totals += values[position] * np.int32(weight)
         matches = values[17] == (31 - totals % 31) % 31
-        org = np.zeros(len(idx18), dtype=np.int32)
+        # The organisation code's sum: int32 as above.
+        org = np.zeros(len(idx18), dtype=np.int32)  # pragma: no mutate
         for position, weight in enumerate(_GB11714_WEIGHTS, start=8):
             org += _GB11714_VALUE[points[position]] * np.int32(weight)
         remainder = 11 - org % 11
