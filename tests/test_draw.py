@@ -60,6 +60,38 @@ def test_selection_is_smallest_tickets_in_ticket_order() -> None:
     assert chosen == expected and shortfall == 0
 
 
+def test_only_a_shortlist_is_compared(monkeypatch: pytest.MonkeyPatch) -> None:
+    # What makes a million-row draw fast: the k smallest 8-byte prefixes (one numpy
+    # partition) narrow the exact comparison to about k candidates; with nothing to narrow
+    # (k the whole) there is no partition, and k = 0 hashes nothing. Same picks either way.
+    import heapq
+
+    import numpy as np
+
+    from shuangsuiji.rules import draw
+
+    keys = [f"K{i:03d}" for i in range(50)]
+    full = sorted((ticket(SEED, "X/2025-03", k), k) for k in keys)
+    seen: dict[str, int] = {}
+    real_partition, real_nsmallest = np.partition, heapq.nsmallest
+
+    def partition(a: object, kth: int) -> object:
+        seen["partitions"] = seen.get("partitions", 0) + 1
+        return real_partition(a, kth)
+
+    def nsmallest(n: int, pairs: list[object]) -> object:
+        seen["compared"] = len(pairs)
+        return real_nsmallest(n, pairs)
+
+    monkeypatch.setattr(draw.np, "partition", partition)
+    monkeypatch.setattr(draw.heapq, "nsmallest", nsmallest)
+    for k, partitions, compared in [(0, 0, None), (1, 1, 1), (5, 1, 5), (49, 1, 49),
+                                    (50, 0, 50), (51, 0, 50)]:  # fmt: skip
+        seen.clear()
+        assert draw.smallest_tickets(SEED, "X/2025-03", keys, k) == full[:k]
+        assert (seen.get("partitions", 0), seen.get("compared")) == (partitions, compared), k
+
+
 def test_exclusions_and_shortfall() -> None:
     keys = ["A", "B", "C"]
     stratum = Stratum("", Decimal("1"), keys)

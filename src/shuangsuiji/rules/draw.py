@@ -160,9 +160,11 @@ def smallest_tickets(
     seed: str, scope: str, candidates: Sequence[str], k: int
 ) -> list[tuple[str, str]]:
     """The ``k`` candidates with the smallest tickets, as (ticket, key), by ticket ascending."""
+    if k <= 0:  # an empty stratum: nothing to hash
+        return []
     digests = _digests(seed, scope, candidates)
     shortlist: Iterable[int] = range(len(candidates))
-    if 0 < k < len(candidates):
+    if k < len(candidates):
         # Byte order refines the order of the first 8 bytes, so the k smallest tickets are
         # among those whose 8-byte prefix is at most the k-th smallest prefix: a numpy
         # partition narrows a million candidates to about k before the exact comparison.
