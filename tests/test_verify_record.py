@@ -371,3 +371,16 @@ def test_a_population_drawn_out_entirely_before() -> None:
     record = _flat(excluded=frozenset(A_KEYS))
     assert (record.selected, record.shortfall) == ([], 3)
     assert record_differences(record) == []
+
+
+def test_a_key_column_is_the_records_population_as_it_stands() -> None:
+    # A province's keys stay one Arrow column in the record (written from its buffers), not
+    # copied into a sorted list of Python strings; the record is the one the list gives.
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.population import KeyColumn
+
+    column = KeyColumn(pa.array(A_KEYS))
+    record = _flat(strata=[Stratum("", Decimal("0.1"), column)])
+    assert record.population.keys is column
+    assert record.to_json() == _flat().to_json()
