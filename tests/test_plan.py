@@ -46,6 +46,7 @@ def test_example_plan_is_the_spec_example_and_loads() -> None:
         ("7%", "0.07"),
         ("3.5%", "0.035"),
         ("５％", "0.05"),
+        (" 5 % ", "0.05"),  # as typed in a cell
         (1, "1"),
     ],
 )
@@ -84,6 +85,14 @@ def test_stratified_ratio() -> None:
         "D": "20%",
         "default": "5%",
     }
+
+
+def test_a_stratified_ratio_as_typed_in_cells() -> None:
+    # Spaces around the column and the stratum values are the cell's, not the name's.
+    ratio = Ratio.model_validate({"by": " 信用风险分类 ", " A ": "3%", "default": "5%"})
+    assert ratio.by == "信用风险分类" and list(ratio.strata) == ["A"]
+    with pytest.raises(ValueError, match="分层比例需要写明按哪一列分层"):
+        Ratio.model_validate({"by": "  ", "A": "3%"})
 
 
 def _plan_with(tmp_path: Path, old: str, new: str) -> Path:

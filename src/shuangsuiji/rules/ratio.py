@@ -20,8 +20,8 @@ def parse_rate(raw: object) -> Decimal:
     # repr() of a YAML float is its shortest round-trip text, so 0.05 stays exactly 0.05.
     text = repr(raw) if isinstance(raw, float) else str(raw)
     text = text.strip().replace("％", "%")
-    try:
-        value = Decimal(text[:-1].strip()) / 100 if text.endswith("%") else Decimal(text)
+    try:  # Decimal itself skips the space of "5 %"
+        value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
     except InvalidOperation:
         raise ValueError(f"无法识别的比例“{raw}”；{RATIO_HELP}") from None
     if not value.is_finite() or not Decimal(0) < value <= Decimal(1):
