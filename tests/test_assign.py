@@ -100,6 +100,12 @@ def test_groups_by_industry_split_evenly() -> None:
         ("冶金", 3),
         ("机械", 2),
     ]
+    # As even as the cap allows, the larger groups first; every enterprise once, in order.
+    for count, sizes in [(12, [4, 4, 4]), (13, [5, 4, 4]), (11, [4, 4, 3]), (10, [5, 5])]:
+        rows = enterprises(count, "冶金")
+        split = split_groups(rows, 5)
+        assert [len(group) for _, group in split] == sizes, count
+        assert [e.uscc for _, group in split for e in group] == [r["uscc"] for r in rows]
 
 
 def test_expired_certificate_is_never_sent() -> None:

