@@ -199,12 +199,14 @@ def test_too_few_officers_names_the_group_and_reasons() -> None:
         officer("A"),
         officer("B", duty="借调", on_duty=False),
         officer("C", cert_until="2025-01-31"),
+        officer("D", recusals=["E001", "E000", "E009"]),
     ]
     with pytest.raises(InputError) as caught:
-        assign(inputs(officers, [task(enterprises(1))]))
+        assign(inputs(officers, [task(enterprises(2))]))
     message = caught.value.message
     assert "AJ-01/2025-03 第1组（冶金）" in message
     assert "人员B：不在岗（借调）" in message and "人员C：执法证 2025-01-31 到期" in message
+    assert "人员D：需回避 E000、E001。" in message  # the group's, in order
 
 
 def test_same_inputs_same_groups() -> None:

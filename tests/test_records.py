@@ -327,3 +327,37 @@ def test_where_the_rows_left_out_went_in_words() -> None:
     assert plain.left_out() == "不在抽查范围 2（餐饮 2）"
     eight = Accounting(50, 0, 0, 0, dict(list(not_target.items())[:8]), {}, 14)
     assert eight.left_out().endswith("医疗 8）")  # all eight shown: nothing "等"
+
+
+def test_a_usual_selected_entry_is_read_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A province's month has millions of selected entries, read by every audit: one of the
+    # usual shape is made directly; anything else takes the generic walk, which names it.
+    walked: list[str] = []
+    generic = records.Record.__dict__["_build"].__func__
+
+    def counting(cls: type[records.Record], data: object, where: str) -> records.Record:
+        walked.append(cls.__name__)
+        return generic(cls, data, where)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(records.Record, "_build", classmethod(counting))
+    entry = {"rank": 1, "uscc": "91410311MA00000000", "name": "甲公司", "ticket": "ab"}
+    assert Selected.from_dict(entry) == Selected(1, "91410311MA00000000", "甲公司", "ab")
+    assert walked == []
+    for bad, message in [
+        (entry | {"rank": "1"}, "rank 应为 int，记录中为 str"),
+        (entry | {"name": None}, "name 应为 str，记录中为 NoneType"),
+        ({k: v for k, v in entry.items() if k != "ticket"}, "'ticket'"),
+        ([entry], "Selected 应为 dict，记录中为 list"),
+    ]:
+        walked.clear()
+        with pytest.raises((TypeError, KeyError)) as raised:
+            Selected.from_dict(bad)
+        assert str(raised.value) == message and walked == ["Selected"]
+
+
+def test_a_key_list_is_written_as_json_would() -> None:
+    # Codes of ASCII letters and digits are joined by hand (a million in a blink); any other
+    # list goes through the JSON encoder, quotes and backslashes escaped.
+    for keys in ([], ["91330100609167206N"], ["A1", "B2", "C3"], ['a"b', "c"], ["a\\b"],
+                 ["9133-01"], ["中文代码"], [""], ["A", ""], ["A B"]):  # fmt: skip
+        assert records._keys_json(keys) == json.dumps(keys, ensure_ascii=False), keys

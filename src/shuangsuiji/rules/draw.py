@@ -332,8 +332,7 @@ def record_of(task: DrawInput, choice: Choice, name_of: Mapping[str, str]) -> Dr
         excluded_from=list(task.excluded_from),
         k=sum(s.k for s in task.strata),
         selected=[
-            Selected(rank, key, name_of[key], tk)
-            for rank, (tk, key) in enumerate(chosen, start=1)
+            Selected(rank, key, name_of[key], tk) for rank, (tk, key) in enumerate(chosen, start=1)
         ],
         shortfall=shortfall,
         created_at=task.created_at,
