@@ -384,3 +384,17 @@ def test_a_key_column_is_the_records_population_as_it_stands() -> None:
     record = _flat(strata=[Stratum("", Decimal("0.1"), column)])
     assert record.population.keys is column
     assert record.to_json() == _flat().to_json()
+
+
+def test_the_published_text_lists_one_selected_enterprise_a_line() -> None:
+    # What a reader scrolls and a diff shows: one enterprise a line, in rank order, the same
+    # entries json would give; an empty selection stays "[]".
+    record = _record()
+    lines = record.to_json().splitlines()
+    start = lines.index('  "selected": [')
+    entries = lines[start + 1 : start + 1 + len(record.selected)]
+    assert [json.loads(line.strip().rstrip(",")) for line in entries] == [
+        dict(entry) for entry in record.selected
+    ]
+    assert lines[start + 1 + len(record.selected)] == "  ],"
+    assert '  "selected": [],' in replace(record, selected=[]).to_json().splitlines()
