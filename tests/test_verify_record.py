@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from shuangsuiji.rules import rfc3797
 from shuangsuiji.rules.draw import DrawInput, Stratum, draw
 from shuangsuiji.rules.ratio import Ratio
 from shuangsuiji.rules.records import Accounting, DrawRecord, ExternalDraw, PublicNumber, Selected
@@ -398,3 +399,26 @@ def test_the_published_text_lists_one_selected_enterprise_a_line() -> None:
     ]
     assert lines[start + 1 + len(record.selected)] == "  ],"
     assert '  "selected": [],' in replace(record, selected=[]).to_json().splitlines()
+
+
+def test_key_lists_stay_in_the_record_up_to_the_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 40 keys in all (A 30, B 10): at a limit of 40 every list is in the record itself, no
+    # digest or file beside it; one under, the population and both strata go to files.
+    monkeypatch.setattr("shuangsuiji.rules.draw.INLINE_KEYS", 40)
+    inline = _record()
+    assert inline.population.keys_file is None and inline.strata is not None
+    assert all(s.digest is None and s.keys_file is None for s in inline.strata)
+    monkeypatch.setattr("shuangsuiji.rules.draw.INLINE_KEYS", 39)
+    filed = _record()
+    assert filed.population.keys_file is not None and filed.strata is not None
+    assert all(s.digest is not None and s.keys_file is not None for s in filed.strata)
+
+
+def test_an_rfc3797_draw_carries_no_commitment_even_from_a_sealed_plan() -> None:
+    # Its randomness is the public sources fixed in advance (§4.1): a sealed plan's secret
+    # and commitment stay out of the record, as do the plan seed and the extra.
+    key = rfc3797.key_string([[3, 1, 5]])
+    record = _flat(key_string=key, **SEALED)
+    assert record.spec == rfc3797.SPEC and record.key_string == key
+    assert (record.plan_seed, record.secret, record.commitment, record.extra) == (None,) * 4
+    assert record_differences(record) == []
