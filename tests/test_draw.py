@@ -50,6 +50,8 @@ def test_effective_seed_with_month_secret_and_public_randomness() -> None:
     assert compose_seed("种子", secret, " 03 15 22 ") == f"种子/{secret}/03 15 22"
     assert compose_seed("种子", None, "03 15 22") == "种子/03 15 22"
     assert compose_seed("种子", secret, "  ") == f"种子/{secret}"
+    # An empty plan seed is still the first part: the formula, not a default, decides.
+    assert compose_seed(" ", secret) == f"/{secret}" and compose_seed("") == ""
 
 
 def test_selection_is_smallest_tickets_in_ticket_order() -> None:

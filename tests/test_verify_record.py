@@ -418,7 +418,8 @@ def test_an_rfc3797_draw_carries_no_commitment_even_from_a_sealed_plan() -> None
     # Its randomness is the public sources fixed in advance (§4.1): a sealed plan's secret
     # and commitment stay out of the record, as do the plan seed and the extra.
     key = rfc3797.key_string([[3, 1, 5]])
-    record = _flat(key_string=key, **SEALED)
+    record = _flat(key_string=key, public_number=NUMBER, **SEALED)
     assert record.spec == rfc3797.SPEC and record.key_string == key
-    assert (record.plan_seed, record.secret, record.commitment, record.extra) == (None,) * 4
+    assert (record.plan_seed, record.secret, record.commitment) == (None, None, None)
+    assert (record.extra, record.public_number) == (None, None)
     assert record_differences(record) == []
