@@ -225,7 +225,7 @@ def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
     import pyarrow as pa
 
     from shuangsuiji.inputs.population import KeyColumn
-    from shuangsuiji.rules.draw import joined_parts, population_digest, present
+    from shuangsuiji.rules.draw import joined_parts, population_digest
 
     def joined(keys: Sequence[str]) -> list[bytes]:
         # In parts of every size: joined by newlines, always the whole list's bytes.
@@ -259,9 +259,19 @@ def test_a_key_column_reads_and_joins_as_the_list_it_stands_for() -> None:
         assert list(column) == wanted and column[1] == wanted[1] and column[1:] == wanted[1:]
         assert joined(column) == ["\n".join(wanted).encode()]
         assert column.among({roster[2], roster[1]}) == [roster[2]]
-        # The year's earlier selections found in it, as in the list (sorted, others left).
-        earlier = {roster[3], roster[0], "91410311MA00000000"}
-        assert present(earlier, column) == present(earlier, wanted) == [roster[0], roster[3]]
+
+
+def test_the_years_earlier_selections_are_found_in_a_key_column_as_in_the_list() -> None:
+    import pyarrow as pa
+
+    from shuangsuiji.inputs.population import KeyColumn
+    from shuangsuiji.rules.draw import present
+
+    roster = ["91330100609167206N", "91410311MA7278159A", "914403001922038216"]
+    column = KeyColumn(pa.array(roster), np.array([2, 0], dtype=np.int32))
+    earlier = {roster[2], roster[1], "91410311MA00000000"}  # one in the population
+    assert present(earlier, column) == present(earlier, [roster[0], roster[2]]) == [roster[2]]
+    assert present(set(), column) == []
 
 
 def test_a_population_kept_as_a_column_is_recorded_as_the_list_was(
