@@ -108,18 +108,17 @@ def _pragma_lines() -> list[str]:
     out = []
     for path in [*sorted((PACKAGE / "rules").glob("*.py")), PACKAGE / "ledger" / "store.py"]:
         lines = path.read_text("utf-8").splitlines()
+        why: list[str] = []
         for number, line in enumerate(lines, start=1):
             if PRAGMA not in line:
                 continue
-            if number > 1 and PRAGMA in lines[number - 2] and out:
-                # One comment says why for the lines marked together under it.
-                out.append(f"{path}:{number}: {out[-1].split(': ', 1)[1]}")
-                continue
-            why: list[str] = []
-            for above in reversed(lines[: number - 1]):
-                if not above.strip().startswith("#"):
-                    break
-                why.insert(0, above.strip().lstrip("# "))
+            # Lines marked together under one comment share its words.
+            if number == 1 or PRAGMA not in lines[number - 2]:
+                why = []
+                for above in reversed(lines[: number - 1]):
+                    if not above.strip().startswith("#"):
+                        break
+                    why.insert(0, above.strip().lstrip("# "))
             out.append(f"{path}:{number}: {' '.join(why) or line.split(PRAGMA)[0].strip()}")
     return out
 

@@ -143,6 +143,25 @@ def test_every_group_has_an_expert_wherever_one_can_go() -> None:
     assert lacking["SSJ-ASSIGN-2"] > 0  # the random months do put the cap in an expert's way
 
 
+def _officer(code: str, fields: list[str] | None = None) -> dict[str, Any]:
+    """An officer free to serve any group of 局 all month."""
+    return {"id": code, "name": code, "department": "局", "section": "", "fields": fields or [],
+            "duty": "在岗", "on_duty": True, "cert_until": "2030-12-31", "recusals": []}  # fmt: skip
+
+
+def _count_pops(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The officer slots read off the task's queues from now on, in order."""
+    popped: list[int] = []
+    real_pop = heapq.heappop
+
+    def counting_pop(queue: list[Any]) -> Any:
+        popped.append(queue[0][2])
+        return real_pop(queue)
+
+    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    return popped
+
+
 def test_a_group_reads_the_queue_only_as_far_as_it_must(monkeypatch: pytest.MonkeyPatch) -> None:
     # What makes a city's month take a second: a group takes its officers from the head of the
     # task's queue and stops there — it does not read the rest of a level, or the next level,
@@ -151,11 +170,7 @@ def test_a_group_reads_the_queue_only_as_far_as_it_must(monkeypatch: pytest.Monk
     from shuangsuiji.rules.assign import _Ranking
     from shuangsuiji.rules.records import AssignInput
 
-    officers = [
-        {"id": c, "name": c, "department": "局", "section": "", "fields": [], "duty": "在岗",
-         "on_duty": True, "cert_until": "2030-12-31", "recusals": []}
-        for c in "ABCD"
-    ]  # fmt: skip
+    officers = [_officer(c) for c in "ABCD"]
     data = {
         "spec": SPECS[-1], "month": "2025-03", "seed": "测试种子", "agency": "局",
         "group_max": 5, "group_size": 2, "partner_group_size": 2, "officers": officers,
@@ -166,14 +181,7 @@ def test_a_group_reads_the_queue_only_as_far_as_it_must(monkeypatch: pytest.Monk
     ranking.set_caps({"局": 1})
     ranking.add(ranking.index["C"], 1)
     ranking.add(ranking.index["D"], 1)
-    popped: list[int] = []
-    real_pop = heapq.heappop
-
-    def counting_pop(queue: list[Any]) -> Any:
-        popped.append(queue[0][2])
-        return real_pop(queue)
-
-    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    popped = _count_pops(monkeypatch)
     names = "ABCD"
 
     def best(count: int, usccs: set[str]) -> tuple[str, str]:
@@ -195,11 +203,7 @@ def test_a_group_reads_one_entry_for_its_expert_and_two_for_its_partner(
     # Four officers of the group's 专业领域, none bound by anything: the expert is the head of
     # the task's queue for the field (one read); the second officer the next of the whole
     # department's (two read: the expert, passed over, then the pick).
-    officers = [
-        {"id": c, "name": c, "department": "局", "section": "", "fields": ["冶金"], "duty": "在岗",
-         "on_duty": True, "cert_until": "2030-12-31", "recusals": []}
-        for c in "ABCD"
-    ]  # fmt: skip
+    officers = [_officer(c, ["冶金"]) for c in "ABCD"]
     enterprise = {"uscc": "U", "name": "企业U", "industry": "冶金", "street": "关林镇"}
     data = {
         "spec": SPECS[-1], "month": "2025-03", "seed": "测试种子", "agency": "局",
@@ -208,18 +212,11 @@ def test_a_group_reads_one_entry_for_its_expert_and_two_for_its_partner(
                                   "enterprises": [enterprise]}],
     }  # fmt: skip
     expected = assign(data)
-    popped: list[str] = []
-    real_pop = heapq.heappop
-
-    def counting_pop(queue: list[Any]) -> Any:
-        popped.append("ABCD"[queue[0][2]])
-        return real_pop(queue)
-
-    monkeypatch.setattr(heapq, "heappop", counting_pop)
+    popped = _count_pops(monkeypatch)
     (group,) = assign(data)
     assert group == expected[0]
     expert, second = (o["id"] for o in group.officers)
-    assert popped == [expert, expert, second]
+    assert ["ABCD"[i] for i in popped] == [expert, expert, second]
 
 
 def test_an_unknown_rule_is_named_with_those_this_version_knows() -> None:

@@ -162,8 +162,9 @@ class _Ranking:
         self.officers = officers
         self.index = {o.id: i for i, o in enumerate(officers)}
         self.month_groups = np.zeros(count, dtype=np.int64)
-        year_groups = [(inputs.year_groups or {}).get(o.id, 0) for o in officers]
-        year_enterprises = [(inputs.year_enterprises or {}).get(o.id, 0) for o in officers]
+        given_groups, given_enterprises = inputs.year_groups or {}, inputs.year_enterprises or {}
+        year_groups = [given_groups.get(o.id, 0) for o in officers]
+        year_enterprises = [given_enterprises.get(o.id, 0) for o in officers]
         # Loads are whole numbers far below 2**53, ordered and added, never shown from here:
         # numpy's own dtype for them (float64 for zeros, int64 for a list of ints) is the same.
         self.month_enterprises = np.zeros(count, dtype=np.int64)  # pragma: no mutate
