@@ -87,6 +87,17 @@ def test_stratified_ratio() -> None:
     }
 
 
+def test_a_ratio_described_as_people_read_it() -> None:
+    # The words `validate`, the draw workbook and verify's messages show for a ratio.
+    assert Ratio.model_validate("3.5%").describe() == "3.5%"
+    with_default = Ratio.model_validate(
+        {"by": "信用风险分类", "A": "3%", "B": "5%", "default": "10%"}
+    )
+    assert with_default.describe() == "按信用风险分类：A 3%，B 5%，其他 10%"
+    without = Ratio.model_validate({"by": "信用风险分类", "A": "3%"})
+    assert without.describe() == "按信用风险分类：A 3%"
+
+
 def test_a_stratified_ratio_as_typed_in_cells() -> None:
     # Spaces around the column and the stratum values are the cell's, not the name's.
     ratio = Ratio.model_validate({"by": " 信用风险分类 ", " A ": "3%", "default": "5%"})
