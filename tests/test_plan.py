@@ -159,6 +159,16 @@ def test_yaml_syntax_error_names_line(tmp_path: Path) -> None:
     assert row is not None and "YAML" in message
 
 
+def test_a_flat_ratio_written_as_a_mapping_is_checked_alike(tmp_path: Path) -> None:
+    # {rate: 5} is not 500%: the mapping form goes through the same check as "ratio: 5".
+    path = _plan_with(tmp_path, "ratio: 5%", "ratio: {rate: 5}")
+    [(row, column, message)] = _problems(path)
+    assert row == _line_of(path, "ratio: {rate: 5}")
+    assert column == "items[0].ratio" and "比例“5”超出范围" in message
+    plan = load_plan(_plan_with(tmp_path, "ratio: 5%", "ratio: {rate: 3%}"))
+    assert plan.items[0].ratio.rate == Decimal("0.03") and plan.items[0].ratio.describe() == "3%"
+
+
 def test_stratified_ratio_in_plan(tmp_path: Path) -> None:
     path = _plan_with(
         tmp_path,

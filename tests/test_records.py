@@ -85,6 +85,18 @@ def test_every_draw_record_round_trips_byte_for_byte(year: Path) -> None:
         assert published.read_text(encoding="utf-8") == draw.text
 
 
+def test_a_stratified_ratio_is_published_by_first_strata_by_value_default_last(
+    year: Path,
+) -> None:
+    with Ledger.at(year.parent) as ledger:
+        record = DrawRecord.from_json(ledger.draws(2025)[0].text)
+    # Stratum values may sort after "default" (CJK, lower case): it stays last all the same.
+    ratio = {"default": "5%", "高": "10%", "by": "信用风险分类", "低": "3%", "a": "2%"}
+    published = replace(record, ratio=ratio)
+    assert list(published.ratio) == ["by", "a", "低", "高", "default"]
+    assert list(json.loads(published.to_json())["ratio"]) == ["by", "a", "低", "高", "default"]
+
+
 def test_every_assignment_record_round_trips_byte_for_byte(year: Path) -> None:
     with Ledger.at(year.parent) as ledger:
         stored = ledger.assignments(2025)

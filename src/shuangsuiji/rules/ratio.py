@@ -33,7 +33,8 @@ def parse_rate(raw: object) -> Decimal:
 def format_rate(rate: Decimal) -> str:
     """ "5%" for Decimal("0.05"); exact, without trailing zeros."""
     percent = (rate * 100).normalize()
-    text = format(percent, "f")
+    # Fixed point, never 1E+2; "F" writes every Decimal alike (Infinity and NaN too).
+    text = format(percent, "f")  # pragma: no mutate
     return f"{text}%"
 
 
@@ -54,8 +55,8 @@ class Ratio(BaseModel):
             return data
         if not isinstance(data, dict):
             return {"rate": parse_rate(data)}
-        if "rate" in data and "by" not in data:
-            return data
+        if set(data) == {"rate"}:  # {rate: 5%}: a flat rate written as a mapping, checked alike
+            return {"rate": parse_rate(data["rate"])}
         fields = dict(data)
         by = fields.pop("by", None)
         if not isinstance(by, str) or not by.strip():
@@ -93,7 +94,7 @@ class Ratio(BaseModel):
         """The form the plan file uses, for writing YAML and draw records."""
         if self.rate is not None:
             return format_rate(self.rate)
-        plain: dict[str, str] = {"by": self.by or ""}
+        plain: dict[str, str] = {"by": str(self.by)}  # set whenever rate is not
         plain.update({k: format_rate(v) for k, v in self.strata.items()})
         if self.default is not None:
             plain["default"] = format_rate(self.default)
