@@ -64,15 +64,16 @@ def test_selection_is_smallest_tickets_in_ticket_order() -> None:
 
 def test_only_a_shortlist_is_compared(monkeypatch: pytest.MonkeyPatch) -> None:
     # What makes a million-row draw fast: the k smallest 8-byte prefixes (one numpy
-    # partition) narrow the exact comparison to about k candidates; with nothing to narrow
-    # (k the whole) there is no partition, and k = 0 hashes nothing. Same picks either way.
+    # partition) narrow the exact comparison to k candidates (here no two prefixes are
+    # equal); with nothing to narrow (k the whole) there is no partition, and k = 0 hashes
+    # nothing. Same picks either way.
     import heapq
 
     import numpy as np
 
     from shuangsuiji.rules import draw
 
-    keys = [f"K{i:03d}" for i in range(50)]
+    keys = [f"K{i:04d}" for i in range(1000)]
     full = sorted((ticket(SEED, "X/2025-03", k), k) for k in keys)
     seen: dict[str, int] = {}
     real_partition, real_nsmallest = np.partition, heapq.nsmallest
@@ -87,8 +88,8 @@ def test_only_a_shortlist_is_compared(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(draw.np, "partition", partition)
     monkeypatch.setattr(draw.heapq, "nsmallest", nsmallest)
-    for k, partitions, compared in [(0, 0, None), (1, 1, 1), (5, 1, 5), (49, 1, 49),
-                                    (50, 0, 50), (51, 0, 50)]:  # fmt: skip
+    for k, partitions, compared in [(0, 0, None), (1, 1, 1), (5, 1, 5), (50, 1, 50),
+                                    (999, 1, 999), (1000, 0, 1000), (1001, 0, 1000)]:  # fmt: skip
         seen.clear()
         assert draw.smallest_tickets(SEED, "X/2025-03", keys, k) == full[:k]
         assert (seen.get("partitions", 0), seen.get("compared")) == (partitions, compared), k

@@ -64,6 +64,7 @@ def test_quota_is_exact_ceiling() -> None:
     assert quota(100, parse_rate("7%")) == 7  # 100 × 0.07 in binary floats is 7.000000000000001
     assert quota(200, parse_rate("3.5%")) == 7
     assert quota(151, parse_rate("5%")) == 8
+    assert quota(101, parse_rate("5%")) == 6  # 5.05 rounds up, not to the nearest
     assert quota(3, parse_rate("5%")) == 1  # never 0 from a small roster
     assert quota(0, parse_rate("5%")) == 0
     assert quota(4, parse_rate("100%")) == 4

@@ -85,16 +85,19 @@ def test_every_draw_record_round_trips_byte_for_byte(year: Path) -> None:
         assert published.read_text(encoding="utf-8") == draw.text
 
 
-def test_a_stratified_ratio_is_published_by_first_strata_by_value_default_last(
+def test_a_stratified_ratio_and_targets_are_published_in_order(
     year: Path,
 ) -> None:
     with Ledger.at(year.parent) as ledger:
         record = DrawRecord.from_json(ledger.draws(2025)[0].text)
     # Stratum values may sort after "default" (CJK, lower case): it stays last all the same.
     ratio = {"default": "5%", "高": "10%", "by": "信用风险分类", "低": "3%", "a": "2%"}
-    published = replace(record, ratio=ratio)
+    published = replace(
+        record, ratio=ratio, targets={"行业类别": ["危险化学品"], "所属街道": ["关林"]}
+    )
     assert list(published.ratio) == ["by", "a", "低", "高", "default"]
     assert list(json.loads(published.to_json())["ratio"]) == ["by", "a", "低", "高", "default"]
+    assert list(published.targets) == ["所属街道", "行业类别"]  # by column name too
 
 
 def test_every_assignment_record_round_trips_byte_for_byte(year: Path) -> None:

@@ -22,5 +22,5 @@ def normalize_value(text: str) -> str:
 
 def is_operating(status: str) -> bool:
     """Whether a 经营状态 value makes an enterprise eligible ("存续（在营、开业、在册）" is)."""
-    head = re.split(r"[(（]", normalize_value(status), maxsplit=1)[0]
+    head = re.split(r"[(（]", normalize_value(status))[0]
     return head in OPERATING_STATUSES

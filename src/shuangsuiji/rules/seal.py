@@ -22,7 +22,7 @@ _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 def chain_hash(value: str) -> str:
     """H(x): the lowercase hex SHA-256 of the ASCII bytes of a 64-hex string."""
-    return hashlib.sha256(value.encode("ascii")).hexdigest()
+    return hashlib.sha256(value.encode()).hexdigest()  # a hex string: its UTF-8 is its ASCII
 
 
 def is_hex64(text: str) -> bool:
