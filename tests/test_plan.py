@@ -60,6 +60,21 @@ def test_bad_ratios_are_refused(raw: object) -> None:
         parse_rate(raw)
 
 
+@pytest.mark.parametrize(
+    ("raw", "hint"),
+    [(5, "5%"), ("5", "5%"), (1.5, "1.5%"), ("100", "100%"), ("120%", None), ("200％", None),
+     ("101", None), ("0", None), ("-5", None), ("inf", None)],
+)  # fmt: skip
+def test_a_bare_number_over_one_is_shown_as_the_percentage_meant(
+    raw: object, hint: str | None
+) -> None:
+    with pytest.raises(ValueError) as refused:
+        parse_rate(raw)
+    message = str(refused.value)
+    assert message.startswith(f"比例“{raw}”超出范围；比例应大于 0 且不超过 100%")
+    assert message.endswith(f"；如要表示 {hint}，请写“{hint}”" if hint else "这样的形式")
+
+
 def test_quota_is_exact_ceiling() -> None:
     assert quota(100, parse_rate("7%")) == 7  # 100 × 0.07 in binary floats is 7.000000000000001
     assert quota(200, parse_rate("3.5%")) == 7

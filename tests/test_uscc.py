@@ -76,6 +76,19 @@ def test_ascii_byte_arrays_give_the_same_answers() -> None:
     ]  # fmt: skip
 
 
+def test_fixed_width_arrays_are_checked_as_they_are(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A national roster's codes read as bytes take a quarter of their str form: never widened
+    # (nor copied); only a list is made an array of str.
+    import numpy as np
+
+    seen: list[np.ndarray] = []
+    real = uscc._check_chunk
+    monkeypatch.setattr(uscc, "_check_chunk", lambda array: seen.append(array) or real(array))
+    as_bytes, as_str = np.array(REAL_CODES, dtype="S18"), np.array(REAL_CODES, dtype="U18")
+    check_codes(as_bytes), check_codes(as_str), check_codes(REAL_CODES)
+    assert seen[0] is as_bytes and seen[1] is as_str and seen[2].dtype == np.dtype("U18")
+
+
 def test_a_status_takes_one_byte() -> None:
     # A national roster has 190 million codes: their statuses take 190 MB, not eight times it.
     import numpy as np

@@ -17,15 +17,17 @@ def parse_rate(raw: object) -> Decimal:
     """An exact fraction in (0, 1] from "5%", "0.05", 0.05 or Decimal; ValueError otherwise."""
     if isinstance(raw, bool):
         raise ValueError(f"“{raw}”不是比例；{RATIO_HELP}")
-    # repr() of a YAML float is its shortest round-trip text, so 0.05 stays exactly 0.05.
-    text = repr(raw) if isinstance(raw, float) else str(raw)
-    text = text.strip().replace("％", "%")
+    # str() of a YAML float is its shortest round-trip text, so 0.05 stays exactly 0.05.
+    text = str(raw).strip().replace("％", "%")
+    percent = text.endswith("%")
     try:  # Decimal itself skips the space of "5 %"
-        value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+        value = Decimal(text[:-1]) / 100 if percent else Decimal(text)
     except InvalidOperation:
         raise ValueError(f"无法识别的比例“{raw}”；{RATIO_HELP}") from None
     if not value.is_finite() or not Decimal(0) < value <= Decimal(1):
-        hint = f"；如要表示 {text}%，请写“{text}%”" if value.is_finite() and value > 1 else ""
+        # A bare number from 1 to 100 was most likely meant as a percentage.
+        meant = not percent and value.is_finite() and 1 < value <= 100
+        hint = f"；如要表示 {text}%，请写“{text}%”" if meant else ""
         raise ValueError(f"比例“{raw}”超出范围；{RATIO_HELP}{hint}")
     return value.normalize()
 

@@ -127,9 +127,10 @@ def check_codes(codes: Sequence[str] | npt.NDArray[Any]) -> npt.NDArray[np.int8]
     ``codes`` may be a list, or a fixed-width numpy array of str (U) or ASCII bytes (S).
     """
     array = np.asarray(codes)
-    if array.dtype.kind not in "SU":
+    if array.dtype.kind not in ("S", "U"):
         array = array.astype(np.str_)
-    if len(array) <= CHUNK:
+    # Exactly CHUNK codes would give the same one chunk either way.
+    if len(array) <= CHUNK:  # pragma: no mutate
         return _check_chunk(array)
     return np.concatenate(
         [_check_chunk(array[start : start + CHUNK]) for start in range(0, len(array), CHUNK)]
