@@ -143,13 +143,15 @@ def _check_chunk(array: npt.NDArray[Any]) -> npt.NDArray[np.int8]:
     idx18 = np.flatnonzero(lengths == 18)
     if len(idx18):
         # A fixed-width array is an (n, width) matrix of code points without a Python loop.
-        codes18 = array if len(idx18) == len(array) else array[idx18]
+        # Usually every code is 18 long: the array itself then, not a copy (the same codes;
+        # a copy costs 7% of the check).
+        codes18 = array if len(idx18) == len(array) else array[idx18]  # pragma: no mutate
         if array.dtype.kind == "S":
             width = array.dtype.itemsize
-            points = codes18.view(np.uint8).reshape(-1, width)[:, :18]
+            points = codes18.view(np.uint8).reshape(len(codes18), width)[:, :18]
         else:
             width = array.dtype.itemsize // 4
-            wide = codes18.view(np.uint32).reshape(-1, width)[:, :18]
+            wide = codes18.view(np.uint32).reshape(len(codes18), width)[:, :18]
             # A code point past Latin-1 is clipped to 255, not in the alphabet, so no wide
             # character passes for an ASCII one (256, wrapping to 0, would serve as well).
             points = np.minimum(wide, 255).astype(np.uint8)  # pragma: no mutate
