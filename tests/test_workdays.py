@@ -72,6 +72,23 @@ def test_workdays_between_count_the_end_not_the_start(
     assert CAL.between(start, end) == count
 
 
+@pytest.mark.parametrize(
+    ("month", "first"),
+    [
+        ((2025, 4), D(2025, 4, 1)),  # a Tuesday: the first itself
+        ((2025, 1), D(2025, 1, 2)),  # New Year's Day
+        ((2025, 6), D(2025, 6, 3)),  # Dragon Boat: May 31 to June 2
+        ((2025, 10), D(2025, 10, 9)),  # the National Day week
+        ((2026, 1), D(2026, 1, 4)),  # after New Year, a Sunday worked (调休)
+        ((2026, 2), D(2026, 2, 2)),  # the 1st a Sunday
+        ((2026, 3), D(2026, 3, 2)),
+    ],
+)
+def test_a_months_first_working_day(month: tuple[int, int], first: dt.date) -> None:
+    # Draw day 1 of a month (§4.3) is this day.
+    assert CAL.first_workday(*month) == first
+
+
 def test_workdays_command() -> None:
     result = invoke("workdays", "2025-09-30", "5")
     assert result.exit_code == 0 and result.stdout.strip() == "2025-10-14"
