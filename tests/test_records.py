@@ -201,6 +201,17 @@ def test_a_record_of_the_wrong_shape_is_refused(year: Path, change: object, comp
     assert complaint in str(caught.value)
 
 
+def test_a_part_that_is_not_an_object_is_named_exactly(year: Path) -> None:
+    with Ledger.at(year.parent) as ledger:
+        data = json.loads(ledger.draws(2025)[0].text)
+    with pytest.raises(TypeError, match=r"^population 应为 dict，记录中为 list$"):
+        DrawRecord.from_dict({**data, "population": []})
+    with pytest.raises(TypeError, match=r"^selected 应为 dict，记录中为 str$"):
+        DrawRecord.from_dict({**data, "selected": ["91410311MA00000000"]})
+    with pytest.raises(TypeError, match=r"^DrawRecord 应为 dict，记录中为 list$"):
+        DrawRecord.from_dict([data])
+
+
 def test_no_secret_is_revealed_beyond_the_months_drawn(year: Path) -> None:
     lines = (year.parent / "ssj-secret.txt").read_text(encoding="utf-8").splitlines()
     [secret] = [line for line in lines if not line.startswith("#")]
