@@ -45,11 +45,12 @@ class Record(dict[str, Any]):
 
     def _published(self) -> dict[str, Any]:
         # Run for every record object (a month's assignment makes 10⁵ of them): a plain loop
-        # over the class's cached layout, the fields read straight from the instance.
-        values = getattr(self, "__dict__", None)
+        # over the class's cached layout, the fields read straight from the instance's dict
+        # (the one record with slots, Selected, publishes every field as it is: _plain).
+        values = self.__dict__
         out: dict[str, Any] = {}
         for name, key, optional in _keys(type(self)):
-            value = getattr(self, name) if values is None else values[name]
+            value = values[name]
             if not optional or not (value is None or value == [] or value == {}):
                 out[key] = value
         return out
@@ -81,7 +82,7 @@ class Record(dict[str, Any]):
 
     @classmethod
     def _build(cls, data: Any, where: str) -> Self:
-        data = _expect(data, dict, where.rstrip(".") or cls.__name__)
+        data = _expect(data, dict, where.removesuffix(".") or cls.__name__)
         values = {}
         for name, key, _, convert in _layout(cls):
             if key in data:
