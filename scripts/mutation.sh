@@ -25,11 +25,15 @@ case "${1:-}" in
             echo "没有可以接着运行的 mutants/：请先运行 scripts/mutation.sh" >&2
             exit 2
         fi
-        # Named mutants are run again; killed ones keep their result.
-        mapfile -t names < <(python3 scripts/mutation_report.py --to-run)
-        if [ "${#names[@]}" -gt 0 ]; then
-            "$venv/bin/mutmut" run --max-children "$(nproc)" "${names[@]}" || true
-        fi
+        # Named mutants are run again; killed ones keep their result. mutmut resets the
+        # mutants of changed functions only as it starts, after the list is made: a second
+        # pass runs those.
+        for which in --to-run --not-run; do
+            mapfile -t names < <(python3 scripts/mutation_report.py "$which")
+            if [ "${#names[@]}" -gt 0 ]; then
+                "$venv/bin/mutmut" run --max-children "$(nproc)" "${names[@]}" || true
+            fi
+        done
         exec python3 scripts/mutation_report.py ;;
     "") ;;
     *) usage; exit 2 ;;

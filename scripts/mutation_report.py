@@ -137,17 +137,19 @@ def main() -> int:
     if sys.argv[1:] == ["--names"]:
         print("\n".join(names()))
         return 0
-    if sys.argv[1:] == ["--to-run"]:
-        # mutation.sh --resume: what an interrupted run has left, and the survivors (a test
-        # added since may kill them now); killed ones keep their result.
+    if sys.argv[1:] in (["--to-run"], ["--not-run"]):
+        # mutation.sh --resume: what an interrupted run has left, and (--to-run) the survivors
+        # (a test added since may kill them now); killed ones keep their result.
         statuses = _statuses() if MUTANTS.is_dir() else {}
         cache: dict[str, dict[str, list[str]]] = {}
+        survivors = sys.argv[1] == "--to-run"
         print(
             "\n".join(
                 n
                 for codes in statuses.values()
                 for n, c in codes.items()
-                if c is None or (c not in KILLED and _equivalent(*_change(n, cache)) is None)
+                if c is None
+                or (survivors and c not in KILLED and _equivalent(*_change(n, cache)) is None)
             )
         )
         return 0

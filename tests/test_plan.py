@@ -54,7 +54,7 @@ def test_ratios_are_exact_decimals(raw: object, exact: str) -> None:
     assert parse_rate(raw) == Decimal(exact)
 
 
-@pytest.mark.parametrize("raw", ["0", "0%", "120%", "abc", 5, True, "-5%", "nan"])
+@pytest.mark.parametrize("raw", ["0", "0%", "120%", "abc", 5, True, "-5%", "nan", "sNaN", "inf"])
 def test_bad_ratios_are_refused(raw: object) -> None:
     with pytest.raises(ValueError, match="比例"):
         parse_rate(raw)

@@ -24,12 +24,17 @@ def parse_rate(raw: object) -> Decimal:
         value = Decimal(text[:-1]) / 100 if percent else Decimal(text)
     except InvalidOperation:
         raise ValueError(f"无法识别的比例“{raw}”；{RATIO_HELP}") from None
-    if not value.is_finite() or not Decimal(0) < value <= Decimal(1):
-        # A bare number from 1 to 100 was most likely meant as a percentage.
-        meant = not percent and value.is_finite() and 1 < value <= 100
+    if not _in_range(value):
+        # A bare number that would do as a percentage (5, 1.5, 100) was most likely meant so
+        # (a NaN is not divided: "sNaN" would raise).
+        meant = not percent and value.is_finite() and _in_range(value / 100)
         hint = f"；如要表示 {text}%，请写“{text}%”" if meant else ""
         raise ValueError(f"比例“{raw}”超出范围；{RATIO_HELP}{hint}")
     return value.normalize()
+
+
+def _in_range(value: Decimal) -> bool:
+    return value.is_finite() and Decimal(0) < value <= Decimal(1)
 
 
 def format_rate(rate: Decimal) -> str:
