@@ -25,6 +25,10 @@ case "${1:-}" in
             echo "没有可以接着运行的 mutants/：请先运行 scripts/mutation.sh" >&2
             exit 2
         fi
+        # mutmut traces which functions a test reaches only for tests it has not seen: without
+        # its stats it traces them all again, so a test added to an old test function, or a
+        # function added since, is linked (minutes, against a wrongly kept survivor).
+        rm -f mutants/mutmut-stats.json
         # Named mutants are run again; killed ones keep their result. mutmut resets the
         # mutants of changed functions only as it starts, after the list is made: a second
         # pass runs those.
