@@ -30,8 +30,8 @@ case "${1:-}" in
         # function added since, is linked (minutes, against a wrongly kept survivor).
         rm -f mutants/mutmut-stats.json
         # Named mutants are run again; killed ones keep their result. mutmut resets the
-        # mutants of changed functions only as it starts, after the list is made: a second
-        # pass runs those.
+        # mutants of changed functions only as it starts, after the first list is made: the
+        # second pass runs those.
         for which in --to-run --not-run; do
             mapfile -t names < <(python3 scripts/mutation_report.py "$which")
             if [ "${#names[@]}" -gt 0 ]; then

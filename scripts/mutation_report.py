@@ -139,19 +139,23 @@ def main() -> int:
         return 0
     if sys.argv[1:] in (["--to-run"], ["--not-run"]):
         # mutation.sh --resume: what an interrupted run has left, and (--to-run) the survivors
-        # (a test added since may kill them now); killed ones keep their result.
+        # (a test added since may kill them now); killed ones keep their result. With nothing
+        # to run, --to-run names the first mutant all the same: mutmut only notices changed
+        # functions as it starts.
         statuses = _statuses() if MUTANTS.is_dir() else {}
         cache: dict[str, dict[str, list[str]]] = {}
         survivors = sys.argv[1] == "--to-run"
-        print(
-            "\n".join(
-                n
-                for codes in statuses.values()
-                for n, c in codes.items()
-                if c is None
-                or (survivors and c not in KILLED and _equivalent(*_change(n, cache)) is None)
-            )
-        )
+        listed = [
+            n
+            for codes in statuses.values()
+            for n, c in codes.items()
+            if c is None
+            or (survivors and c not in KILLED and _equivalent(*_change(n, cache)) is None)
+        ]
+        if survivors and not listed:
+            listed = [min(statuses["rules"])]
+        if listed:  # nothing at all when there is none, not an empty line
+            print("\n".join(listed))
         return 0
     if not MUTANTS.is_dir():
         print("没有 mutants/：请先运行 scripts/mutation.sh", file=sys.stderr)
