@@ -4,9 +4,9 @@
 # tests that reach the edited function; a mutant no test notices is printed as a survivor.
 #
 #   scripts/mutation.sh            the whole run, then the kill rate and the survivors
-#   scripts/mutation.sh --resume   go on with an interrupted run, then report: runs what was not
-#                                  run and the survivors again (mutmut also resets the mutants
-#                                  of every function changed since)
+#   scripts/mutation.sh --resume   go on with an interrupted run, or after a pull, then report:
+#                                  traces the tests again, reruns the survivors, then runs what
+#                                  was not run (the mutants of functions changed since too)
 #   scripts/mutation.sh --report   the figures of the last run again
 #
 # It installs ssj (not editable: mutmut's copy in mutants/ must be the one imported) and
