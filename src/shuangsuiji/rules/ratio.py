@@ -60,10 +60,10 @@ class Ratio(BaseModel):
     def _parse(cls, data: Any) -> Any:
         if isinstance(data, Ratio):
             return data
+        if isinstance(data, dict) and set(data) == {"rate"}:
+            data = data["rate"]  # {rate: 5%}: a flat rate written as a mapping, checked alike
         if not isinstance(data, dict):
             return {"rate": parse_rate(data)}
-        if set(data) == {"rate"}:  # {rate: 5%}: a flat rate written as a mapping, checked alike
-            return {"rate": parse_rate(data["rate"])}
         fields = dict(data)
         by = fields.pop("by", None)
         if not isinstance(by, str) or not by.strip():
